@@ -1,0 +1,31 @@
+# `make site` builds every brief into site/; `make test` runs the whole suite. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: site test check bench clean deps
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Briefwright needs Python 3.11 or newer"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $@
+
+deps: $(VENV)/.installed
+	@$(PY) -c 'import weasyprint' 2>/dev/null || { \
+	  echo "WeasyPrint cannot load Pango. Install it first:"; \
+	  echo "  Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
+	  echo "  macOS:         brew install pango"; exit 1; }
+
+site: deps
+	$(PY) build.py
+
+check: deps
+	$(PY) build.py check
+
+test: deps
+	$(PY) -m pytest
+
+clean:
+	rm -rf site .briefwright-cache

@@ -1,0 +1,234 @@
+"""The chart-kind registry and the drawing of charts as SVG in the house style.
+
+A chart kind is three small functions: `check` (what the definition must hold), `points`
+(the numbers, always taken from facts' quantities or events), and `draw` (matplotlib).
+Built-in kinds register through `register_chart_kind`, the same hook a new kind uses.
+matplotlib is imported only when a chart is actually drawn.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .diagnostics import Collector
+from .model import Chart, PartialDate
+
+
+@dataclass(frozen=True)
+class ChartKind:
+    name: str
+    check: Callable  # (chart, project, out) -> None
+    points: Callable  # (chart, project) -> list[dict], plain data only
+    draw: Callable  # (fig, points, style) -> None
+    describe: Callable  # (chart_title, points) -> generated alt text
+
+
+CHART_KINDS: dict[str, ChartKind] = {}
+
+
+def register_chart_kind(kind: ChartKind) -> ChartKind:
+    CHART_KINDS[kind.name] = kind
+    return kind
+
+
+def _quantities(chart: Chart, project, out: Collector | None, need_same_measure: bool) -> None:
+    if len(chart.facts) < 2:
+        out.error(chart.at("facts"), f"chart '{chart.id}' of kind '{chart.kind}' needs at least two facts")
+        return
+    seen = None
+    for i, fact_id in enumerate(chart.facts):
+        fact = project.facts.get(fact_id)
+        if fact is None:
+            continue  # reported by reference checking
+        if fact.quantity is None:
+            out.error(chart.at("facts", i), f"chart '{chart.id}' draws fact '{fact_id}', which has no quantity")
+            continue
+        key = (fact.quantity.measure, fact.quantity.unit) if need_same_measure else (fact.quantity.unit,)
+        if seen is None:
+            seen = (key, fact_id)
+        elif key != seen[0]:
+            out.error(chart.at("facts", i), f"chart '{chart.id}' mixes unlike quantities: '{fact_id}' is {' in '.join(key)}, "
+                      f"'{seen[1]}' is {' in '.join(seen[0])}")
+    if chart.events:
+        out.error(chart.at("events"), f"chart '{chart.id}' of kind '{chart.kind}' draws facts, not events")
+
+
+def _fact_points(chart: Chart, project) -> list[dict]:
+    points = []
+    for fact_id in chart.facts:
+        fact = project.facts[fact_id]
+        q = fact.quantity
+        points.append({"fact": fact.id, "label": q.label, "value": q.value, "unit": q.unit,
+                       "measure": q.measure, "status": fact.status.value, "status_label": fact.status.label})
+    return points
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.1f}".rstrip("0").rstrip(".")
+
+
+def _status_note(points) -> str:
+    marked = [p for p in points if p["status"] in ("claimed", "conflicting")]
+    if not marked:
+        return ""
+    return " Hatched bars are claims or disputed figures, not verified: " + ", ".join(
+        f"{p['label']} ({p['status_label'].lower()})" for p in marked) + "."
+
+
+def _describe_bar(title, points) -> str:
+    unit = points[0]["unit"]
+    parts = "; ".join(f"{p['label']} {_fmt(p['value'])}" for p in points)
+    return f"Bar chart, {title}. {points[0]['measure'].capitalize()} in {unit}: {parts}.{_status_note(points)}"
+
+
+def _describe_split(title, points) -> str:
+    total = sum(p["value"] for p in points)
+    parts = "; ".join(f"{p['label']} {_fmt(p['value'])} ({p['value'] / total:.0%})" for p in points)
+    return f"Stacked bar, {title}. Total {_fmt(total)} {points[0]['unit']}: {parts}.{_status_note(points)}"
+
+
+def _check_timeline(chart: Chart, project, out: Collector) -> None:
+    if len(chart.events) < 2:
+        out.error(chart.at("events"), f"chart '{chart.id}' of kind 'timeline' needs at least two events")
+    if chart.facts:
+        out.error(chart.at("facts"), f"chart '{chart.id}' of kind 'timeline' draws events, not facts")
+    if chart.highlight and chart.highlight not in chart.events:
+        out.error(chart.at("highlight"), f"chart '{chart.id}' highlights event '{chart.highlight}', which it does not draw")
+
+
+def _timeline_points(chart: Chart, project) -> list[dict]:
+    events = sorted((project.events[e] for e in chart.events), key=lambda e: (e.date, e.id))
+    return [{"event": e.id, "date": str(e.date), "date_display": e.date.display(), "title": e.title,
+             "kind": e.kind.value, "highlight": e.id == chart.highlight} for e in events]
+
+
+def _describe_timeline(title, points) -> str:
+    parts = "; ".join(f"{p['date_display']}: {p['title']}" for p in points)
+    marked = [p for p in points if p["highlight"]]
+    tail = f" Marked: {marked[0]['title']}." if marked else ""
+    return f"Timeline, {title}. {parts}.{tail}"
+
+
+def _draw_bar(fig, points, style):
+    ax = fig.add_subplot()
+    labels = [p["label"] for p in points][::-1]
+    values = [p["value"] for p in points][::-1]
+    flagged = [p["status"] in ("claimed", "conflicting") for p in points][::-1]
+    bars = ax.barh(labels, values, color=[style["muted"] if f else style["accent"] for f in flagged],
+                   edgecolor=style["ink"], linewidth=0.6, height=0.62)
+    for bar, flag, value in zip(bars, flagged, values):
+        if flag:
+            bar.set_hatch("////")
+        ax.text(bar.get_width() + max(values) * 0.01, bar.get_y() + bar.get_height() / 2,
+                _fmt(value) + (" (claimed)" if flag else ""), va="center", fontsize=style["small"], color=style["ink"])
+    ax.set_xlim(0, max(values) * 1.25)
+    ax.set_xlabel(f"{points[0]['measure']} ({points[0]['unit']})", fontsize=style["small"], color=style["soft"])
+    _house(ax, style, grid_axis="x")
+    ax.spines["left"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+
+
+def _draw_split(fig, points, style):
+    ax = fig.add_subplot()
+    total = sum(p["value"] for p in points)
+    left = 0.0
+    colours = [style["accent"], style["second"], style["muted"], style["soft"]]
+    for i, p in enumerate(points):
+        ax.barh([0], [p["value"]], left=left, color=colours[i % len(colours)], edgecolor="white", linewidth=1.5, height=0.5,
+                hatch="////" if p["status"] in ("claimed", "conflicting") else None)
+        ax.text(left + p["value"] / 2, 0, f"{_fmt(p['value'])}", ha="center", va="center",
+                color="white", fontsize=style["base"], fontweight="bold")
+        ax.text(left + p["value"] / 2, -0.42, p["label"], ha="center", va="top", fontsize=style["small"], color=style["ink"], wrap=True)
+        left += p["value"]
+    ax.text(total, 0.34, f"total {_fmt(total)} {points[0]['unit']}", ha="right", va="bottom", fontsize=style["small"], color=style["soft"])
+    ax.set_xlim(0, total)
+    ax.set_ylim(-0.9, 0.6)
+    ax.axis("off")
+
+
+def _draw_timeline(fig, points, style):
+    import matplotlib.dates as mdates
+
+    ax = fig.add_subplot()
+    dates = [PartialDate(p["date"]).as_date() for p in points]
+    n = len(points)
+    ys = list(range(n, 0, -1))
+    lo, hi = min(dates), max(dates)
+    mid = lo + (hi - lo) / 2
+    for y, d, p in zip(ys, dates, points):
+        colour = style["alert"] if p["highlight"] else style["accent"]
+        ax.plot([d], [y], marker="o", markersize=5 if not p["highlight"] else 7, color=colour, zorder=3)
+        text = f"{p['date_display']}  {p['title']}"
+        right = d <= mid
+        ax.text(d, y, ("  " + text) if right else (text + "  "), ha="left" if right else "right", va="center",
+                fontsize=style["small"], color=colour if p["highlight"] else style["ink"],
+                fontweight="bold" if p["highlight"] else "normal")
+    ax.vlines(dates, [0.4] * n, ys, color=style["rule"], linewidth=0.6, zorder=1)
+    ax.set_ylim(0.4, n + 0.6)
+    ax.set_yticks([])
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    pad = (hi - lo) * 0.02
+    ax.set_xlim(lo - pad, hi + pad)
+    _house(ax, style, grid_axis=None)
+    ax.spines["left"].set_visible(False)
+
+
+def _house(ax, style, grid_axis):
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_color(style["rule"])
+    ax.tick_params(colors=style["soft"], labelsize=style["small"])
+    for label in ax.get_yticklabels():
+        label.set_color(style["ink"])
+        label.set_fontsize(style["base"])
+    if grid_axis:
+        ax.grid(axis=grid_axis, color=style["rule"], linewidth=0.5)
+        ax.set_axisbelow(True)
+
+
+register_chart_kind(ChartKind("bar", lambda c, p, o: _quantities(c, p, o, True), _fact_points, _draw_bar, _describe_bar))
+register_chart_kind(ChartKind("split", lambda c, p, o: _quantities(c, p, o, False), _fact_points, _draw_split, _describe_split))
+register_chart_kind(ChartKind("timeline", _check_timeline, _timeline_points, _draw_timeline, _describe_timeline))
+
+
+_TOKEN = re.compile(r"--([a-z0-9-]+)\s*:\s*([^;]+);")
+
+
+def read_tokens(css_path: Path) -> dict[str, str]:
+    """The design tokens (CSS custom properties) that charts share with the stylesheets."""
+    return {m.group(1): m.group(2).strip() for m in _TOKEN.finditer(css_path.read_text(encoding="utf-8"))}
+
+
+def chart_style(tokens: dict[str, str]) -> dict:
+    def pt(name):
+        return float(tokens[name].removesuffix("pt"))
+    font = tokens["font-sans"].split(",")[0].strip().strip("'\"")
+    return {"font": font, "ink": tokens["ink"], "soft": tokens["ink-soft"], "rule": tokens["rule"],
+            "accent": tokens["accent"], "second": tokens["accent-2"], "muted": tokens["muted"],
+            "alert": tokens["alert"], "base": pt("chart-base"), "small": pt("chart-small"),
+            "width": float(tokens["chart-width"].removesuffix("in"))}
+
+
+def draw_svg(kind: str, points: list[dict], style: dict) -> bytes:
+    """Draw one chart as deterministic SVG bytes (no dates, fixed ids, text as paths)."""
+    import matplotlib
+
+    matplotlib.use("svg", force=True)
+    from matplotlib.figure import Figure
+
+    rows = len(points) if kind == "timeline" else (len(points) if kind == "bar" else 2)
+    height = {"bar": 0.42 * rows + 0.8, "split": 1.5, "timeline": 0.3 * rows + 0.7}[kind]
+    with matplotlib.rc_context({"svg.hashsalt": "briefwright", "svg.fonttype": "path",
+                                "font.family": "sans-serif", "font.sans-serif": [style["font"], "DejaVu Sans"],
+                                "hatch.color": style["ink"], "hatch.linewidth": 0.5}):
+        fig = Figure(figsize=(style["width"], height))
+        CHART_KINDS[kind].draw(fig, points, style)
+        fig.tight_layout(pad=0.4)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()

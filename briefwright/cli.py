@@ -1,0 +1,96 @@
+"""The command line: `python build.py [build|check] ...`; exit 0 ok, 1 content errors, 2 usage, 3 internal."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .diagnostics import ContentError
+from .pipeline import BuildOptions, UsageError, build, check
+
+COMMANDS = ("build", "check")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefwright", description="Build briefing documents from YAML facts.")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    sub = parser.add_subparsers(dest="command")
+
+    def common(p):
+        p.add_argument("--project", type=Path, default=Path("."), help="project folder (holds project.yaml)")
+        p.add_argument("--strict", action="store_true", help="treat warnings (stale facts) as errors")
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for internal errors")
+
+    b = sub.add_parser("build", help="build every brief into the site folder (the default)")
+    common(b)
+    b.add_argument("--out", type=Path, default=None, help="output folder (default: site/ in the project)")
+    b.add_argument("--only", action="append", default=[], metavar="ID", help="build only this brief (repeatable)")
+    b.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers (default: cores)")
+    b.add_argument("--force", action="store_true", help="ignore the build cache")
+    b.add_argument("--include-restricted", action="store_true", help="publish TLP:AMBER, AMBER+STRICT and RED briefs too")
+    c = sub.add_parser("check", help="validate content only")
+    common(c)
+    return parser
+
+
+def _print_diagnostics(diagnostics) -> None:
+    for d in diagnostics:
+        print(str(d), file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--debug")):
+        argv.insert(0, "build")
+    if argv and argv[0] == "--debug" and (len(argv) == 1 or argv[1] not in COMMANDS):
+        argv.insert(1, "build")
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        return _run(args)
+    except ContentError as exc:
+        _print_diagnostics(exc.diagnostics)
+        count = sum(1 for d in exc.diagnostics if d.severity == "error")
+        print(f"Aborted with {count} error{'s' if count != 1 else ''}.", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"briefwright: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("briefwright: interrupted; the previous site is unchanged", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001  the last line of defence: a hint, the traceback only on request
+        if getattr(args, "debug", False):
+            raise
+        print(f"briefwright: internal error: {type(exc).__name__}: {exc}\n"
+              "This is a bug in Briefwright, not in your content. Run again with --debug for the traceback.", file=sys.stderr)
+        return 3
+
+
+def _run(args) -> int:
+    root = args.project
+    if not (root / "project.yaml").exists():
+        raise UsageError(f"{root.resolve()} has no project.yaml; run from a project folder or pass --project")
+    if args.command == "check":
+        project, collector = check(root, args.strict)
+        _print_diagnostics(collector.diagnostics)
+        print(f"ok: {len(project.briefs)} briefs, {len(project.facts)} facts, {len(project.sources)} sources checked",
+              file=sys.stderr)
+        return 0
+    if args.jobs < 1:
+        raise UsageError("-j must be at least 1")
+    out = args.out or root / "site"
+    report = build(BuildOptions(root=root, out=out, only=args.only, jobs=args.jobs, force=args.force,
+                                strict=args.strict, include_restricted=args.include_restricted))
+    for w in report.warnings:
+        print(w, file=sys.stderr)
+    for brief_id, label in report.left_out:
+        print(f"left out of the public site: {brief_id} ({label}); pass --include-restricted to publish it", file=sys.stderr)
+    pages = sum(report.pages.values())
+    print(f"built {len(report.built)}, reused {len(report.reused)} briefs ({pages} pages) into {out} "
+          f"in {report.seconds:.1f} s", file=sys.stderr)
+    return 0

@@ -1,0 +1,106 @@
+"""Stage 1, load: read project settings, content files and brief files into typed records."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Collector, Loc
+from .model import CONTENT_KINDS, Brief, Record, Settings, parse_record
+from .yamlfile import YList, load_yaml
+
+SETTINGS_FILE = "project.yaml"
+MAX_FILES = 5_000
+
+
+@dataclass
+class Project:
+    root: Path
+    settings: Settings
+    sources: dict = field(default_factory=dict)
+    facts: dict = field(default_factory=dict)
+    caveats: dict = field(default_factory=dict)
+    unknowns: dict = field(default_factory=dict)
+    events: dict = field(default_factory=dict)
+    charts: dict = field(default_factory=dict)
+    judgments: dict = field(default_factory=dict)
+    briefs: dict = field(default_factory=dict)
+    files: list = field(default_factory=list)
+
+    def table(self, kind: str) -> dict:
+        return getattr(self, kind + "s")
+
+
+def _yaml_files(folder: Path, out: Collector) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix not in (".yaml", ".yml"):
+            continue
+        if path.is_symlink() or not path.resolve().is_relative_to(folder.resolve()):
+            out.error(Loc(path, 1, 1), "links out of the project folder are not read")
+            continue
+        if path.is_file():
+            files.append(path)
+    if len(files) > MAX_FILES:
+        out.error(Loc(folder), f"{len(files)} files; the limit is {MAX_FILES}")
+        return []
+    return files
+
+
+def _add(table: dict, record: Record, kind: str, out: Collector) -> None:
+    first = table.get(record.id)
+    if first is not None:
+        out.error(record.at("id"), f"duplicate {kind} id '{record.id}' (first defined at {first.at('id')})")
+        return
+    table[record.id] = record
+
+
+def load_settings(root: Path, out: Collector) -> Settings:
+    path = root / SETTINGS_FILE
+    if not path.exists():
+        out.error(Loc(path), f"no {SETTINGS_FILE} in {root}: is this a Briefwright project folder?")
+        return None
+    data = load_yaml(path, out)
+    return parse_record(Settings, data, out) if data is not None else None
+
+
+def load_project(root: Path, out: Collector) -> Project | None:
+    """Read every file of the project; problems go to `out`, loading carries on past them."""
+    root = root.resolve()
+    settings = load_settings(root, out)
+    project = Project(root=root, settings=settings)
+    for path in _yaml_files(root / "content", out):
+        project.files.append(path)
+        data = load_yaml(path, out)
+        if data is None:
+            continue
+        for key, items in data.items():
+            cls = CONTENT_KINDS.get(key)
+            if cls is None:
+                out.error(data.key_locs[key], f"unknown section '{key}'; a content file may hold: {', '.join(CONTENT_KINDS)}")
+                continue
+            if not isinstance(items, YList):
+                out.error(data.value_locs[key], f"'{key}' must be a list of {cls.KIND} entries")
+                continue
+            for index, item in enumerate(items):
+                if not isinstance(item, dict):
+                    out.error(items.item_locs[index], f"each entry of '{key}' must be a mapping of fields")
+                    continue
+                record = parse_record(cls, item, out)
+                if record is not None:
+                    _add(project.table(cls.KIND), record, cls.KIND, out)
+    for path in _yaml_files(root / "briefs", out):
+        project.files.append(path)
+        data = load_yaml(path, out)
+        if data is None:
+            continue
+        brief = parse_record(Brief, data, out)
+        if brief is None:
+            continue
+        if brief.id != path.stem:
+            out.error(brief.at("id"), f"brief id '{brief.id}' does not match its file name '{path.name}'; name the file {brief.id}.yaml")
+        _add(project.briefs, brief, "brief", out)
+    if settings is None:
+        return None
+    return project

@@ -1,0 +1,63 @@
+"""Markdown from content to safe HTML: raw HTML is never passed through, links are restricted."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {"p", "em", "strong", "a", "code", "ul", "ol", "li", "br", "blockquote", "sub", "sup"}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)|<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>")
+_RAW_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def _converter() -> markdown.Markdown:
+    md = markdown.Markdown(extensions=[], output_format="html")
+    # Content is untrusted: with these gone, raw HTML is shown as text, never parsed.
+    md.preprocessors.deregister("html_block")
+    md.inlinePatterns.deregister("html")
+    md.inlinePatterns.deregister("image_link")
+    md.inlinePatterns.deregister("image_reference")
+    md.inlinePatterns.deregister("short_image_ref")
+    return md
+
+
+_MD = _converter()
+
+
+@lru_cache(maxsize=8192)
+def to_html(text: str, inline: bool = False) -> str:
+    """Render Markdown to sanitised HTML; `inline` drops the wrapping paragraph."""
+    _MD.reset()
+    html = _MD.convert(text)
+    html = nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}},
+                     url_schemes=ALLOWED_SCHEMES, link_rel="noopener noreferrer")
+    if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html
+
+
+def to_text(text: str) -> str:
+    """Plain text of a Markdown snippet, for PDF metadata, alt text, feeds and search."""
+    html = nh3.clean(to_html(text), tags=set())
+    return re.sub(r"\s+", " ", html.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+                  .replace("&quot;", '"').replace("&#39;", "'")).strip()
+
+
+def problems(text: str) -> list[str]:
+    """What in a Markdown field the build refuses: raw HTML and links to unsafe schemes."""
+    found = []
+    if _RAW_TAG.search(text):
+        found.append("raw HTML is not allowed in Markdown; write plain text")
+    for m in _LINK_TARGET.finditer(text):
+        target = (m.group(1) or m.group(2) or "").strip()
+        scheme = _SCHEME.match(target)
+        if scheme and scheme.group(1).lower() not in ALLOWED_SCHEMES:
+            found.append(f"link to '{scheme.group(1).lower()}:' is not allowed; links may use http, https, mailto or #anchors")
+    if re.search(r"!\[[^\]]*\]\(", text):
+        found.append("images are not allowed in Markdown; use a chart")
+    return found

@@ -1,0 +1,503 @@
+"""The content model: every kind of record an analyst writes, as typed classes.
+
+Each class is a dataclass whose annotations drive parsing (with located errors), reference
+checking and the JSON Schema for editors, so a field is declared in exactly one place.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, NewType
+
+from .diagnostics import Collector, Loc
+from .yamlfile import YList, YMap
+
+Id = NewType("Id", str)
+Markdown = NewType("Markdown", str)
+Url = NewType("Url", str)
+
+ID_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+URL_PATTERN = re.compile(r"^https?://[^\s<>\"']+$")
+
+
+class Choice(str, enum.Enum):
+    """An enumeration written in YAML by its value; `label` is how briefs show it."""
+
+    def __new__(cls, value, label=None):
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label or value
+        return obj
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class SourceKind(Choice):
+    PRIMARY = "primary", "Primary source"
+    SECONDARY = "secondary", "Secondary source"
+    PRESS = "press", "Press report"
+    SUBJECT = "subject", "Subject's own statement"
+
+
+class Status(Choice):
+    CONFIRMED = "confirmed", "Confirmed"
+    REPORTED = "reported", "Reported"
+    CLAIMED = "claimed", "Claimed by the subject, not verified"
+    CONFLICTING = "conflicting", "Sources conflict"
+
+    @property
+    def needs_label(self) -> bool:
+        return self in (Status.CLAIMED, Status.CONFLICTING)
+
+
+class Confidence(Choice):
+    HIGH = "high", "High confidence"
+    MODERATE = "moderate", "Moderate confidence"
+    LOW = "low", "Low confidence"
+
+
+class Severity(Choice):
+    CRITICAL = "critical", "Critical"
+    MAJOR = "major", "Major"
+    MINOR = "minor", "Minor"
+
+
+class Marking(Choice):
+    """Traffic Light Protocol 2.0 labels (FIRST, 2022)."""
+
+    CLEAR = "CLEAR", "TLP:CLEAR"
+    GREEN = "GREEN", "TLP:GREEN"
+    AMBER = "AMBER", "TLP:AMBER"
+    AMBER_STRICT = "AMBER+STRICT", "TLP:AMBER+STRICT"
+    RED = "RED", "TLP:RED"
+
+    @property
+    def css(self) -> str:
+        return self.value.lower().replace("+", "-")
+
+    @property
+    def public(self) -> bool:
+        return self in (Marking.CLEAR, Marking.GREEN)
+
+
+class EventKind(Choice):
+    ANNOUNCEMENT = "announcement", "Announcement"
+    RULE = "rule", "Rule or regulation"
+    LISTING = "listing", "Entity List action"
+    MARKET = "market", "Market or trade measure"
+    REPORT = "report", "Report"
+    OTHER = "other", "Other"
+
+
+class Likelihood(Choice):
+    """ICD 203 likelihood terms; each row has a term and its alternative."""
+
+    ALMOST_NO_CHANCE = "almost no chance", "1-5%"
+    REMOTE = "remote", "1-5%"
+    VERY_UNLIKELY = "very unlikely", "5-20%"
+    HIGHLY_IMPROBABLE = "highly improbable", "5-20%"
+    UNLIKELY = "unlikely", "20-45%"
+    IMPROBABLE = "improbable", "20-45%"
+    ROUGHLY_EVEN_CHANCE = "roughly even chance", "45-55%"
+    ROUGHLY_EVEN_ODDS = "roughly even odds", "45-55%"
+    LIKELY = "likely", "55-80%"
+    PROBABLE = "probable", "55-80%"
+    VERY_LIKELY = "very likely", "80-95%"
+    HIGHLY_PROBABLE = "highly probable", "80-95%"
+    ALMOST_CERTAIN = "almost certain", "95-99%"
+    NEARLY_CERTAIN = "nearly certain", "95-99%"
+
+    @property
+    def row(self) -> str:
+        return self.label  # the probability range identifies the row
+
+
+class PaperSize(Choice):
+    A4 = "A4"
+    LETTER = "Letter"
+
+
+class PartialDate(str):
+    """A date known to the year, month or day: '2025', '2025-08' or '2025-08-14'."""
+
+    _pattern = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+    @classmethod
+    def parse(cls, value: Any) -> "PartialDate | None":
+        if isinstance(value, dt.datetime):
+            return None
+        if isinstance(value, dt.date):
+            return cls(value.isoformat())
+        if isinstance(value, int) and 1000 <= value <= 9999:
+            return cls(str(value))
+        if not isinstance(value, str) or not (m := cls._pattern.match(value)):
+            return None
+        year, month, day = (int(g) if g else None for g in m.groups())
+        try:
+            dt.date(year, month or 1, day or 1)
+        except ValueError:
+            return None
+        return cls(value)
+
+    @property
+    def sort_key(self) -> str:
+        return self
+
+    def as_date(self) -> dt.date:
+        parts = [int(p) for p in self.split("-")] + [1, 1]
+        return dt.date(parts[0], parts[1], parts[2])
+
+    def display(self) -> str:
+        d = self.as_date()
+        if self.count("-") == 2:
+            return f"{d.day} {d:%B %Y}"
+        if self.count("-") == 1:
+            return f"{d:%B %Y}"
+        return self
+
+
+def meta(doc: str, ref: str | None = None, **extra) -> dict:
+    return {"doc": doc, "ref": ref, **extra}
+
+
+@dataclass
+class Record:
+    """Base for every content record: keeps where each field was written."""
+
+    KIND: ClassVar[str] = ""
+    loc: Loc = field(default=None, init=False, repr=False, compare=False)
+    field_locs: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    item_locs: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def at(self, name: str, index: int | None = None) -> Loc:
+        if index is not None and name in self.item_locs and index < len(self.item_locs[name]):
+            return self.item_locs[name][index]
+        return self.field_locs.get(name, self.loc)
+
+
+@dataclass
+class Source(Record):
+    KIND: ClassVar[str] = "source"
+    id: Id = field(metadata=meta("Unique id, lower-case words joined by hyphens."))
+    title: str = field(metadata=meta("Title of the document or page."))
+    publisher: str = field(metadata=meta("Who published it."))
+    url: Url = field(metadata=meta("Where it can be read (http or https)."))
+    published: PartialDate = field(metadata=meta("When it was published: YYYY, YYYY-MM or YYYY-MM-DD."))
+    retrieved: dt.date = field(metadata=meta("When an analyst last read it (YYYY-MM-DD)."))
+    kind: SourceKind = field(metadata=meta("What kind of source it is."))
+    note: str | None = field(default=None, metadata=meta("For a secondary copy: which primary it copies, and anything else a reader should know."))
+
+
+@dataclass
+class Quantity(Record):
+    value: float = field(metadata=meta("The number."))
+    unit: str = field(metadata=meta("Its unit, e.g. TFLOPS, billion parameters, %."))
+    measure: str = field(metadata=meta("What it measures, e.g. 'dense FP16 throughput'. Charts compare only like measures."))
+    label: str = field(metadata=meta("The thing measured, as a chart shows it, e.g. 'Ascend 910B'."))
+
+
+@dataclass
+class Side(Record):
+    statement: Markdown = field(metadata=meta("One side of a conflict, in Markdown."))
+    sources: list[Id] = field(metadata=meta("Sources that support this side.", ref="source", min_items=1))
+
+
+@dataclass
+class Fact(Record):
+    KIND: ClassVar[str] = "fact"
+    id: Id = field(metadata=meta("Unique id."))
+    statement: Markdown = field(metadata=meta("The fact in one or two sentences of Markdown."))
+    sources: list[Id] = field(metadata=meta("Sources for the fact (at least one).", ref="source", min_items=1))
+    status: Status = field(metadata=meta("How well established it is."))
+    confidence: Confidence = field(metadata=meta("The analyst's confidence in the fact."))
+    as_of: dt.date = field(metadata=meta("The date the fact is true as of (YYYY-MM-DD)."))
+    tags: list[str] = field(default_factory=list, metadata=meta("Free tags for filtering."))
+    quantity: Quantity | None = field(default=None, metadata=meta("A number that charts and tables can use."))
+    sides: list[Side] = field(default_factory=list, metadata=meta("For a conflicting fact: each side with its sources (two or more)."))
+
+
+@dataclass
+class Caveat(Record):
+    KIND: ClassVar[str] = "caveat"
+    id: Id = field(metadata=meta("Unique id."))
+    title: str = field(metadata=meta("A short title."))
+    body: Markdown = field(metadata=meta("The caveat in Markdown."))
+    severity: Severity = field(metadata=meta("Critical caveats are shown beside the fact; others in a caveats section."))
+    applies_to: list[Id] = field(metadata=meta("The facts it qualifies; it travels with them into every brief.", ref="fact", min_items=1))
+    sources: list[Id] = field(default_factory=list, metadata=meta("Sources for the caveat.", ref="source"))
+
+
+@dataclass
+class Unknown(Record):
+    KIND: ClassVar[str] = "unknown"
+    id: Id = field(metadata=meta("Unique id."))
+    question: str = field(metadata=meta("What is not known, as a question."))
+    why_it_matters: Markdown = field(metadata=meta("Why a reader should care."))
+    would_resolve: Markdown = field(metadata=meta("What evidence would answer it."))
+    facts: list[Id] = field(default_factory=list, metadata=meta("Related facts: a brief using any of them shows this unknown.", ref="fact"))
+
+
+@dataclass
+class Event(Record):
+    KIND: ClassVar[str] = "event"
+    id: Id = field(metadata=meta("Unique id."))
+    date: PartialDate = field(metadata=meta("When it happened: YYYY, YYYY-MM or YYYY-MM-DD."))
+    title: str = field(metadata=meta("What happened, in a line."))
+    kind: EventKind = field(metadata=meta("What kind of event."))
+    sources: list[Id] = field(metadata=meta("Sources for the event.", ref="source", min_items=1))
+    facts: list[Id] = field(default_factory=list, metadata=meta("Facts that describe the event.", ref="fact"))
+
+
+@dataclass
+class Chart(Record):
+    KIND: ClassVar[str] = "chart"
+    id: Id = field(metadata=meta("Unique id; also the chart's file name."))
+    kind: str = field(metadata=meta("A registered chart kind.", choices="chart_kinds"))
+    title: str = field(metadata=meta("Title shown above the chart."))
+    facts: list[Id] = field(default_factory=list, metadata=meta("Facts whose quantities the chart draws.", ref="fact"))
+    events: list[Id] = field(default_factory=list, metadata=meta("Events the chart draws.", ref="event"))
+    highlight: Id | None = field(default=None, metadata=meta("An event to mark.", ref="event"))
+    alt: str | None = field(default=None, metadata=meta("Alt text; generated from the data when omitted."))
+    caption: Markdown | None = field(default=None, metadata=meta("A note under the chart."))
+
+
+@dataclass
+class Judgment(Record):
+    KIND: ClassVar[str] = "judgment"
+    id: Id = field(metadata=meta("Unique id."))
+    statement: str = field(metadata=meta("The judgment, using the likelihood term if one is set, and no confidence words."))
+    confidence: Confidence = field(metadata=meta("Confidence in the judgment, stated apart from likelihood."))
+    rests_on: list[Id] = field(metadata=meta("Facts the judgment rests on.", ref="fact", min_items=1))
+    likelihood: Likelihood | None = field(default=None, metadata=meta("An ICD 203 likelihood term, or none."))
+    basis: Markdown | None = field(default=None, metadata=meta("A sentence on the reasoning."))
+
+
+@dataclass
+class Section(Record):
+    title: str = field(metadata=meta("Section heading."))
+    intro: Markdown | None = field(default=None, metadata=meta("Analyst's text before the section's items."))
+    judgments: list[Id] = field(default_factory=list, metadata=meta("Key judgments shown.", ref="judgment"))
+    facts: list[Id] = field(default_factory=list, metadata=meta("Facts shown.", ref="fact"))
+    charts: list[Id] = field(default_factory=list, metadata=meta("Charts shown.", ref="chart"))
+    events: list[Id] = field(default_factory=list, metadata=meta("Timeline events shown.", ref="event"))
+    caveats: list[Id] = field(default_factory=list, metadata=meta("Caveats shown here (attached caveats are added anyway).", ref="caveat"))
+    unknowns: list[Id] = field(default_factory=list, metadata=meta("Open questions shown here.", ref="unknown"))
+
+
+@dataclass
+class Brief(Record):
+    KIND: ClassVar[str] = "brief"
+    id: Id = field(metadata=meta("Unique id; also the folder and PDF name."))
+    title: str = field(metadata=meta("Full title."))
+    short_title: str = field(metadata=meta("Short title for the running head."))
+    audience: str = field(metadata=meta("Who it is for.", choices="audiences"))
+    date: dt.date = field(metadata=meta("Date of this edition (YYYY-MM-DD); also the PDF's dates."))
+    edition: int = field(metadata=meta("Edition number, from 1.", minimum=1))
+    page_limit: int = field(metadata=meta("Most pages the PDF may have.", minimum=1))
+    marking: Marking = field(metadata=meta("TLP 2.0 distribution marking."))
+    bottom_line: Markdown = field(metadata=meta("The one-paragraph bottom line up front."))
+    sections: list[Section] = field(metadata=meta("The body, in order.", min_items=1))
+    template: str | None = field(default=None, metadata=meta("Template file; defaults to the audience's."))
+    subject: str | None = field(default=None, metadata=meta("PDF subject line."))
+    keywords: list[str] = field(default_factory=list, metadata=meta("PDF keywords."))
+
+
+@dataclass
+class Settings(Record):
+    KIND: ClassVar[str] = "settings"
+    site_title: str = field(metadata=meta("Name of the published site."))
+    organisation: str = field(metadata=meta("Publishing organisation, shown on every brief."))
+    language: str = field(default="en", metadata=meta("Language tag of the content, e.g. en or en-GB."))
+    paper: PaperSize = field(default=PaperSize.A4, metadata=meta("Paper size of the PDFs."))
+    review_days: int = field(default=180, metadata=meta("A fact older than this many days is stale.", minimum=1))
+    topic: str | None = field(default=None, metadata=meta("One line describing the topic, for the site."))
+
+
+CONTENT_KINDS: dict[str, type[Record]] = {
+    "sources": Source, "facts": Fact, "caveats": Caveat, "unknowns": Unknown,
+    "events": Event, "charts": Chart, "judgments": Judgment,
+}
+
+
+def _type_name(tp) -> str:
+    names = {str: "text", int: "whole number", float: "number", bool: "true or false",
+             dt.date: "date (YYYY-MM-DD)", PartialDate: "date (YYYY, YYYY-MM or YYYY-MM-DD)",
+             Id: "id", Markdown: "Markdown text", Url: "URL"}
+    if isinstance(tp, type) and issubclass(tp, Choice):
+        return "one of " + ", ".join(m.value for m in tp)
+    if isinstance(tp, type) and issubclass(tp, Record):
+        return "a mapping of fields"
+    return names.get(tp, getattr(tp, "__name__", str(tp)))
+
+
+def _describe(value) -> str:
+    if isinstance(value, YMap):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    return repr(value) if isinstance(value, str) else f"'{value}'"
+
+
+def unwrap_optional(tp):
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return args[0], True
+    return tp, False
+
+
+_HINTS: dict = {}
+
+
+def hints(cls) -> dict:
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def record_fields(cls) -> list[dataclasses.Field]:
+    return [f for f in dataclasses.fields(cls) if f.init]
+
+
+def _scalar(tp, value, loc: Loc, out: Collector, what: str, spec: dict):
+    """Convert one YAML value to the declared type, or report why it cannot be."""
+    if tp is Id:
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
+            out.error(loc, f"{what}: {_describe(value)} is not a valid id (lower-case letters, digits and hyphens, at most 64 characters)")
+            return None
+        return Id(value)
+    if tp in (str, Markdown):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            out.error(loc, f"{what}: expected {_type_name(tp)}, found {_describe(value)}")
+            return None
+        if not value.strip():
+            out.error(loc, f"{what}: must not be empty")
+            return None
+        return value
+    if tp is Url:
+        if not isinstance(value, str) or not URL_PATTERN.match(value):
+            out.error(loc, f"{what}: {_describe(value)} is not an http or https URL")
+            return None
+        return Url(value)
+    if tp is dt.date:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        out.error(loc, f"{what}: {_describe(value)} is not a date (YYYY-MM-DD)")
+        return None
+    if tp is PartialDate:
+        parsed = PartialDate.parse(value)
+        if parsed is None:
+            out.error(loc, f"{what}: {_describe(value)} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        return parsed
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            out.error(loc, f"{what}: expected a whole number, found {_describe(value)}")
+            return None
+        if "minimum" in spec and value < spec["minimum"]:
+            out.error(loc, f"{what}: must be at least {spec['minimum']}, found {value}")
+            return None
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
+            out.error(loc, f"{what}: expected a number, found {_describe(value)}")
+            return None
+        return float(value)
+    if isinstance(tp, type) and issubclass(tp, Choice):
+        try:
+            return tp(value)
+        except ValueError:
+            allowed = ", ".join(m.value for m in tp)
+            out.error(loc, f"{what}: {_describe(value)} is not allowed; use one of: {allowed}", hint=f"allowed: {allowed}")
+            return None
+    if isinstance(tp, type) and issubclass(tp, Record):
+        if not isinstance(value, YMap):
+            out.error(loc, f"{what}: expected a mapping of fields, found {_describe(value)}")
+            return None
+        return parse_record(tp, value, out)
+    raise TypeError(f"no parser for {tp}")  # a model declaration error, not a content error
+
+
+def parse_record(cls: type[Record], data: YMap, out: Collector) -> Record | None:
+    """Build one record from a located mapping, reporting every problem with its location."""
+    kwargs: dict = {}
+    field_locs: dict = {}
+    item_locs: dict = {}
+    ok = True
+    label = cls.KIND or cls.__name__.lower()
+    known = {f.name for f in record_fields(cls)}
+    for key in data:
+        if key not in known:
+            close = sorted(known, key=lambda k: _distance(k, key))[:1]
+            hint = f"did you mean '{close[0]}'?" if close and _distance(close[0], key) <= 3 else None
+            out.error(data.key_locs[key], f"unknown field '{key}' in {label}" + (f" (did you mean '{close[0]}'?)" if hint else ""),
+                      hint=hint or "fields: " + ", ".join(sorted(known)))
+            ok = False
+    for f in record_fields(cls):
+        tp, optional = unwrap_optional(hints(cls)[f.name])
+        spec = f.metadata
+        if f.name not in data or data[f.name] is None:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                where = data.key_locs.get(f.name, data.loc)
+                out.error(where, f"{label} is missing required field '{f.name}'")
+                ok = False
+            continue
+        value = data[f.name]
+        loc = data.value_locs[f.name]
+        field_locs[f.name] = loc
+        what = f"{label} field '{f.name}'"
+        if typing.get_origin(tp) is list:
+            (item_tp,) = typing.get_args(tp)
+            if not isinstance(value, YList):
+                out.error(loc, f"{what}: expected a list, found {_describe(value)}")
+                ok = False
+                continue
+            if len(value) < spec.get("min_items", 0):
+                out.error(loc, f"{what}: needs at least {spec['min_items']} item{'s' if spec['min_items'] > 1 else ''}")
+                ok = False
+                continue
+            items = []
+            for i, item in enumerate(value):
+                converted = _scalar(item_tp, item, value.item_locs[i], out, what, spec)
+                if converted is None:
+                    ok = False
+                items.append(converted)
+            kwargs[f.name] = items
+            item_locs[f.name] = list(value.item_locs)
+        else:
+            converted = _scalar(tp, value, loc, out, what, spec)
+            if converted is None:
+                ok = False
+            kwargs[f.name] = converted
+    if not ok:
+        return None
+    record = cls(**kwargs)
+    record.loc = data.loc
+    record.field_locs = field_locs
+    record.item_locs = item_locs
+    return record
+
+
+def _distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def nearest(word: str, candidates, limit: int = 3) -> list[str]:
+    ranked = sorted(candidates, key=lambda c: (_distance(word, c), c))
+    return [c for c in ranked[:limit] if _distance(word, c) <= max(3, len(word) // 2)]

@@ -1,0 +1,255 @@
+"""The build, top to bottom: load -> validate -> resolve -> render -> publish.
+
+Every stage gathers all of its problems before the build stops, so one run shows them all.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .cache import Cache, digest, tree_digest
+from .diagnostics import Collector, ContentError, Loc
+from .load import load_project
+from .render import (TemplateError, check_rendered, list_templates, make_env, render_html,
+                     render_pdf, template_dirs)
+from .resolve import resolve
+from .validate import validate
+
+SITE_MARKER = ".briefwright-site"
+PROTECTED = ("content", "briefs", "templates")
+
+
+class UsageError(Exception):
+    pass
+
+
+@dataclass
+class BuildOptions:
+    root: Path
+    out: Path
+    only: list[str] = field(default_factory=list)
+    jobs: int = 1
+    force: bool = False
+    strict: bool = False
+    include_restricted: bool = False
+    cache_dir: Path | None = None
+    progress: object = None  # callable(stage: str, done: int, total: int) or None
+
+
+@dataclass
+class BuildReport:
+    built: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    left_out: list[tuple[str, str]] = field(default_factory=list)
+    pages: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def today() -> dt.date:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
+
+
+def check(root: Path, strict: bool = False):
+    """Load and validate; returns (project, collector) and raises ContentError on errors."""
+    out = Collector()
+    project = load_project(root, out)
+    if project is not None:
+        validate(project, out, list_templates(template_dirs(project.root)), today=today())
+    if strict:
+        for d in out.diagnostics:
+            if d.severity == "warning":
+                d.severity = "error"
+    out.raise_if_errors()
+    return project, out
+
+
+def _guard_output(root: Path, out: Path) -> None:
+    root, out = root.resolve(), out.resolve()
+    if out == root or root.is_relative_to(out):
+        raise UsageError(f"output folder {out} would contain the project; choose another --out")
+    for name in PROTECTED:
+        if out.is_relative_to(root / name):
+            raise UsageError(f"output folder {out} is inside {name}/; the build never writes there")
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / SITE_MARKER).exists())):
+        raise UsageError(f"refusing to replace {out}: it exists and is not a site Briefwright built")
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Replace `out` by the finished `tmp` folder; until this point `out` is untouched."""
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    if out.exists():
+        out.rename(old)
+    tmp.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _layout_job(args):
+    html, base_dir, allowed, brief_id = args
+    return render_pdf(html, Path(base_dir), [Path(a) for a in allowed], brief_id)
+
+
+def _draw_chart(args):
+    from .charts import draw_svg
+    kind, points, style = args
+    return draw_svg(kind, points, style)
+
+
+def build(opts: BuildOptions) -> BuildReport:
+    started = time.perf_counter()
+    report = BuildReport()
+    progress = opts.progress or (lambda *a: None)
+    _guard_output(opts.root, opts.out)
+    project, collector = check(opts.root, opts.strict)
+    report.warnings = [str(d) for d in collector.diagnostics if d.severity == "warning"]
+    unknown = [i for i in opts.only if i not in project.briefs]
+    if unknown:
+        raise UsageError("no brief with id " + ", ".join(f"'{i}'" for i in unknown))
+    resolved = resolve(project, opts.only or None)
+    published = []
+    for brief in resolved:
+        if brief["marking"]["public"] or opts.include_restricted:
+            published.append(brief)
+        else:
+            report.left_out.append((brief["id"], brief["marking"]["label"]))
+
+    dirs = template_dirs(project.root)
+    env = make_env(dirs)
+    static_dirs = [d / "static" for d in dirs if (d / "static").is_dir()]
+    templates_key = tree_digest(dirs)
+    import importlib.metadata as md
+    engine_key = [__version__, md.version("weasyprint"), md.version("matplotlib")]
+    cache = Cache(opts.cache_dir or project.root / ".briefwright-cache", read=not opts.force)
+
+    out = opts.out.resolve()
+    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        return _render_all(project, published, env, static_dirs, templates_key, engine_key, cache,
+                           tmp, out, opts, report, progress, started)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _render_all(project, published, env, static_dirs, templates_key, engine_key, cache,
+                tmp, out, opts, report, progress, started):
+    from .charts import chart_style, read_tokens
+
+    (tmp / "assets").mkdir(parents=True)
+    for folder in reversed(static_dirs):  # the project's own files override the engine's
+        shutil.copytree(folder, tmp / "assets", dirs_exist_ok=True)
+    (tmp / SITE_MARKER).write_text("This folder is replaced by each build.\n", encoding="utf-8")
+    style = chart_style(read_tokens(tmp / "assets" / "tokens.css"))
+
+    errors = Collector()
+    pending_pdf = []
+    chart_svgs: dict[str, bytes] = {}
+    chart_jobs = {}
+    rendered = {}
+    for brief in published:
+        record = project.briefs[brief["id"]]
+        page = {"assets": "../../assets/", "root": "../../"}
+        try:
+            html = render_html(brief, env, page)
+        except TemplateError as exc:
+            errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering brief '{brief['id']}')")
+            continue
+        for problem in check_rendered(brief, html):
+            errors.error(record.loc, problem)
+        rendered[brief["id"]] = html
+        for section in brief["sections"]:
+            for chart in section["charts"]:
+                key = digest("chart", chart["kind"], chart["points"], style, engine_key)
+                chart["key"] = key
+                if key not in chart_svgs and key not in chart_jobs:
+                    hit = cache.get(key)
+                    if hit:
+                        chart_svgs[key] = hit["chart.svg"]
+                    else:
+                        chart_jobs[key] = (chart["kind"], chart["points"], style)
+    errors.raise_if_errors()
+
+    for i, (key, job) in enumerate(chart_jobs.items()):
+        progress("charts", i, len(chart_jobs))
+        chart_svgs[key] = _draw_chart(job)
+        cache.put(key, {"chart.svg": chart_svgs[key]})
+
+    outputs = {}
+    for brief in published:
+        folder = tmp / "briefs" / brief["id"]
+        folder.mkdir(parents=True)
+        files = {"index.html": rendered[brief["id"]].encode("utf-8")}
+        for section in brief["sections"]:
+            for chart in section["charts"]:
+                files[chart["file"]] = chart_svgs[chart["key"]]
+        for name, data in files.items():
+            (folder / name).write_bytes(data)
+        key = digest("brief", {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}, templates_key, engine_key)
+        hit = cache.get(key)
+        if hit and "meta.json" in hit:
+            outputs[brief["id"]] = (hit[brief["pdf"]], json.loads(hit["meta.json"])["pages"])
+            report.reused.append(brief["id"])
+        else:
+            pending_pdf.append((brief, key, (rendered[brief["id"]], str(folder), [str(tmp)], brief["id"])))
+
+    if pending_pdf:
+        jobs = max(1, min(opts.jobs, len(pending_pdf)))
+        progress("layout", 0, len(pending_pdf))
+        if jobs == 1:
+            results = []
+            for i, p in enumerate(pending_pdf):
+                results.append(_safe_layout(p[2]))
+                progress("layout", i + 1, len(pending_pdf))
+        else:
+            import multiprocessing
+            import weasyprint  # noqa: F401  imported once here, shared by the forked workers
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                results = []
+                for i, r in enumerate(pool.imap(_safe_layout, [p[2] for p in pending_pdf])):
+                    results.append(r)
+                    progress("layout", i + 1, len(pending_pdf))
+        for (brief, key, _), result in zip(pending_pdf, results):
+            if isinstance(result, str):
+                errors.error(project.briefs[brief["id"]].loc, f"brief '{brief['id']}': {result}")
+                continue
+            data, pages = result
+            outputs[brief["id"]] = (data, pages)
+            report.built.append(brief["id"])
+            files = {brief["pdf"]: data, "meta.json": json.dumps({"pages": pages}).encode()}
+            cache.put(key, files)
+
+    for brief in published:
+        if brief["id"] not in outputs:
+            continue
+        data, pages = outputs[brief["id"]]
+        report.pages[brief["id"]] = pages
+        brief["pages"], brief["pdf_bytes"] = pages, len(data)
+        if pages > brief["page_limit"]:
+            record = project.briefs[brief["id"]]
+            errors.error(record.at("page_limit"), f"brief '{brief['id']}' has {pages} pages; its page_limit is {brief['page_limit']}")
+        (tmp / "briefs" / brief["id"] / brief["pdf"]).write_bytes(data)
+    errors.raise_if_errors()
+
+    from .publish import write_site_pages
+    write_site_pages(project, published, env, tmp, report)
+    _swap_in(tmp, out)
+    report.warnings += [f"warning: {m}" for m in cache.warnings]
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _safe_layout(args):
+    """Run one layout; a refused fetch becomes a message instead of killing the build."""
+    from weasyprint.urls import FatalURLFetchingError
+    try:
+        return _layout_job(args)
+    except FatalURLFetchingError as exc:
+        return str(exc)

@@ -1,0 +1,127 @@
+"""Stage 2, validate: references, integrity rules and analytic standards, all problems at once."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import typing
+
+from . import markup
+from .audiences import AUDIENCES
+from .charts import CHART_KINDS
+from .diagnostics import Collector
+from .model import Likelihood, Markdown, Record, Status, hints, nearest, record_fields, unwrap_optional
+
+_CONFIDENCE_WORDS = re.compile(r"\b(high|moderate|low)\s+confidence\b|\bconfiden(t|ce)\b", re.I)
+_LIKELIHOOD_TERMS = sorted((m.value for m in Likelihood), key=len, reverse=True)
+_LIKELIHOOD_RE = re.compile(r"\b(" + "|".join(re.escape(t) for t in _LIKELIHOOD_TERMS) + r")\b", re.I)
+
+
+def likelihood_terms_in(text: str) -> list[Likelihood]:
+    """ICD 203 terms used in a text, longest first so 'very likely' is not read as 'likely'."""
+    return [Likelihood(m.group(1).lower()) for m in _LIKELIHOOD_RE.finditer(text)]
+
+
+def _walk(record: Record):
+    """Yield (record, field, type, value) for every field, descending into nested records."""
+    for f in record_fields(type(record)):
+        tp, _ = unwrap_optional(hints(type(record))[f.name])
+        value = getattr(record, f.name)
+        yield record, f, tp, value
+        inner = typing.get_args(tp)[0] if typing.get_origin(tp) is list else tp
+        if isinstance(inner, type) and issubclass(inner, Record):
+            for child in (value if isinstance(value, list) else [value] if value is not None else []):
+                yield from _walk(child)
+
+
+def _check_references(record: Record, project, out: Collector) -> None:
+    for owner, f, tp, value in _walk(record):
+        kind = f.metadata.get("ref")
+        if not kind or value is None:
+            continue
+        table = project.table(kind)
+        values = value if isinstance(value, list) else [value]
+        for i, ref in enumerate(values):
+            if ref in table:
+                continue
+            close = nearest(ref, table)
+            hint = ("did you mean " + ", ".join(f"'{c}'" for c in close) + "?") if close else None
+            loc = owner.at(f.name, i if isinstance(value, list) else None)
+            out.error(loc, f"unknown {kind} '{ref}'" + (f" ({hint})" if hint else ""), hint=hint)
+        seen = set()
+        for i, ref in enumerate(values):
+            if ref in seen:
+                out.error(owner.at(f.name, i), f"{kind} '{ref}' is listed twice")
+            seen.add(ref)
+
+
+def _check_markdown(record: Record, out: Collector) -> None:
+    for owner, f, tp, value in _walk(record):
+        if tp is Markdown and isinstance(value, str):
+            for problem in markup.problems(value):
+                out.error(owner.at(f.name), problem)
+
+
+def check_judgment(judgment, out: Collector) -> None:
+    used = likelihood_terms_in(judgment.statement)
+    chosen = judgment.likelihood
+    if chosen is not None:
+        if not any(term.row == chosen.row for term in used):
+            out.error(judgment.at("statement"), f"judgment '{judgment.id}' sets likelihood '{chosen.value}' but its statement does not use it")
+    for term in used:
+        if chosen is None:
+            out.error(judgment.at("statement"), f"judgment '{judgment.id}' uses the likelihood term '{term.value}' but sets no likelihood")
+        elif term.row != chosen.row:
+            out.error(judgment.at("statement"), f"judgment '{judgment.id}' mixes likelihood rows: '{term.value}' ({term.row}) "
+                      f"is not in the row of '{chosen.value}' ({chosen.row})")
+    for sentence in re.split(r"(?<=[.!?])\s+", judgment.statement):
+        if likelihood_terms_in(sentence) and _CONFIDENCE_WORDS.search(sentence):
+            out.error(judgment.at("statement"), f"judgment '{judgment.id}' states likelihood and confidence in the same sentence; "
+                      "put confidence in the 'confidence' field")
+            break
+    if chosen is None and not used and _CONFIDENCE_WORDS.search(judgment.statement):
+        out.error(judgment.at("statement"), f"judgment '{judgment.id}' states confidence in its text; use the 'confidence' field")
+
+
+def validate(project, out: Collector, templates: set[str] | None = None, today: dt.date | None = None) -> None:
+    """Check everything that can be checked before rendering; report each problem located."""
+    for kind in ("source", "fact", "caveat", "unknown", "event", "chart", "judgment", "brief"):
+        for record in project.table(kind).values():
+            _check_references(record, project, out)
+            _check_markdown(record, out)
+
+    for fact in project.facts.values():
+        if fact.status is Status.CONFLICTING and len(fact.sides) < 2:
+            out.error(fact.at("status"), f"fact '{fact.id}' is conflicting: give both sides under 'sides' (at least two), each with its sources")
+        if fact.sides and fact.status is not Status.CONFLICTING:
+            out.error(fact.at("sides"), f"fact '{fact.id}' has sides but its status is '{fact.status.value}', not 'conflicting'")
+
+    for chart in project.charts.values():
+        kind = CHART_KINDS.get(chart.kind)
+        if kind is None:
+            out.error(chart.at("kind"), f"unknown chart kind '{chart.kind}'; registered kinds: {', '.join(sorted(CHART_KINDS))}")
+        else:
+            kind.check(chart, project, out)
+
+    for judgment in project.judgments.values():
+        check_judgment(judgment, out)
+
+    for brief in project.briefs.values():
+        audience = AUDIENCES.get(brief.audience)
+        if audience is None:
+            out.error(brief.at("audience"), f"unknown audience '{brief.audience}'; use one of: {', '.join(AUDIENCES)}")
+        template = brief.template or (audience.template if audience else None)
+        if templates is not None and template and template not in templates:
+            out.error(brief.at("template") if brief.template else brief.at("audience"),
+                      f"template '{template}' not found in templates/")
+        if not any(s.facts or s.judgments or s.charts or s.events for s in brief.sections):
+            out.error(brief.at("sections"), f"brief '{brief.id}' uses no facts, judgments, charts or events")
+
+    today = today or dt.date.today()
+    limit = dt.timedelta(days=project.settings.review_days)
+    for fact in project.facts.values():
+        if today - fact.as_of > limit:
+            out.warning(fact.at("as_of"), f"fact '{fact.id}' is stale: as of {fact.as_of}, older than the review interval "
+                        f"of {project.settings.review_days} days")
+    for source in project.sources.values():
+        if source.retrieved > today:
+            out.error(source.at("retrieved"), f"source '{source.id}' was retrieved in the future ({source.retrieved})")

@@ -1,0 +1,184 @@
+"""Safe YAML loading that keeps the line and column of every node.
+
+PyYAML's safe loader accepts duplicate keys and expands aliases without limit; both are
+refused here, and every problem is reported as a located Diagnostic, never a traceback.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .diagnostics import Collector, Loc
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # libyaml missing: the pure-Python loader behaves the same, slower
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_SCALAR_CHARS = 20_000
+MAX_DEPTH = 40
+ALIAS_SLACK = 10_000  # expanded nodes allowed beyond twice the distinct ones
+
+_SCALAR_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+}
+_constructor = yaml.constructor.SafeConstructor()
+
+
+class YMap(dict):
+    """A mapping that remembers where it, each key and each value came from."""
+
+    loc: Loc
+    key_locs: dict
+    value_locs: dict
+
+
+class YList(list):
+    loc: Loc
+    item_locs: list
+
+
+class _Abort(Exception):
+    pass
+
+
+class _Walker:
+    def __init__(self, path: Path, out: Collector):
+        self.path = path
+        self.out = out
+        self.seen: set[int] = set()
+        self.visited = 0
+
+    def loc(self, node) -> Loc:
+        return Loc(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def fail(self, node, message: str):
+        self.out.error(self.loc(node), message)
+        raise _Abort
+
+    def value(self, node, depth: int = 0):
+        self.visited += 1
+        self.seen.add(id(node))
+        if self.visited > 2 * len(self.seen) + ALIAS_SLACK:
+            self.fail(node, "aliases expand to too many nodes (is this an alias bomb?)")
+        if depth > MAX_DEPTH:
+            self.fail(node, f"nesting deeper than {MAX_DEPTH} levels")
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                self.fail(node, f"tag {node.tag!r} is not allowed")
+            items = YList()
+            items.loc = self.loc(node)
+            items.item_locs = []
+            for child in node.value:
+                items.append(self.value(child, depth + 1))
+                items.item_locs.append(self.loc(child))
+            return items
+        if node.tag not in _SCALAR_TAGS:
+            self.fail(node, f"tag {node.tag!r} is not allowed in content (only plain data)")
+        if len(node.value) > MAX_SCALAR_CHARS:
+            self.fail(node, f"value is {len(node.value):,} characters long; the limit is {MAX_SCALAR_CHARS:,}")
+        try:
+            return _constructor.yaml_constructors[node.tag](_constructor, node)
+        except (ValueError, TypeError, yaml.YAMLError):
+            self.fail(node, f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}")
+
+    def mapping(self, node, depth):
+        if node.tag != "tag:yaml.org,2002:map":
+            self.fail(node, f"tag {node.tag!r} is not allowed")
+        result = YMap()
+        result.loc = self.loc(node)
+        result.key_locs = {}
+        result.value_locs = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.fail(key_node, "merge keys ('<<') are not supported: write the fields out")
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.fail(key_node, "mapping keys must be plain words")
+            key = self.value(key_node, depth + 1)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in result:
+                first = result.key_locs[key]
+                self.fail(key_node, f"duplicate key '{key}' (first defined at line {first.line})")
+            result.key_locs[key] = self.loc(key_node)
+            result.value_locs[key] = self.loc(value_node)
+            result[key] = self.value(value_node, depth + 1)
+        return result
+
+
+def _offset_to_loc(path: Path, data: bytes, offset: int) -> Loc:
+    before = data[:offset]
+    line = before.count(b"\n") + 1
+    col = offset - (before.rfind(b"\n") + 1) + 1
+    return Loc(path, line, col)
+
+
+def load_yaml(path: Path, out: Collector, *, expect_mapping: bool = True):
+    """Load one YAML file; return its located value, or None after reporting why not."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            out.error(Loc(path, 1, 1), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        out.error(Loc(path, 1, 1), f"cannot read file: {exc.strerror or exc}")
+        return None
+    if data.startswith(b"\xef\xbb\xbf"):
+        out.error(Loc(path, 1, 1), "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        out.error(_offset_to_loc(path, data, exc.start), f"invalid UTF-8 byte 0x{data[exc.start]:02x}; save the file as UTF-8")
+        return None
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        out.error(Loc(path, 1, 1), "file is empty")
+        return None
+    for number, line in enumerate(text.splitlines(), 1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            out.error(Loc(path, number, indent.index("\t") + 1), "tab used for indentation; YAML needs spaces")
+            return None
+    if "\x00" in text:
+        out.error(_offset_to_loc(path, data, data.index(b"\x00")), "file contains a NUL character")
+        return None
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path, 1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        out.error(loc, f"invalid YAML: {problem}")
+        return None
+    except yaml.YAMLError as exc:
+        out.error(Loc(path, 1, 1), f"invalid YAML: {exc}")
+        return None
+    except RecursionError:
+        out.error(Loc(path, 1, 1), f"nesting deeper than {MAX_DEPTH} levels")
+        return None
+    if node is None:
+        out.error(Loc(path, 1, 1), "file is empty")
+        return None
+    try:
+        value = _Walker(path, out).value(node)
+    except _Abort:
+        return None
+    except RecursionError:
+        out.error(Loc(path, 1, 1), f"nesting deeper than {MAX_DEPTH} levels")
+        return None
+    if expect_mapping and not isinstance(value, YMap):
+        kind = "a list" if isinstance(value, list) else "a single value"
+        out.error(Loc(path, node.start_mark.line + 1, node.start_mark.column + 1),
+                  f"expected a mapping of fields at the top of the file, found {kind}")
+        return None
+    return value
