@@ -28,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--only", action="append", default=[], metavar="ID", help="build only this brief (repeatable)")
     b.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers (default: cores)")
     b.add_argument("--force", action="store_true", help="ignore the build cache")
+    b.add_argument("--cache-dir", type=Path, default=None, help="build cache folder (default: .briefwright-cache in the project)")
     b.add_argument("--include-restricted", action="store_true", help="publish TLP:AMBER, AMBER+STRICT and RED briefs too")
     c = sub.add_parser("check", help="validate content only")
     common(c)
@@ -85,7 +86,8 @@ def _run(args) -> int:
         raise UsageError("-j must be at least 1")
     out = args.out or root / "site"
     report = build(BuildOptions(root=root, out=out, only=args.only, jobs=args.jobs, force=args.force,
-                                strict=args.strict, include_restricted=args.include_restricted))
+                                strict=args.strict, include_restricted=args.include_restricted,
+                                cache_dir=args.cache_dir))
     for w in report.warnings:
         print(w, file=sys.stderr)
     for brief_id, label in report.left_out:
