@@ -92,6 +92,28 @@ def _swap_in(tmp: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _clean_stale(out: Path) -> None:
+    """Remove what a killed build left beside the output; restore the site if it died mid-swap."""
+    for leftover in sorted(out.parent.glob(f".{out.name}.*-*")):
+        kind, _, pid = leftover.name.rpartition("-")
+        if not pid.isdigit() or _pid_alive(int(pid)):
+            continue
+        if kind.endswith(".old") and not out.exists():
+            leftover.rename(out)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
 def _layout_job(args):
     html, base_dir, allowed, brief_id = args
     return render_pdf(html, Path(base_dir), [Path(a) for a in allowed], brief_id)
@@ -124,14 +146,15 @@ def build(opts: BuildOptions) -> BuildReport:
     dirs = template_dirs(project.root)
     env = make_env(dirs)
     static_dirs = [d / "static" for d in dirs if (d / "static").is_dir()]
-    templates_key = tree_digest(dirs)
+    # The HTML already reflects every template; the PDF also depends on the stylesheets and fonts.
+    templates_key = tree_digest(static_dirs)
     import importlib.metadata as md
     engine_key = [__version__, md.version("weasyprint"), md.version("matplotlib")]
     cache = Cache(opts.cache_dir or project.root / ".briefwright-cache", read=not opts.force)
 
     out = opts.out.resolve()
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
+    _clean_stale(out)
     try:
         return _render_all(project, published, env, static_dirs, templates_key, engine_key, cache,
                            tmp, out, opts, report, progress, started)

@@ -1,0 +1,150 @@
+"""Build the real content into a temporary folder and read every output back."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from briefwright.diagnostics import Collector
+from briefwright.load import load_project
+from briefwright.markup import to_text
+from briefwright.resolve import resolve
+from conftest import REPO, run_cli
+
+
+def norm(text: str) -> str:
+    """Letters and digits only: immune to hyphenation, line breaks and typographic quotes."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("e2e") / "site"
+    cache = out.parent / "cache"
+    result = run_cli("build", "--out", out, "--cache-dir", cache, "-j", "2", "--include-restricted", cwd=REPO)
+    assert result.code == 0, result.stderr
+    collector = Collector()
+    project = load_project(REPO, collector)
+    return out, project, {b["id"]: b for b in resolve(project)}, result
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags_of(html: str):
+    parser = _Tags()
+    parser.feed(html)
+    return parser.tags
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
+def test_five_audiences_each_as_html_and_pdf(built):
+    out, project, briefs, _ = built
+    assert len(briefs) >= 5
+    assert {b["audience"]["id"] for b in briefs.values()} >= {"policymaker", "compliance", "technical", "market", "public"}
+    for brief_id, brief in briefs.items():
+        folder = out / "briefs" / brief_id
+        assert (folder / "index.html").read_text(encoding="utf-8").startswith("<!doctype html>")
+        pdf = folder / f"{brief_id}.pdf"
+        assert pdf.read_bytes().startswith(b"%PDF-")
+        pages = len(PdfReader(pdf).pages)
+        assert 1 <= pages <= brief["page_limit"], f"{brief_id}: {pages} pages, limit {brief['page_limit']}"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for brief_id in briefs:
+        assert f'href="briefs/{brief_id}/index.html"' in index
+
+
+def test_executive_brief_fits_two_pages(built):
+    out, project, briefs, _ = built
+    exec_briefs = [b for b in briefs.values() if b["audience"]["id"] == "policymaker"]
+    assert exec_briefs
+    for brief in exec_briefs:
+        assert brief["page_limit"] <= 2
+        assert len(PdfReader(out / "briefs" / brief["id"] / brief["pdf"]).pages) <= 2
+
+
+def test_every_used_fact_appears_in_pdf_and_html(built):
+    out, project, briefs, _ = built
+    for brief_id, brief in briefs.items():
+        folder = out / "briefs" / brief_id
+        html = (folder / "index.html").read_text(encoding="utf-8")
+        text = norm(pdf_text(folder / brief["pdf"]))
+        marks = {a.get("data-fact") for _, a in tags_of(html)}
+        for section in brief["sections"]:
+            for fact in section["facts"]:
+                assert fact["id"] in marks, f"{brief_id}: fact {fact['id']} missing from HTML"
+                statement = norm(to_text(project.facts[fact["id"]].statement))
+                head, tail = statement[:40], statement[-40:]
+                assert head in text and tail in text, f"{brief_id}: fact {fact['id']} missing from PDF text"
+
+
+def test_every_attached_caveat_appears(built):
+    out, project, briefs, _ = built
+    for brief_id, brief in briefs.items():
+        folder = out / "briefs" / brief_id
+        html = (folder / "index.html").read_text(encoding="utf-8")
+        text = norm(pdf_text(folder / brief["pdf"]))
+        shown = {a.get("data-caveat") for _, a in tags_of(html)}
+        used = set()
+        for section in brief["sections"]:
+            used |= {f["id"] for f in section["facts"]}
+            used |= {f for j in section["judgments"] for f in j["rests_on"]}
+            used |= {p["fact"] for c in section["charts"] for p in c["points"] if "fact" in p}
+        for caveat in project.caveats.values():
+            if used & set(caveat.applies_to):
+                assert caveat.id in shown, f"{brief_id}: caveat {caveat.id} not in HTML"
+                assert norm(caveat.title) in text, f"{brief_id}: caveat {caveat.id} not in PDF"
+
+
+def test_claimed_facts_are_labelled(built):
+    out, project, briefs, _ = built
+    for brief_id, brief in briefs.items():
+        tags = tags_of((out / "briefs" / brief_id / "index.html").read_text(encoding="utf-8"))
+        labels = {a["data-status-label"] for _, a in tags if "data-status-label" in a}
+        for section in brief["sections"]:
+            for fact in section["facts"]:
+                if fact["status"]["value"] in ("claimed", "conflicting"):
+                    assert fact["id"] in labels, f"{brief_id}: {fact['id']} shown without its label"
+
+
+def test_charts_are_valid_svg_in_html_and_drawn_in_pdf(built):
+    out, project, briefs, _ = built
+    charted = 0
+    for brief_id, brief in briefs.items():
+        folder = out / "briefs" / brief_id
+        tags = tags_of((folder / "index.html").read_text(encoding="utf-8"))
+        images = {a["src"]: a for t, a in tags if t == "img"}
+        charts = [c for s in brief["sections"] for c in s["charts"]]
+        for chart in charts:
+            charted += 1
+            assert chart["file"] in images and images[chart["file"]]["alt"].strip()
+            root = ET.parse(folder / chart["file"]).getroot()
+            assert root.tag == "{http://www.w3.org/2000/svg}svg"
+            assert len(list(root.iter())) > 20  # really drawn, not an empty canvas
+        if charts:
+            reader = PdfReader(folder / brief["pdf"])
+            drawn = sum(len(p["/Resources"].get("/XObject", {})) for p in reader.pages if "/Resources" in p)
+            assert drawn >= len(charts), f"{brief_id}: {len(charts)} charts but {drawn} drawn objects in the PDF"
+    assert charted >= 3
+
+
+def test_pdf_metadata(built):
+    out, project, briefs, _ = built
+    for brief_id, brief in briefs.items():
+        meta = PdfReader(out / "briefs" / brief_id / brief["pdf"]).metadata
+        assert meta.title == brief["title"]
+        assert meta.author == project.settings.organisation
+        assert meta.creation_date.date().isoformat() == brief["date"]

@@ -1,0 +1,200 @@
+"""The build on the small sample project: integrity checks after rendering, page budgets,
+atomic output, determinism and the cache."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from conftest import REPO, run_cli, snapshot
+
+
+def build(project: Path, out: Path, *extra, cache: Path | None = None):
+    cache = cache or project.parent / "cache"
+    return run_cli("build", "--out", out, "--cache-dir", cache, *extra, cwd=project)
+
+
+def built_ids(result) -> tuple[int, int]:
+    m = re.search(r"built (\d+), reused (\d+) briefs", result.stderr)
+    assert m, result.stderr
+    return int(m.group(1)), int(m.group(2))
+
+
+def test_build_writes_html_pdf_and_charts(minimal, tmp_path):
+    result = build(minimal, tmp_path / "site", "-j1")
+    assert result.code == 0, result.stderr
+    folder = tmp_path / "site" / "briefs" / "sample"
+    assert (folder / "sample.pdf").read_bytes().startswith(b"%PDF")
+    assert (folder / "speed.svg").exists()
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    assert 'data-caveat="speed-untested"' in html
+    assert 'data-status-label="widget-speed"' in html
+    assert 'data-unknown="widget-price"' in html
+    assert "Information as of 1 February 2026" in html
+
+
+def test_template_that_drops_a_caveat_fails_the_build(minimal, tmp_path):
+    (minimal / "templates").mkdir()
+    (minimal / "templates" / "policymaker.html").write_text(
+        '{% extends "base.html" %}\n'
+        "{% block body %}{% for s in brief.sections %}<section><h2>{{ s.title }}</h2><ul>\n"
+        '{% for f in s.facts %}<li data-fact="{{ f.id }}">{{ m.status_label(f) }}{{ f.statement_html }}</li>{% endfor %}\n'
+        "</ul></section>{% endfor %}{% endblock %}\n", encoding="utf-8")
+    result = build(minimal, tmp_path / "site", "-j1")
+    assert result.code == 1
+    assert ("briefs/sample.yaml:1:1: error: brief 'sample' uses fact 'widget-speed' but template "
+            "'policymaker.html' did not render its caveat 'speed-untested'") in result.stderr.splitlines()
+    assert not (tmp_path / "site").exists()
+
+
+def test_template_that_hides_a_claim_label_fails(minimal, tmp_path):
+    (minimal / "templates").mkdir()
+    (minimal / "templates" / "policymaker.html").write_text(
+        '{% extends "base.html" %}\n'
+        "{% block body %}{% for s in brief.sections %}<section><h2>{{ s.title }}</h2><ul>\n"
+        '{% for f in s.facts %}<li data-fact="{{ f.id }}">{{ f.statement_html }}'
+        "{% for c in f.caveats %}{{ m.caveat(c) }}{% endfor %}</li>{% endfor %}\n"
+        "</ul></section>{% endfor %}{% endblock %}\n", encoding="utf-8")
+    result = build(minimal, tmp_path / "site", "-j1")
+    assert result.code == 1
+    assert ("briefs/sample.yaml:1:1: error: brief 'sample': fact 'widget-speed' is not verified but template "
+            "'policymaker.html' shows it without its status label") in result.stderr.splitlines()
+
+
+def test_undefined_template_variable_names_template_and_line(minimal, tmp_path):
+    (minimal / "templates").mkdir()
+    (minimal / "templates" / "policymaker.html").write_text(
+        '{% extends "base.html" %}\n{% block body %}\n<p>{{ brief.no_such_field }}</p>\n{% endblock %}\n', encoding="utf-8")
+    result = build(minimal, tmp_path / "site", "-j1")
+    assert result.code == 1, result.stderr
+    line = [ln for ln in result.stderr.splitlines() if "no_such_field" in ln]
+    assert line and line[0].startswith("templates/policymaker.html:3:1: error: "), result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_brief_over_its_page_limit_fails_and_keeps_previous_site(minimal, tmp_path):
+    site = tmp_path / "site"
+    assert build(minimal, site, "-j1").code == 0
+    before = snapshot(site)
+    text = (minimal / "briefs" / "sample.yaml").read_text(encoding="utf-8")
+    (minimal / "briefs" / "sample.yaml").write_text(text.replace("page_limit: 2", "page_limit: 1"), encoding="utf-8")
+    result = build(minimal, site, "-j1")
+    assert result.code == 1
+    assert "briefs/sample.yaml:7:13: error: brief 'sample' has 2 pages; its page_limit is 1" in result.stderr.splitlines()
+    assert snapshot(site) == before
+
+
+def test_two_builds_in_two_processes_are_byte_identical(minimal, tmp_path):
+    a = build(minimal, tmp_path / "a", "-j1", cache=tmp_path / "cache-a")
+    b = build(minimal, tmp_path / "b", "-j2", cache=tmp_path / "cache-b")
+    assert a.code == 0 and b.code == 0
+    first, second = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
+    assert first.keys() == second.keys()
+    assert [k for k in first if first[k] != second[k]] == []
+
+
+def test_cache_rebuilds_exactly_the_briefs_that_use_an_edited_fact(minimal, tmp_path):
+    site = tmp_path / "site"
+    assert built_ids(build(minimal, site, "-j1")) == (2, 0)
+    assert built_ids(build(minimal, site, "-j1")) == (0, 2)
+    facts = minimal / "content" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("runs at **120 units**", "runs at **about 120 units**"),
+                     encoding="utf-8")
+    result = build(minimal, site, "-j1")
+    assert built_ids(result) == (1, 1)
+    assert "about 120 units" in (site / "briefs" / "sample" / "index.html").read_text(encoding="utf-8")
+    assert "about" not in (site / "briefs" / "plain" / "index.html").read_text(encoding="utf-8")
+
+
+def test_editing_a_template_rebuilds_the_briefs_using_it(minimal, tmp_path):
+    site = tmp_path / "site"
+    assert build(minimal, site, "-j1").code == 0
+    (minimal / "templates").mkdir()
+    public = (REPO / "templates" / "public.html").read_text(encoding="utf-8")
+    (minimal / "templates" / "public.html").write_text(public.replace("What has been checked", "Checked facts"), encoding="utf-8")
+    result = build(minimal, site, "-j1")
+    assert built_ids(result) == (1, 1)
+    assert "Checked facts" in (site / "briefs" / "plain" / "index.html").read_text(encoding="utf-8")
+
+
+def test_corrupt_cache_is_discarded_with_a_warning(minimal, tmp_path):
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    assert build(minimal, site, "-j1", cache=cache).code == 0
+    good = snapshot(site)
+    for pdf in cache.rglob("*.pdf"):
+        pdf.write_bytes(b"garbage")
+    for manifest in list(cache.rglob("manifest.json"))[:1]:
+        manifest.write_text("{not json", encoding="utf-8")
+    result = build(minimal, site, "-j1", cache=cache)
+    assert result.code == 0, result.stderr
+    assert "is unreadable" in result.stderr
+    assert snapshot(site) == good
+
+
+def test_force_ignores_the_cache(minimal, tmp_path):
+    site = tmp_path / "site"
+    build(minimal, site, "-j1")
+    assert built_ids(build(minimal, site, "-j1", "--force")) == (2, 0)
+
+
+def test_restricted_briefs_are_left_out_unless_asked(minimal, tmp_path):
+    brief = minimal / "briefs" / "plain.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("marking: CLEAR", "marking: AMBER"), encoding="utf-8")
+    result = build(minimal, tmp_path / "site", "-j1")
+    assert result.code == 0
+    assert "left out of the public site: plain (TLP:AMBER); pass --include-restricted to publish it" in result.stderr
+    assert not (tmp_path / "site" / "briefs" / "plain").exists()
+    result = build(minimal, tmp_path / "site2", "-j1", "--include-restricted")
+    assert (tmp_path / "site2" / "briefs" / "plain" / "plain.pdf").exists()
+
+
+def test_refuses_to_replace_a_folder_it_did_not_build(minimal, tmp_path):
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = build(minimal, precious, "-j1")
+    assert result.code == 2
+    assert (precious / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    result = build(minimal, minimal / "content" / "out", "-j1")
+    assert result.code == 2 and "inside content/" in result.stderr
+
+
+def test_killed_build_leaves_previous_site_untouched(minimal, tmp_path):
+    site = tmp_path / "site"
+    assert build(minimal, site, "-j1").code == 0
+    before = snapshot(site)
+    facts = minimal / "content" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("launched in", "went on sale in"), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "build", "--out", str(site), "--cache-dir",
+                             str(tmp_path / "cache"), "-j1", "--force"], cwd=minimal, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 30
+    while time.time() < deadline and not list(tmp_path.glob(".site.tmp-*/briefs")):
+        time.sleep(0.01)
+    assert list(tmp_path.glob(".site.tmp-*")), "the build never started writing its temporary folder"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert snapshot(site) == before
+    assert build(minimal, site, "-j1").code == 0
+    assert not list(tmp_path.glob(".site.tmp-*")), "a later build cleans up the killed build's folder"
+    assert "went on sale" in (site / "briefs" / "plain" / "index.html").read_text(encoding="utf-8")
+
+
+def test_check_reports_ok(minimal):
+    result = run_cli("check", cwd=minimal)
+    assert result.code == 0
+    assert "ok: 2 briefs, 3 facts, 2 sources checked" in result.stderr
+
+
+def test_unknown_only_id_is_a_usage_error(minimal, tmp_path):
+    result = build(minimal, tmp_path / "site", "--only", "nope")
+    assert result.code == 2
+    assert "no brief with id 'nope'" in result.stderr
