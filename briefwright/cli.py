@@ -6,10 +6,14 @@ import os
 import sys
 from pathlib import Path
 
-from .diagnostics import ContentError
+import json
+
+from .diagnostics import ContentError, format_github, format_pretty, to_json
+from .integrity import explain, release
+from .model import nearest
 from .pipeline import BuildOptions, UsageError, build, check
 
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "explain", "release")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--project", type=Path, default=Path("."), help="project folder (holds project.yaml)")
         p.add_argument("--strict", action="store_true", help="treat warnings (stale facts) as errors")
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for internal errors")
+        p.add_argument("--format", choices=("auto", "text", "pretty", "json"), default="auto",
+                       help="how problems are printed: text (path:line:col), pretty (with the line and a caret; "
+                            "the default on a terminal) or json (on standard output)")
 
     b = sub.add_parser("build", help="build every brief into the site folder (the default)")
     common(b)
@@ -32,12 +39,29 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--include-restricted", action="store_true", help="publish TLP:AMBER, AMBER+STRICT and RED briefs too")
     c = sub.add_parser("check", help="validate content only")
     common(c)
+    e = sub.add_parser("explain", help="show a fact, its sources and caveats, and everything that uses it")
+    common(e)
+    e.add_argument("fact", help="fact id")
+    r = sub.add_parser("release", help="record a brief's facts as its current edition (in editions/)")
+    common(r)
+    r.add_argument("brief", help="brief id")
     return parser
 
 
+_FORMAT = {"value": "text"}
+
+
 def _print_diagnostics(diagnostics) -> None:
+    fmt = _FORMAT["value"]
+    if fmt == "json":
+        print(json.dumps(to_json(diagnostics), indent=2))
     for d in diagnostics:
-        print(str(d), file=sys.stderr)
+        if fmt == "pretty":
+            print(format_pretty(d), file=sys.stderr)
+        elif fmt == "text":
+            print(str(d), file=sys.stderr)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            print(format_github(d), file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,12 +75,15 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    fmt = getattr(args, "format", "auto")
+    _FORMAT["value"] = ("pretty" if sys.stderr.isatty() else "text") if fmt == "auto" else fmt
     try:
         return _run(args)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics)
         count = sum(1 for d in exc.diagnostics if d.severity == "error")
-        print(f"Aborted with {count} error{'s' if count != 1 else ''}.", file=sys.stderr)
+        if _FORMAT["value"] != "json":
+            print(f"Aborted with {count} error{'s' if count != 1 else ''}.", file=sys.stderr)
         return 1
     except UsageError as exc:
         print(f"briefwright: error: {exc}", file=sys.stderr)
@@ -72,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
+def _suggest(word, table) -> str:
+    close = nearest(word, table)
+    return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+
+
 def _run(args) -> int:
     root = args.project
     if not (root / "project.yaml").exists():
@@ -81,6 +113,22 @@ def _run(args) -> int:
         _print_diagnostics(collector.diagnostics)
         print(f"ok: {len(project.briefs)} briefs, {len(project.facts)} facts, {len(project.sources)} sources checked",
               file=sys.stderr)
+        return 0
+    if args.command == "explain":
+        project, _ = check(root, args.strict)
+        if args.fact not in project.facts:
+            raise UsageError(f"no fact with id '{args.fact}'" + _suggest(args.fact, project.facts))
+        print(explain(project, args.fact))
+        return 0
+    if args.command == "release":
+        project, _ = check(root, args.strict)
+        if args.brief not in project.briefs:
+            raise UsageError(f"no brief with id '{args.brief}'" + _suggest(args.brief, project.briefs))
+        try:
+            path = release(project, args.brief)
+        except FileExistsError as exc:
+            raise UsageError(str(exc)) from None
+        print(f"recorded edition {project.briefs[args.brief].edition} of {args.brief} in {path}", file=sys.stderr)
         return 0
     if args.jobs < 1:
         raise UsageError("-j must be at least 1")

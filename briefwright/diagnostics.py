@@ -62,3 +62,44 @@ class Collector:
 
 def _order(d: Diagnostic):
     return (str(d.loc.path), d.loc.line, d.loc.col, d.message)
+
+
+def _source_line(path: Path, line: int) -> str | None:
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            for number, text in enumerate(handle, 1):
+                if number == line:
+                    return text.rstrip("\n").replace("\t", " ")
+    except OSError:
+        return None
+    return None
+
+
+def format_pretty(d: Diagnostic) -> str:
+    """The diagnostic with the offending line and a caret under the column, then any hint."""
+    lines = [str(d)]
+    text = _source_line(d.loc.path, d.loc.line) if d.loc.line else None
+    if text is not None:
+        gutter = str(d.loc.line)
+        lines.append(f" {gutter} | {text}")
+        lines.append(f" {' ' * len(gutter)} | {' ' * max(d.loc.col - 1, 0)}^")
+    if d.hint:
+        lines.append(f"  hint: {d.hint}")
+    return "\n".join(lines)
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def format_github(d: Diagnostic) -> str:
+    """A GitHub Actions workflow command, so the pull request is annotated at the line."""
+    kind = "error" if d.severity == "error" else "warning"
+    return (f"::{kind} file={_gh_escape(d.loc.display_path(), True)},line={d.loc.line},col={d.loc.col}::"
+            f"{_gh_escape(d.message)}")
+
+
+def to_json(diagnostics: list[Diagnostic]) -> list[dict]:
+    return [{"path": d.loc.display_path(), "line": d.loc.line, "column": d.loc.col, "severity": d.severity,
+             "message": d.message, "hint": d.hint} for d in diagnostics]

@@ -25,6 +25,7 @@ class Project:
     judgments: dict = field(default_factory=dict)
     briefs: dict = field(default_factory=dict)
     files: list = field(default_factory=list)
+    previous_editions: dict = field(default_factory=dict)
 
     def table(self, kind: str) -> dict:
         return getattr(self, kind + "s")

@@ -257,6 +257,7 @@ class Event(Record):
 @dataclass
 class Chart(Record):
     KIND: ClassVar[str] = "chart"
+    TYPED_NUMBER_FIELDS: ClassVar[tuple] = ("values", "value", "data", "numbers", "points", "series")
     id: Id = field(metadata=meta("Unique id; also the chart's file name."))
     kind: str = field(metadata=meta("A registered chart kind.", choices="chart_kinds"))
     title: str = field(metadata=meta("Title shown above the chart."))
@@ -437,7 +438,11 @@ def parse_record(cls: type[Record], data: YMap, out: Collector) -> Record | None
     label = cls.KIND or cls.__name__.lower()
     known = {f.name for f in record_fields(cls)}
     for key in data:
-        if key not in known:
+        if key not in known and key in getattr(cls, "TYPED_NUMBER_FIELDS", ()):
+            out.error(data.key_locs[key], f"unknown field '{key}' in {label}: {label}s take numbers only from facts' "
+                      "quantities; list the facts under 'facts'")
+            ok = False
+        elif key not in known:
             close = sorted(known, key=lambda k: _distance(k, key))[:1]
             hint = f"did you mean '{close[0]}'?" if close and _distance(close[0], key) <= 3 else None
             out.error(data.key_locs[key], f"unknown field '{key}' in {label}" + (f" (did you mean '{close[0]}'?)" if hint else ""),

@@ -16,6 +16,7 @@ from pathlib import Path
 from . import __version__
 from .cache import Cache, digest, tree_digest
 from .diagnostics import Collector, ContentError, Loc
+from .integrity import check_template_numbers, load_previous_edition
 from .load import load_project
 from .render import (TemplateError, check_rendered, list_templates, make_env, render_html,
                      render_pdf, template_dirs)
@@ -63,7 +64,14 @@ def check(root: Path, strict: bool = False):
     out = Collector()
     project = load_project(root, out)
     if project is not None:
-        validate(project, out, list_templates(template_dirs(project.root)), today=today())
+        dirs = template_dirs(project.root)
+        validate(project, out, list_templates(dirs), today=today())
+        check_template_numbers(dirs, out)
+        project.previous_editions = {}
+        for brief in project.briefs.values():
+            record = load_previous_edition(project, brief, out)
+            if record is not None:
+                project.previous_editions[brief.id] = record
     if strict:
         for d in out.diagnostics:
             if d.severity == "warning":
@@ -254,7 +262,7 @@ def _render_all(project, published, env, static_dirs, templates_key, engine_key,
             continue
         data, pages = outputs[brief["id"]]
         report.pages[brief["id"]] = pages
-        brief["pages"], brief["pdf_bytes"] = pages, len(data)
+        brief["pages"], brief["pdf_bytes"], brief["pdf_kb"] = pages, len(data), round(len(data) / 1024)
         if pages > brief["page_limit"]:
             record = project.briefs[brief["id"]]
             errors.error(record.at("page_limit"), f"brief '{brief['id']}' has {pages} pages; its page_limit is {brief['page_limit']}")

@@ -175,6 +175,18 @@ def resolve_brief(project, brief) -> dict:
                                "value_display": f"{q.value:,.1f}".rstrip("0").rstrip("."),
                                "status": {**_choice(fact.status), "needs_label": fact.status.needs_label},
                                "cites": notes.cite(fact.sources)})
+    changes = None
+    previous = getattr(project, "previous_editions", {}).get(brief.id)
+    if previous is not None:
+        from .integrity import changes_since, edition_record
+        changes = changes_since(previous, edition_record(project, brief))
+        for item in changes["changed"] + changes["withdrawn"]:
+            item["old_html"] = markup.to_html(item["old"], inline=True)
+            if "new" in item:
+                item["new_html"] = markup.to_html(item["new"], inline=True)
+        changes["added"] = [{"id": f, "statement_html": markup.to_html(project.facts[f].statement, inline=True)}
+                            for f in changes["added"]]
+        changes["caveats_added"] = [{"id": c, "title": project.caveats[c].title} for c in changes["caveats_added"]]
     as_of = max((project.facts[f].as_of for f in facts_used), default=brief.date)
     settings = project.settings
     uses_likelihood = any(j["likelihood"] for s in sections for j in s["judgments"])
@@ -194,6 +206,7 @@ def resolve_brief(project, brief) -> dict:
         "language": settings.language, "paper": settings.paper.value,
         "as_of": as_of.isoformat(), "as_of_display": f"{as_of.day} {as_of:%B %Y}",
         "sections": sections, "caveats_section": caveats_section, "unknowns_section": unknowns_section,
+        "changes": changes, "likelihood_standard": "ICD 203",
         "uses_likelihood": uses_likelihood, "likelihood_scale": LIKELIHOOD_SCALE, "quantities": quantities,
         "notes": notes.entries(),
         "pdf": f"{brief.id}.pdf",

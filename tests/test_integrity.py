@@ -1,0 +1,137 @@
+"""Analytic integrity rules: each with a failing case asserting the exact message and location."""
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+
+from conftest import run_cli
+
+
+def write(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+JUDGMENT = """judgments:
+  - id: extra-judgment
+    statement: {statement}
+    confidence: moderate
+    rests_on: [widget-launch]
+{likelihood}"""
+
+
+def check_judgment(project, statement, likelihood=None, rests_on=None):
+    text = JUDGMENT.format(statement=statement, likelihood=f"    likelihood: {likelihood}\n" if likelihood else "")
+    if rests_on is not None:
+        text = text.replace("rests_on: [widget-launch]", f"rests_on: {rests_on}")
+    write(project / "content" / "extra.yaml", text)
+    return run_cli("check", cwd=project)
+
+
+def test_likelihood_word_from_another_row_is_rejected(minimal):
+    r = check_judgment(minimal, "Sales will very likely grow, and rivals are almost certain to respond.", "very likely")
+    assert r.code == 1
+    assert ("content/extra.yaml:3:16: error: judgment 'extra-judgment' mixes likelihood rows: 'almost certain' (95-99%) "
+            "is not in the row of 'very likely' (80-95%)") in r.stderr.splitlines()
+
+
+def test_alternative_term_of_the_same_row_is_accepted(minimal):
+    r = check_judgment(minimal, "Sales will very likely grow; a fall is highly improbable.", "very likely")
+    assert r.code == 1  # 'highly improbable' is the 5-20% row, not 80-95%
+    r = check_judgment(minimal, "Sales will very likely grow, as is highly probable for new widgets.", "very likely")
+    assert r.code == 0, r.stderr
+
+
+def test_likelihood_and_confidence_in_one_sentence_is_rejected(minimal):
+    r = check_judgment(minimal, "We assess with high confidence that sales will likely grow.", "likely")
+    assert r.code == 1
+    assert ("content/extra.yaml:3:16: error: judgment 'extra-judgment' states likelihood and confidence in the same "
+            "sentence; put confidence in the 'confidence' field") in r.stderr.splitlines()
+
+
+def test_likelihood_set_but_not_used(minimal):
+    r = check_judgment(minimal, "Sales will grow.", "likely")
+    assert "content/extra.yaml:3:16: error: judgment 'extra-judgment' sets likelihood 'likely' but its statement does not use it" \
+        in r.stderr.splitlines()
+
+
+def test_unsourced_judgment_is_rejected(minimal):
+    r = check_judgment(minimal, "Sales will likely grow.", "likely", rests_on="[]")
+    assert r.code == 1
+    assert "content/extra.yaml:5:15: error: judgment field 'rests_on': needs at least 1 item" in r.stderr.splitlines()
+
+
+def test_number_typed_into_a_template_is_rejected(minimal):
+    write(minimal / "templates" / "policymaker.html",
+          '{% extends "base.html" %}\n{% block body %}\n<p class="x">Throughput is 120 units.</p>\n{% endblock %}\n')
+    r = run_cli("check", cwd=minimal)
+    assert r.code == 1
+    assert ("templates/policymaker.html:3:28: error: number '120' typed into template text; numbers must come from "
+            "facts' quantities or the brief's data") in r.stderr.splitlines()
+
+
+def test_number_typed_into_a_chart_definition_is_rejected(minimal):
+    write(minimal / "content" / "extra.yaml", "charts:\n  - id: typed\n    kind: bar\n    title: Typed\n"
+          "    facts: [widget-speed, rival-speed]\n    values: [120, 90]\n")
+    r = run_cli("check", cwd=minimal)
+    assert r.code == 1
+    assert ("content/extra.yaml:6:5: error: unknown field 'values' in chart: charts take numbers only from facts' "
+            "quantities; list the facts under 'facts'") in r.stderr.splitlines()
+
+
+def test_stale_fact_warns_and_fails_under_strict(minimal):
+    settings = minimal / "project.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("review_days: 3650", "review_days: 30"), encoding="utf-8")
+    env = {"SOURCE_DATE_EPOCH": "1780000000"}  # 2026-05-28: every fact is older than 30 days
+    line = ("content/facts.yaml:7:12: warning: fact 'widget-speed' is stale: as of 2026-02-01, older than the review "
+            "interval of 30 days")
+    r = run_cli("check", cwd=minimal, env=env)
+    assert r.code == 0 and line in r.stderr.splitlines()
+    r = run_cli("check", "--strict", cwd=minimal, env=env)
+    assert r.code == 1
+    assert line.replace(": warning: ", ": error: ") in r.stderr.splitlines()
+
+
+class _Changes(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.items = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "data-change" in a:
+            self.items.append((a["data-change"], a.get("data-change-fact") or a.get("data-change-caveat")))
+
+
+def test_release_then_edit_shows_exactly_that_change(minimal, tmp_path):
+    r = run_cli("release", "sample", cwd=minimal)
+    assert r.code == 0, r.stderr
+    record = json.loads((minimal / "editions" / "sample" / "1.json").read_text(encoding="utf-8"))
+    assert record["edition"] == 1 and "widget-speed" in record["facts"]
+    assert run_cli("release", "sample", cwd=minimal).code == 2  # never overwrites a recorded edition
+
+    brief = minimal / "briefs" / "sample.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("edition: 1", "edition: 2"), encoding="utf-8")
+    facts = minimal / "content" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("launched in January 2026", "launched on 10 January 2026"),
+                     encoding="utf-8")
+    r = run_cli("build", "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j1", cwd=minimal)
+    assert r.code == 0, r.stderr
+    html = (tmp_path / "site" / "briefs" / "sample" / "index.html").read_text(encoding="utf-8")
+    parser = _Changes()
+    parser.feed(html)
+    assert parser.items == [("changed", "widget-launch")]
+    assert "What changed since edition 1" in html
+    assert "<del>The widget launched in January 2026.</del> <ins>The widget launched on 10 January 2026.</ins>" in html
+
+
+def test_explain_lists_everything_that_uses_a_fact(minimal):
+    r = run_cli("explain", "widget-speed", cwd=minimal)
+    assert r.code == 0, r.stderr
+    assert "speed-untested (critical): Speed not tested independently" in r.stdout
+    assert "adoption: The widget will likely displace the rival within a year." in r.stdout
+    assert "speed: Throughput" in r.stdout
+    assert "sample (policymaker, edition 1)" in r.stdout
+    assert "plain" not in r.stdout.split("briefs using it:")[1]
+    r = run_cli("explain", "widget-sped", cwd=minimal)
+    assert r.code == 2 and "did you mean 'widget-speed'" in r.stderr
