@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers (default: cores)")
     b.add_argument("--force", action="store_true", help="ignore the build cache")
     b.add_argument("--cache-dir", type=Path, default=None, help="build cache folder (default: .briefwright-cache in the project)")
+    b.add_argument("--base-url", default=None, help="absolute URL the site is published at, for the feed, sitemap "
+                   "and metadata (e.g. https://org.github.io/briefs/)")
     b.add_argument("--include-restricted", action="store_true", help="publish TLP:AMBER, AMBER+STRICT and RED briefs too")
     c = sub.add_parser("check", help="validate content only")
     common(c)
@@ -99,6 +101,14 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
+def _base_url(value: str | None) -> str | None:
+    if not value:
+        return None
+    if not value.startswith(("https://", "http://")):
+        raise UsageError(f"--base-url must start with https:// or http://, not {value!r}")
+    return value if value.endswith("/") else value + "/"
+
+
 def _suggest(word, table) -> str:
     close = nearest(word, table)
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
@@ -135,7 +145,7 @@ def _run(args) -> int:
     out = args.out or root / "site"
     report = build(BuildOptions(root=root, out=out, only=args.only, jobs=args.jobs, force=args.force,
                                 strict=args.strict, include_restricted=args.include_restricted,
-                                cache_dir=args.cache_dir))
+                                cache_dir=args.cache_dir, base_url=_base_url(args.base_url)))
     for w in report.warnings:
         print(w, file=sys.stderr)
     for brief_id, label in report.left_out:

@@ -41,6 +41,7 @@ class BuildOptions:
     strict: bool = False
     include_restricted: bool = False
     cache_dir: Path | None = None
+    base_url: str | None = None
     progress: object = None  # callable(stage: str, done: int, total: int) or None
 
 
@@ -185,8 +186,11 @@ def _render_all(project, published, env, static_dirs, templates_key, engine_key,
     chart_svgs: dict[str, bytes] = {}
     chart_jobs = {}
     rendered = {}
+    from .publish import brief_jsonld
     for brief in published:
         record = project.briefs[brief["id"]]
+        brief["jsonld_html"] = brief_jsonld(brief, opts.base_url)
+        brief["url"] = f"{opts.base_url}briefs/{brief['id']}/index.html" if opts.base_url else None
         page = {"assets": "../../assets/", "root": "../../"}
         try:
             html = render_html(brief, env, page)
@@ -270,7 +274,11 @@ def _render_all(project, published, env, static_dirs, templates_key, engine_key,
     errors.raise_if_errors()
 
     from .publish import write_site_pages
-    write_site_pages(project, published, env, tmp, report)
+    try:
+        write_site_pages(project, published, env, tmp, report, opts.base_url)
+    except TemplateError as exc:
+        errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering the site pages)")
+        errors.raise_if_errors()
     _swap_in(tmp, out)
     report.warnings += [f"warning: {m}" for m in cache.warnings]
     report.seconds = time.perf_counter() - started

@@ -1,10 +1,29 @@
-"""Stage 5, publish: the site's own pages around the briefs (index, and later search and feed)."""
+"""Stage 5, publish: the site's own pages around the briefs: index, facts, sources, unknowns,
+timeline, analytic terms, search, Atom feed, sitemap and 404. Every link is relative, so the
+site works under a project path on GitHub Pages and from file://."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
+from . import markup
 from .audiences import AUDIENCES
+from .model import Confidence, Likelihood, Marking
 from .render import TemplateError, _mark_safe, _template_frame
+from .resolve import LIKELIHOOD_SCALE, caveats_of, used_facts
+
+TLP_MEANING = {
+    Marking.CLEAR: "No limit on disclosure.",
+    Marking.GREEN: "The community of the recipient, not public channels.",
+    Marking.AMBER: "The recipient's organisation and its clients who need to know.",
+    Marking.AMBER_STRICT: "The recipient's organisation only.",
+    Marking.RED: "Named recipients only, in the meeting or conversation where it was shared.",
+}
+
+SITE_PAGES = [("index.html", "Briefs"), ("facts.html", "Facts"), ("sources.html", "Sources"),
+              ("unknowns.html", "What we don't know"), ("timeline.html", "Timeline"),
+              ("terms.html", "Analytic terms"), ("search.html", "Search")]
 
 
 def _render(env, name: str, **context) -> str:
@@ -15,15 +34,128 @@ def _render(env, name: str, **context) -> str:
         raise TemplateError(template, line, str(exc)) from None
 
 
-def write_site_pages(project, published: list[dict], env, site: Path, report) -> None:
+def script_json(value) -> str:
+    """JSON safe inside a <script> element: no '<', '>', '&' or line separators survive literally."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text
+
+
+def brief_jsonld(brief: dict, base_url: str | None) -> str:
+    data = {"@context": "https://schema.org", "@type": "Report", "name": brief["title"],
+            "description": brief["bottom_line_text"], "datePublished": brief["date"],
+            "inLanguage": brief["language"], "version": str(brief["edition"]),
+            "author": {"@type": "Organization", "name": brief["organisation"]},
+            "keywords": ", ".join(brief["keywords"])}
+    if base_url:
+        data["url"] = f"{base_url}briefs/{brief['id']}/index.html"
+    return script_json(data)
+
+
+def site_context(project, published: list[dict], base_url: str | None) -> dict:
+    settings = project.settings
+    briefs_by_fact: dict[str, list[dict]] = {}
+    for brief in published:
+        for fid in used_facts(project, project.briefs[brief["id"]]):
+            briefs_by_fact.setdefault(fid, []).append({"id": brief["id"], "title": brief["title"]})
+    facts = []
+    for fact in sorted(project.facts.values(), key=lambda f: f.id):
+        facts.append({
+            "id": fact.id, "statement_html": markup.to_html(fact.statement, inline=True),
+            "status": {"value": fact.status.value, "label": fact.status.label, "needs_label": fact.status.needs_label},
+            "confidence": {"value": fact.confidence.value, "label": fact.confidence.label},
+            "as_of": fact.as_of.isoformat(), "tags": list(fact.tags), "sources": list(fact.sources),
+            "sides": [{"statement_html": markup.to_html(s.statement, inline=True), "sources": list(s.sources)}
+                      for s in fact.sides],
+            "caveats": [{"id": c.id, "title": c.title, "severity": c.severity.value} for c in caveats_of(project, fact.id)],
+            "briefs": briefs_by_fact.get(fact.id, [])})
+    sources = []
+    for source in sorted(project.sources.values(), key=lambda s: s.id):
+        citing = [f.id for f in project.facts.values() if source.id in f.sources or any(source.id in s.sources for s in f.sides)]
+        sources.append({"id": source.id, "title": source.title, "publisher": source.publisher, "url": source.url,
+                        "published_display": source.published.display(), "retrieved": source.retrieved.isoformat(),
+                        "kind_label": source.kind.label, "note": source.note, "facts": sorted(citing)})
+    unknowns = [{"id": u.id, "question": u.question, "why_html": markup.to_html(u.why_it_matters, inline=True),
+                 "resolve_html": markup.to_html(u.would_resolve, inline=True), "facts": list(u.facts)}
+                for u in sorted(project.unknowns.values(), key=lambda u: u.id)]
+    events = [{"id": e.id, "date": str(e.date), "date_display": e.date.display(), "title": e.title,
+               "kind": {"value": e.kind.value, "label": e.kind.label}, "sources": list(e.sources)}
+              for e in sorted(project.events.values(), key=lambda e: (e.date, e.id))]
     groups = []
     for audience in AUDIENCES.values():
-        briefs = [b for b in published if b["audience"]["id"] == audience.id]
-        if briefs:
-            groups.append({"id": audience.id, "label": audience.label, "briefs": briefs})
+        members = [b for b in published if b["audience"]["id"] == audience.id]
+        if members:
+            groups.append({"id": audience.id, "label": audience.label, "briefs": members})
+    return {
+        "site": {"title": settings.site_title, "organisation": settings.organisation, "language": settings.language,
+                 "topic": settings.topic, "base_url": base_url},
+        "nav": [{"file": f, "label": label} for f, label in SITE_PAGES],
+        "groups": groups, "facts": facts, "sources": sources, "unknowns": unknowns, "events": events,
+        "tags": sorted({t for f in facts for t in f["tags"]}),
+        "statuses": [{"value": f["status"]["value"], "label": f["status"]["label"]} for f in
+                     {f["status"]["value"]: f for f in facts}.values()],
+        "likelihood_scale": LIKELIHOOD_SCALE, "likelihood_standard": "ICD 203",
+        "confidence_levels": [{"value": c.value, "label": c.label} for c in Confidence],
+        "tlp": [{"label": m.label, "css": m.css, "meaning": TLP_MEANING[m], "public": m.public} for m in Marking],
+    }
+
+
+def search_index(context: dict, published: list[dict]) -> list[dict]:
+    entries = [{"kind": "Brief", "title": b["title"], "text": b["bottom_line_text"], "href": f"briefs/{b['id']}/index.html"}
+               for b in published]
+    entries += [{"kind": "Fact", "title": f["id"], "text": _plain(f["statement_html"]), "href": f"facts.html#fact-{f['id']}"} for f in context["facts"]]
+    entries += [{"kind": "Source", "title": s["title"], "text": f"{s['publisher']} ({s['published_display']})",
+                 "href": f"sources.html#source-{s['id']}"} for s in context["sources"]]
+    return entries
+
+
+def _plain(html: str) -> str:
+    import nh3
+    text = nh3.clean(str(html), tags=set())
+    return (text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            .replace("&#39;", "'"))
+
+
+def atom_feed(context: dict, published: list[dict], base_url: str | None) -> str:
+    base = base_url or ""
+    updated = max((b["date"] for b in published), default="1970-01-01")
+    site = context["site"]
+    out = ['<?xml version="1.0" encoding="utf-8"?>', '<feed xmlns="http://www.w3.org/2005/Atom">',
+           f"<title>{xml_escape(site['title'])}</title>", f'<link href="{xml_escape(base)}index.html"/>',
+           f'<link rel="self" href="{xml_escape(base)}feed.xml"/>',
+           f"<id>{xml_escape(base or 'urn:briefwright:')}{xml_escape(site['title'].lower().replace(' ', '-'))}</id>",
+           f"<updated>{updated}T00:00:00Z</updated>",
+           f"<author><name>{xml_escape(site['organisation'])}</name></author>"]
+    for b in sorted(published, key=lambda b: (b["date"], b["id"]), reverse=True):
+        href = f"{base}briefs/{b['id']}/index.html"
+        out += ["<entry>", f"<title>{xml_escape(b['title'])} (edition {b['edition']})</title>",
+                f'<link href="{xml_escape(href)}"/>',
+                f"<id>urn:briefwright:{b['id']}:edition-{b['edition']}</id>",
+                f"<updated>{b['date']}T00:00:00Z</updated>",
+                f"<summary>{xml_escape(b['bottom_line_text'])}</summary>", "</entry>"]
+    out.append("</feed>")
+    return "\n".join(out) + "\n"
+
+
+def sitemap(published: list[dict], base_url: str) -> str:
+    urls = [f"{base_url}{name}" for name, _ in SITE_PAGES] + [f"{base_url}briefs/{b['id']}/index.html" for b in published]
+    body = "".join(f"<url><loc>{xml_escape(u)}</loc></url>\n" for u in urls)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + body + "</urlset>\n")
+
+
+def write_site_pages(project, published: list[dict], env, site: Path, report, base_url: str | None = None) -> None:
+    context = site_context(project, published, base_url)
+    context["left_out"] = [list(x) for x in report.left_out]
     page = {"assets": "assets/", "root": ""}
-    settings = project.settings
-    html = _render(env, "index.html", page=page, groups=groups, left_out=[list(x) for x in report.left_out],
-                   site={"title": settings.site_title, "organisation": settings.organisation,
-                         "language": settings.language, "topic": settings.topic})
-    (site / "index.html").write_text(html, encoding="utf-8")
+    for name, label in SITE_PAGES:
+        html = _render(env, f"site/{name}", page={**page, "file": name, "label": label}, **context)
+        (site / name).write_text(html, encoding="utf-8")
+    (site / "404.html").write_text(_render(env, "site/404.html", page={**page, "file": "404.html", "label": "Not found",
+                                                                        "root": base_url or ""}, **context), encoding="utf-8")
+    (site / "assets" / "search-index.js").write_text(
+        "window.BRIEFWRIGHT_INDEX = " + script_json(search_index(context, published)) + ";\n", encoding="utf-8")
+    (site / "feed.xml").write_text(atom_feed(context, published, base_url), encoding="utf-8")
+    if base_url:
+        (site / "sitemap.xml").write_text(sitemap(published, base_url), encoding="utf-8")
