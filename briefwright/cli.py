@@ -10,10 +10,13 @@ import json
 
 from .diagnostics import ContentError, format_github, format_pretty, to_json
 from .integrity import explain, release
-from .model import nearest
-from .pipeline import BuildOptions, UsageError, build, check
+from .audiences import AUDIENCES
+from .model import ID_PATTERN, nearest
+from .pipeline import BuildOptions, UsageError, build, check, today
+from .scaffold import ScaffoldError, new_brief, new_fact
+from .schema import write_reference, write_schemas
 
-COMMANDS = ("build", "check", "explain", "release")
+COMMANDS = ("build", "check", "explain", "release", "new", "schema")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explain", help="show a fact, its sources and caveats, and everything that uses it")
     common(e)
     e.add_argument("fact", help="fact id")
+    n = sub.add_parser("new", help="start a new brief or fact from a commented, valid file")
+    common(n)
+    n.add_argument("what", choices=("brief", "fact"))
+    n.add_argument("id", help="id of the new brief or fact")
+    n.add_argument("--audience", default=None, help="audience of a new brief")
+    s = sub.add_parser("schema", help="write JSON Schemas to schemas/ and the field reference to docs/authoring.md")
+    common(s)
     r = sub.add_parser("release", help="record a brief's facts as its current edition (in editions/)")
     common(r)
     r.add_argument("brief", help="brief id")
@@ -129,6 +139,27 @@ def _run(args) -> int:
         if args.fact not in project.facts:
             raise UsageError(f"no fact with id '{args.fact}'" + _suggest(args.fact, project.facts))
         print(explain(project, args.fact))
+        return 0
+    if args.command == "new":
+        if not ID_PATTERN.match(args.id):
+            raise UsageError(f"'{args.id}' is not a valid id (lower-case letters, digits and hyphens)")
+        project, _ = check(root, args.strict)
+        try:
+            if args.what == "brief":
+                if not args.audience:
+                    raise UsageError("new brief needs --audience (" + ", ".join(AUDIENCES) + ")")
+                path = new_brief(project, args.id, args.audience, today())
+            else:
+                path = new_fact(project, args.id, today())
+        except ScaffoldError as exc:
+            raise UsageError(str(exc)) from None
+        print(f"wrote {path}; edit it, then run `python build.py check`", file=sys.stderr)
+        return 0
+    if args.command == "schema":
+        written = write_schemas(root / "schemas")
+        written.append(write_reference(root / "docs" / "authoring.md"))
+        for path in written:
+            print(f"wrote {path}", file=sys.stderr)
         return 0
     if args.command == "release":
         project, _ = check(root, args.strict)
