@@ -26,6 +26,7 @@ class Project:
     briefs: dict = field(default_factory=dict)
     files: list = field(default_factory=list)
     previous_editions: dict = field(default_factory=dict)
+    broken: set = field(default_factory=set)  # (kind, id) of records that failed to load: no cascading errors
 
     def table(self, kind: str) -> dict:
         return getattr(self, kind + "s")
@@ -91,6 +92,8 @@ def load_project(root: Path, out: Collector) -> Project | None:
                 record = parse_record(cls, item, out)
                 if record is not None:
                     _add(project.table(cls.KIND), record, cls.KIND, out)
+                elif isinstance(item.get("id"), str):
+                    project.broken.add((cls.KIND, item["id"]))
     for path in _yaml_files(root / "briefs", out):
         project.files.append(path)
         data = load_yaml(path, out)

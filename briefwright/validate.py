@@ -41,7 +41,7 @@ def _check_references(record: Record, project, out: Collector) -> None:
         table = project.table(kind)
         values = value if isinstance(value, list) else [value]
         for i, ref in enumerate(values):
-            if ref in table:
+            if ref in table or (kind, ref) in project.broken:
                 continue
             close = nearest(ref, table)
             hint = ("did you mean " + ", ".join(f"'{c}'" for c in close) + "?") if close else None

@@ -22,8 +22,8 @@ class Result:
 
 
 def run_cli(*args, cwd: Path, env: dict | None = None, timeout: int = 600) -> Result:
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    full_env.pop("GITHUB_ACTIONS", None)
+    base = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "SOURCE_DATE_EPOCH")}
+    full_env = {**base, "PYTHONPATH": str(REPO), **(env or {})}
     proc = subprocess.run([sys.executable, str(REPO / "build.py"), *map(str, args)], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
     return Result(proc.returncode, proc.stdout, proc.stderr)
