@@ -42,8 +42,9 @@ def make_env(dirs: list[Path]) -> SandboxedEnvironment:
 
 
 def css_string(text: str) -> str:
-    """Escape text for a double-quoted CSS string inside <style>: every non-alphanumeric becomes a hex escape."""
-    return "".join(ch if ch.isalnum() and ch.isascii() or ch == " " else f"\\{ord(ch):06x}" for ch in str(text))
+    """Escape text for a double-quoted CSS string inside <style>: every non-alphanumeric becomes a hex escape
+    (ended by one space, which CSS consumes as the terminator)."""
+    return "".join(ch if ch.isalnum() and ch.isascii() or ch == " " else f"\\{ord(ch):06x} " for ch in str(text))
 
 
 def list_templates(dirs: list[Path]) -> set[str]:

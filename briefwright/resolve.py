@@ -80,7 +80,6 @@ def resolve_brief(project, brief) -> dict:
             required_caveats.setdefault(caveat.id, []).append(fid)
     listed_caveats = {c for s in brief.sections for c in s.caveats}
     listed_unknowns = {u for s in brief.sections for u in s.unknowns}
-    shown_facts = {f for s in brief.sections for f in s.facts}
     inline_done: set[str] = set()
 
     def caveat_obj(caveat) -> dict:
@@ -101,8 +100,11 @@ def resolve_brief(project, brief) -> dict:
                "caveats": []}
         for caveat in caveats_of(project, fact.id):
             if caveat.severity in audience.inline_caveats:
-                obj["caveats"].append(caveat_obj(caveat))
-                inline_done.add(caveat.id)
+                if caveat.id in inline_done:  # shown in full once per brief; later mentions point back to it
+                    obj["caveats"].append({"id": caveat.id, "title": caveat.title, "ref_only": True})
+                else:
+                    obj["caveats"].append({**caveat_obj(caveat), "ref_only": False})
+                    inline_done.add(caveat.id)
         return obj
 
     def judgment_obj(judgment) -> dict:
@@ -156,8 +158,7 @@ def resolve_brief(project, brief) -> dict:
         seen_ids.add(section["id"])
 
     # A fact shown in the body gets its inline caveats there; everything else is gathered here.
-    remaining = [project.caveats[c] for c in required_caveats
-                 if c not in listed_caveats and not (c in inline_done and all(f in shown_facts for f in required_caveats[c]))]
+    remaining = [project.caveats[c] for c in required_caveats if c not in listed_caveats and c not in inline_done]
     severity_order = {"critical": 0, "major": 1, "minor": 2}
     remaining.sort(key=lambda c: (severity_order[c.severity.value], c.id))
     caveats_section = [caveat_obj(c) for c in remaining]
