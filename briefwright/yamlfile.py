@@ -85,6 +85,8 @@ class _Walker:
         try:
             return _constructor.yaml_constructors[node.tag](_constructor, node)
         except (ValueError, TypeError, yaml.YAMLError):
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                return node.value  # an impossible date such as 2026-02-30: the field's own check names it
             self.fail(node, f"{node.value!r} is not a valid {node.tag.rsplit(':', 1)[-1]}")
 
     def mapping(self, node, depth):
