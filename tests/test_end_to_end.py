@@ -44,6 +44,24 @@ def tags_of(html: str):
     return parser.tags
 
 
+def figure_alts(reader: PdfReader) -> list[str]:
+    """Alt texts of the Figure elements in the PDF's structure tree (tagged PDF)."""
+    found = []
+
+    def walk(node):
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure" and "/Alt" in node:
+                found.append(str(node["/Alt"]))
+            if "/K" in node:
+                walk(node["/K"])
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found
+
+
 def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
 
@@ -133,8 +151,11 @@ def test_charts_are_valid_svg_in_html_and_drawn_in_pdf(built):
             assert len(list(root.iter())) > 20  # really drawn, not an empty canvas
         if charts:
             reader = PdfReader(folder / brief["pdf"])
-            drawn = sum(len(p["/Resources"].get("/XObject", {})) for p in reader.pages if "/Resources" in p)
-            assert drawn >= len(charts), f"{brief_id}: {len(charts)} charts but {drawn} drawn objects in the PDF"
+            figures = figure_alts(reader)
+            for chart in charts:
+                assert chart["alt"] in figures, f"{brief_id}: chart {chart['id']} is not a tagged figure with its alt text"
+            strokes = sum(page.get_contents().get_data().count(b" l\n") for page in reader.pages)
+            assert strokes >= 50 * len(charts), f"{brief_id}: too few drawing operations for {len(charts)} charts"
     assert charted >= 3
 
 
