@@ -199,7 +199,7 @@ class Quantity(Record):
     value: float = field(metadata=meta("The number."))
     unit: str = field(metadata=meta("Its unit, e.g. TFLOPS, billion parameters, %."))
     measure: str = field(metadata=meta("What it measures, e.g. 'dense FP16 throughput'. Charts compare only like measures."))
-    label: str = field(metadata=meta("The thing measured, as a chart shows it, e.g. 'Ascend 910B'."))
+    label: str = field(metadata=meta("The thing measured, as a chart shows it, e.g. 'Model B'."))
 
 
 @dataclass

@@ -166,3 +166,15 @@ def test_pdf_metadata(built):
         assert meta.title == brief["title"]
         assert meta.author == project.settings.organisation
         assert meta.creation_date.date().isoformat() == brief["date"]
+
+
+def test_second_topic_builds_with_the_same_command(tmp_path):
+    topic = REPO / "topics" / "eu-ai-act"
+    out = tmp_path / "site"
+    result = run_cli("build", "--project", topic, "--out", out, "--cache-dir", tmp_path / "cache", "-j", "2", cwd=REPO)
+    assert result.code == 0, result.stderr
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for brief_id in ("ai-act-executive", "ai-act-compliance"):
+        assert f'href="briefs/{brief_id}/index.html"' in index
+        assert len(PdfReader(out / "briefs" / brief_id / f"{brief_id}.pdf").pages) >= 1
+    assert "GLM" not in index and "Huawei" not in index
