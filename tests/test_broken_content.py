@@ -49,3 +49,11 @@ def test_broken_case(case, tmp_path):
     changed = {k for k in outside_before.keys() | after.keys() if outside_before.get(k) != after.get(k)}
     assert all(k.startswith(("cache/", "project/")) for k in changed), f"files changed outside the output: {changed}"
     assert not (tmp_path / "site").exists(), "a failed build must not publish a site"
+
+
+def test_file_over_the_size_limit(tmp_path):
+    project = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    (project / "content" / "extra.yaml").write_text("facts:\n# " + "x" * 2_200_000 + "\n", encoding="utf-8")
+    result = run_cli("check", cwd=project)
+    assert result.code == 1
+    assert "content/extra.yaml:1:1: error: file is 2,200,010 bytes; the limit is 2,097,152" in result.stderr.splitlines()

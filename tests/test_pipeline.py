@@ -198,3 +198,17 @@ def test_unknown_only_id_is_a_usage_error(minimal, tmp_path):
     result = build(minimal, tmp_path / "site", "--only", "nope")
     assert result.code == 2
     assert "no brief with id 'nope'" in result.stderr
+
+
+def test_pdf_layout_refuses_files_outside_the_build_and_the_network(minimal, tmp_path):
+    (minimal / "templates").mkdir()
+    for n, src in enumerate(["file:///etc/passwd", "http://127.0.0.1:9/x.png"]):
+        (minimal / "templates" / "policymaker.html").write_text(
+            '{% extends "base.html" %}\n{% block body %}<img src="' + src + '" alt="x">{{ super() }}{% endblock %}\n',
+            encoding="utf-8")
+        result = build(minimal, tmp_path / f"site{n}", "-j1", "--force")
+        assert result.code == 1, result.stderr
+        expected = ("refused to read /etc/passwd: it is outside the project's asset folders or missing" if n == 0 else
+                    "refused to fetch http://127.0.0.1:9/x.png: only files inside the project are read")
+        assert f"briefs/sample.yaml:1:1: error: brief 'sample': {expected}" in result.stderr.splitlines(), result.stderr
+        assert not (tmp_path / f"site{n}").exists()
