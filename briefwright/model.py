@@ -443,7 +443,7 @@ def parse_record(cls: type[Record], data: YMap, out: Collector) -> Record | None
                       "quantities; list the facts under 'facts'")
             ok = False
         elif key not in known:
-            close = sorted(known, key=lambda k: _distance(k, key))[:1]
+            close = sorted(known, key=lambda k: (_distance(k, key), k))[:1]
             hint = f"did you mean '{close[0]}'?" if close and _distance(close[0], key) <= 3 else None
             out.error(data.key_locs[key], f"unknown field '{key}' in {label}" + (f" (did you mean '{close[0]}'?)" if hint else ""),
                       hint=hint or "fields: " + ", ".join(sorted(known)))

@@ -5,6 +5,8 @@ refused here, and every problem is reported as a located Diagnostic, never a tra
 """
 from __future__ import annotations
 
+import bisect
+import re
 from pathlib import Path
 
 import yaml
@@ -45,15 +47,28 @@ class _Abort(Exception):
     pass
 
 
+class _Lines:
+    """Line and column from a character index, counting only '\n' as a line break, as editors do
+    (YAML also breaks lines at U+2028, U+2029 and U+0085, which would shift every later location)."""
+
+    def __init__(self, text: str):
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def loc(self, path: Path, index: int) -> Loc:
+        line = bisect.bisect_right(self.starts, index)
+        return Loc(path, line, index - self.starts[line - 1] + 1)
+
+
 class _Walker:
-    def __init__(self, path: Path, out: Collector):
+    def __init__(self, path: Path, out: Collector, lines: _Lines):
         self.path = path
         self.out = out
+        self.lines = lines
         self.seen: set[int] = set()
         self.visited = 0
 
     def loc(self, node) -> Loc:
-        return Loc(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+        return self.lines.loc(self.path, node.start_mark.index)
 
     def fail(self, node, message: str):
         self.out.error(self.loc(node), message)
@@ -101,9 +116,8 @@ class _Walker:
                 self.fail(key_node, "merge keys ('<<') are not supported: write the fields out")
             if not isinstance(key_node, yaml.ScalarNode):
                 self.fail(key_node, "mapping keys must be plain words")
-            key = self.value(key_node, depth + 1)
-            if not isinstance(key, str):
-                key = str(key)
+            self.visited += 1
+            key = key_node.value  # the key as written: `on:` stays 'on', not the boolean YAML 1.1 reads
             if key in result:
                 first = result.key_locs[key]
                 self.fail(key_node, f"duplicate key '{key}' (first defined at line {first.line})")
@@ -114,9 +128,10 @@ class _Walker:
 
 
 def _offset_to_loc(path: Path, data: bytes, offset: int) -> Loc:
+    """Location of a byte offset, with the column counted in characters, not bytes."""
     before = data[:offset]
     line = before.count(b"\n") + 1
-    col = offset - (before.rfind(b"\n") + 1) + 1
+    col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
     return Loc(path, line, col)
 
 
@@ -147,8 +162,9 @@ def load_yaml(path: Path, out: Collector, *, expect_mapping: bool = True):
         if "\t" in indent:
             out.error(Loc(path, number, indent.index("\t") + 1), "tab used for indentation; YAML needs spaces")
             return None
+    lines = _Lines(text)
     if "\x00" in text:
-        out.error(_offset_to_loc(path, data, data.index(b"\x00")), "file contains a NUL character")
+        out.error(lines.loc(path, text.index("\x00")), "file contains a NUL character")
         return None
     try:
         loader = _Loader(text)
@@ -158,8 +174,8 @@ def load_yaml(path: Path, out: Collector, *, expect_mapping: bool = True):
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = Loc(path, mark.line + 1, mark.column + 1) if mark else Loc(path, 1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
+        loc = lines.loc(path, mark.index) if mark else Loc(path, 1, 1)
+        problem = (exc.problem or exc.context or "invalid YAML").split("\n")[0]
         out.error(loc, f"invalid YAML: {problem}")
         return None
     except yaml.YAMLError as exc:
@@ -168,11 +184,11 @@ def load_yaml(path: Path, out: Collector, *, expect_mapping: bool = True):
     except RecursionError:
         out.error(Loc(path, 1, 1), f"nesting deeper than {MAX_DEPTH} levels")
         return None
-    if node is None:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null" and not node.value):
         out.error(Loc(path, 1, 1), "file is empty")
         return None
     try:
-        value = _Walker(path, out).value(node)
+        value = _Walker(path, out, lines).value(node)
     except _Abort:
         return None
     except RecursionError:
@@ -180,7 +196,7 @@ def load_yaml(path: Path, out: Collector, *, expect_mapping: bool = True):
         return None
     if expect_mapping and not isinstance(value, YMap):
         kind = "a list" if isinstance(value, list) else "a single value"
-        out.error(Loc(path, node.start_mark.line + 1, node.start_mark.column + 1),
+        out.error(lines.loc(path, node.start_mark.index),
                   f"expected a mapping of fields at the top of the file, found {kind}")
         return None
     return value
