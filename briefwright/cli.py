@@ -111,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
+def _progress_line(stage: str, done: int, total: int) -> None:
+    """One line rewritten in place on a terminal; never printed in CI or into a pipe."""
+    print(f"\r\033[K{stage}: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+
 def _base_url(value: str | None) -> str | None:
     if not value:
         return None
@@ -174,9 +179,12 @@ def _run(args) -> int:
     if args.jobs < 1:
         raise UsageError("-j must be at least 1")
     out = args.out or root / "site"
-    report = build(BuildOptions(root=root, out=out, only=args.only, jobs=args.jobs, force=args.force,
+    show = sys.stderr.isatty() and os.environ.get("CI") != "true"
+    report = build(BuildOptions(progress=_progress_line if show else None, root=root, out=out, only=args.only, jobs=args.jobs, force=args.force,
                                 strict=args.strict, include_restricted=args.include_restricted,
                                 cache_dir=args.cache_dir, base_url=_base_url(args.base_url)))
+    if show:
+        print("\r\033[K", end="", file=sys.stderr)
     for w in report.warnings:
         print(w, file=sys.stderr)
     for brief_id, label in report.left_out:

@@ -212,54 +212,38 @@ def _render_all(project, published, env, static_dirs, templates_key, engine_key,
                         chart_jobs[key] = (chart["kind"], chart["points"], style)
     errors.raise_if_errors()
 
-    for i, (key, job) in enumerate(chart_jobs.items()):
-        progress("charts", i, len(chart_jobs))
-        chart_svgs[key] = _draw_chart(job)
-        cache.put(key, {"chart.svg": chart_svgs[key]})
+    with _Workers(opts.jobs) as workers:
+        for key, svg in zip(chart_jobs, workers.map(_draw_chart, list(chart_jobs.values()), "charts", progress)):
+            chart_svgs[key] = svg
+            cache.put(key, {"chart.svg": svg})
 
-    outputs = {}
-    for brief in published:
-        folder = tmp / "briefs" / brief["id"]
-        folder.mkdir(parents=True)
-        files = {"index.html": rendered[brief["id"]].encode("utf-8")}
-        for section in brief["sections"]:
-            for chart in section["charts"]:
-                files[chart["file"]] = chart_svgs[chart["key"]]
-        for name, data in files.items():
-            (folder / name).write_bytes(data)
-        key = digest("brief", {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}, templates_key, engine_key)
-        hit = cache.get(key)
-        if hit and "meta.json" in hit:
-            outputs[brief["id"]] = (hit[brief["pdf"]], json.loads(hit["meta.json"])["pages"])
-            report.reused.append(brief["id"])
-        else:
-            pending_pdf.append((brief, key, (rendered[brief["id"]], str(folder), [str(tmp)], brief["id"])))
-
-    if pending_pdf:
-        jobs = max(1, min(opts.jobs, len(pending_pdf)))
-        progress("layout", 0, len(pending_pdf))
-        if jobs == 1:
-            results = []
-            for i, p in enumerate(pending_pdf):
-                results.append(_safe_layout(p[2]))
-                progress("layout", i + 1, len(pending_pdf))
-        else:
-            import multiprocessing
-            import weasyprint  # noqa: F401  imported once here, shared by the forked workers
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                results = []
-                for i, r in enumerate(pool.imap(_safe_layout, [p[2] for p in pending_pdf])):
-                    results.append(r)
-                    progress("layout", i + 1, len(pending_pdf))
-        for (brief, key, _), result in zip(pending_pdf, results):
-            if isinstance(result, str):
-                errors.error(project.briefs[brief["id"]].loc, f"brief '{brief['id']}': {result}")
-                continue
-            data, pages = result
-            outputs[brief["id"]] = (data, pages)
-            report.built.append(brief["id"])
-            files = {brief["pdf"]: data, "meta.json": json.dumps({"pages": pages}).encode()}
-            cache.put(key, files)
+        outputs = {}
+        for brief in published:
+            folder = tmp / "briefs" / brief["id"]
+            folder.mkdir(parents=True)
+            files = {"index.html": rendered[brief["id"]].encode("utf-8")}
+            for section in brief["sections"]:
+                for chart in section["charts"]:
+                    files[chart["file"]] = chart_svgs[chart["key"]]
+            for name, data in files.items():
+                (folder / name).write_bytes(data)
+            key = digest("brief", {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}, templates_key, engine_key)
+            hit = cache.get(key)
+            if hit and "meta.json" in hit:
+                outputs[brief["id"]] = (hit[brief["pdf"]], json.loads(hit["meta.json"])["pages"])
+                report.reused.append(brief["id"])
+            else:
+                pending_pdf.append((brief, key, (rendered[brief["id"]], str(folder), [str(tmp)], brief["id"])))
+        results = workers.map(_safe_layout, [p[2] for p in pending_pdf], "layout", progress,
+                              cost=lambda args: len(args[0])) if pending_pdf else []
+    for (brief, key, _), result in zip(pending_pdf, results):
+        if isinstance(result, str):
+            errors.error(project.briefs[brief["id"]].loc, f"brief '{brief['id']}': {result}")
+            continue
+        data, pages = result
+        outputs[brief["id"]] = (data, pages)
+        report.built.append(brief["id"])
+        cache.put(key, {brief["pdf"]: data, "meta.json": json.dumps({"pages": pages}).encode()})
 
     for brief in published:
         if brief["id"] not in outputs:
@@ -283,6 +267,48 @@ def _render_all(project, published, env, static_dirs, templates_key, engine_key,
     report.warnings += [f"warning: {m}" for m in cache.warnings]
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _Workers:
+    """Runs jobs inline (-j1) or in forked worker processes, created only when there is work."""
+
+    def __init__(self, jobs: int):
+        self.jobs = jobs
+        self.pool = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+
+    def map(self, fn, items: list, stage: str, progress, cost=None) -> list:
+        progress(stage, 0, len(items))
+        results = [None] * len(items)
+        if self.jobs == 1 or len(items) < 2:
+            for i, item in enumerate(items):
+                results[i] = fn(item)
+                progress(stage, i + 1, len(items))
+            return results
+        if self.pool is None:
+            import multiprocessing
+            import weasyprint  # noqa: F401  imported once before forking, shared by every worker
+            self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
+        # Longest jobs first, so no worker is left with a long brief at the end; results keep their order.
+        order = sorted(range(len(items)), key=lambda i: -(cost(items[i]) if cost else 0))
+        done = 0
+        for index, result in self.pool.imap_unordered(_indexed, [(fn, i, items[i]) for i in order]):
+            results[index] = result
+            done += 1
+            progress(stage, done, len(items))
+        return results
+
+
+def _indexed(task):
+    fn, index, item = task
+    return index, fn(item)
 
 
 def _safe_layout(args):
