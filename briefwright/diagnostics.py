@@ -4,10 +4,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Loc:
+class Loc(NamedTuple):
+    """Where something was written. A tuple: hundreds of thousands are made for a large project."""
+
     path: Path
     line: int = 0  # 1-based; 0 when only the file is known
     col: int = 0

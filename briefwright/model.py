@@ -365,8 +365,29 @@ def hints(cls) -> dict:
     return _HINTS[cls]
 
 
+_FIELDS: dict = {}
+
+
 def record_fields(cls) -> list[dataclasses.Field]:
-    return [f for f in dataclasses.fields(cls) if f.init]
+    if cls not in _FIELDS:
+        _FIELDS[cls] = [f for f in dataclasses.fields(cls) if f.init]
+    return _FIELDS[cls]
+
+
+_PARSE_PLANS: dict = {}
+
+
+def _parse_plan(cls) -> list:
+    """Per class, once: (field, declared type, item type for lists or None, optional, required, metadata)."""
+    if cls not in _PARSE_PLANS:
+        plan = []
+        for f in record_fields(cls):
+            tp, optional = unwrap_optional(hints(cls)[f.name])
+            item = typing.get_args(tp)[0] if typing.get_origin(tp) is list else None
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            plan.append((f.name, tp, item, optional, required, f.metadata))
+        _PARSE_PLANS[cls] = plan
+    return _PARSE_PLANS[cls]
 
 
 def _scalar(tp, value, loc: Loc, out: Collector, what: str, spec: dict):
@@ -436,7 +457,7 @@ def parse_record(cls: type[Record], data: YMap, out: Collector) -> Record | None
     item_locs: dict = {}
     ok = True
     label = cls.KIND or cls.__name__.lower()
-    known = {f.name for f in record_fields(cls)}
+    known = {name for name, *_ in _parse_plan(cls)}
     for key in data:
         if key not in known and key in getattr(cls, "TYPED_NUMBER_FIELDS", ()):
             out.error(data.key_locs[key], f"unknown field '{key}' in {label}: {label}s take numbers only from facts' "
@@ -448,21 +469,18 @@ def parse_record(cls: type[Record], data: YMap, out: Collector) -> Record | None
             out.error(data.key_locs[key], f"unknown field '{key}' in {label}" + (f" (did you mean '{close[0]}'?)" if hint else ""),
                       hint=hint or "fields: " + ", ".join(sorted(known)))
             ok = False
-    for f in record_fields(cls):
-        tp, optional = unwrap_optional(hints(cls)[f.name])
-        spec = f.metadata
-        if f.name not in data or data[f.name] is None:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                where = data.key_locs.get(f.name, data.loc)
-                out.error(where, f"{label} is missing required field '{f.name}'")
+    for name, tp, item_tp, optional, required, spec in _parse_plan(cls):
+        if name not in data or data[name] is None:
+            if required:
+                where = data.key_locs.get(name, data.loc)
+                out.error(where, f"{label} is missing required field '{name}'")
                 ok = False
             continue
-        value = data[f.name]
-        loc = data.value_locs[f.name]
-        field_locs[f.name] = loc
-        what = f"{label} field '{f.name}'"
-        if typing.get_origin(tp) is list:
-            (item_tp,) = typing.get_args(tp)
+        value = data[name]
+        loc = data.value_locs[name]
+        field_locs[name] = loc
+        what = f"{label} field '{name}'"
+        if item_tp is not None:
             if not isinstance(value, YList):
                 out.error(loc, f"{what}: expected a list, found {_describe(value)}")
                 ok = False
@@ -477,13 +495,13 @@ def parse_record(cls: type[Record], data: YMap, out: Collector) -> Record | None
                 if converted is None:
                     ok = False
                 items.append(converted)
-            kwargs[f.name] = items
-            item_locs[f.name] = list(value.item_locs)
+            kwargs[name] = items
+            item_locs[name] = list(value.item_locs)
         else:
             converted = _scalar(tp, value, loc, out, what, spec)
             if converted is None:
                 ok = False
-            kwargs[f.name] = converted
+            kwargs[name] = converted
     if not ok:
         return None
     record = cls(**kwargs)

@@ -21,21 +21,35 @@ def likelihood_terms_in(text: str) -> list[Likelihood]:
     return [Likelihood(m.group(1).lower()) for m in _LIKELIHOOD_RE.finditer(text)]
 
 
+_PLANS: dict = {}
+
+
+def _plan(cls) -> list:
+    """Per record class, once: (field, ref kind, is Markdown, nested record class) for the fields that matter."""
+    if cls not in _PLANS:
+        plan = []
+        for f in record_fields(cls):
+            tp, _ = unwrap_optional(hints(cls)[f.name])
+            inner = typing.get_args(tp)[0] if typing.get_origin(tp) is list else tp
+            nested = inner if isinstance(inner, type) and issubclass(inner, Record) else None
+            if f.metadata.get("ref") or tp is Markdown or nested:
+                plan.append((f.name, f.metadata.get("ref"), tp is Markdown, nested))
+        _PLANS[cls] = plan
+    return _PLANS[cls]
+
+
 def _walk(record: Record):
-    """Yield (record, field, type, value) for every field, descending into nested records."""
-    for f in record_fields(type(record)):
-        tp, _ = unwrap_optional(hints(type(record))[f.name])
-        value = getattr(record, f.name)
-        yield record, f, tp, value
-        inner = typing.get_args(tp)[0] if typing.get_origin(tp) is list else tp
-        if isinstance(inner, type) and issubclass(inner, Record):
-            for child in (value if isinstance(value, list) else [value] if value is not None else []):
+    """Yield (record, field name, ref kind, is Markdown, value) for every checked field, nested records too."""
+    for name, ref, is_markdown, nested in _plan(type(record)):
+        value = getattr(record, name)
+        yield record, name, ref, is_markdown, value
+        if nested is not None and value is not None:
+            for child in (value if isinstance(value, list) else [value]):
                 yield from _walk(child)
 
 
 def _check_references(record: Record, project, out: Collector) -> None:
-    for owner, f, tp, value in _walk(record):
-        kind = f.metadata.get("ref")
+    for owner, name, kind, _, value in _walk(record):
         if not kind or value is None:
             continue
         table = project.table(kind)
@@ -45,20 +59,21 @@ def _check_references(record: Record, project, out: Collector) -> None:
                 continue
             close = nearest(ref, table)
             hint = ("did you mean " + ", ".join(f"'{c}'" for c in close) + "?") if close else None
-            loc = owner.at(f.name, i if isinstance(value, list) else None)
+            loc = owner.at(name, i if isinstance(value, list) else None)
             out.error(loc, f"unknown {kind} '{ref}'" + (f" ({hint})" if hint else ""), hint=hint)
-        seen = set()
-        for i, ref in enumerate(values):
-            if ref in seen:
-                out.error(owner.at(f.name, i), f"{kind} '{ref}' is listed twice")
-            seen.add(ref)
+        if len(set(values)) != len(values):
+            seen = set()
+            for i, ref in enumerate(values):
+                if ref in seen:
+                    out.error(owner.at(name, i), f"{kind} '{ref}' is listed twice")
+                seen.add(ref)
 
 
 def _check_markdown(record: Record, out: Collector) -> None:
-    for owner, f, tp, value in _walk(record):
-        if tp is Markdown and isinstance(value, str):
+    for owner, name, _, is_markdown, value in _walk(record):
+        if is_markdown and isinstance(value, str):
             for problem in markup.problems(value):
-                out.error(owner.at(f.name), problem)
+                out.error(owner.at(name), problem)
 
 
 def check_judgment(judgment, out: Collector) -> None:

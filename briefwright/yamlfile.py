@@ -47,12 +47,19 @@ class _Abort(Exception):
     pass
 
 
+_TAB_INDENT = re.compile(r"^[ ]*\t", re.M)
+_ODD_BREAKS = re.compile("[\u2028\u2029\x85]")
+_STR_TAG = "tag:yaml.org,2002:str"
+_new_tuple = tuple.__new__
+
+
 class _Lines:
     """Line and column from a character index, counting only '\n' as a line break, as editors do
     (YAML also breaks lines at U+2028, U+2029 and U+0085, which would shift every later location)."""
 
     def __init__(self, text: str):
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.simple = not _ODD_BREAKS.search(text)  # then YAML's own line numbers are right
 
     def loc(self, path: Path, index: int) -> Loc:
         line = bisect.bisect_right(self.starts, index)
@@ -68,7 +75,10 @@ class _Walker:
         self.visited = 0
 
     def loc(self, node) -> Loc:
-        return self.lines.loc(self.path, node.start_mark.index)
+        mark = node.start_mark
+        if self.lines.simple:
+            return _new_tuple(Loc, (self.path, mark.line + 1, mark.column + 1))  # Loc(...) without its Python __new__
+        return self.lines.loc(self.path, mark.index)
 
     def fail(self, node, message: str):
         self.out.error(self.loc(node), message)
@@ -97,6 +107,8 @@ class _Walker:
             self.fail(node, f"tag {node.tag!r} is not allowed in content (only plain data)")
         if len(node.value) > MAX_SCALAR_CHARS:
             self.fail(node, f"value is {len(node.value):,} characters long; the limit is {MAX_SCALAR_CHARS:,}")
+        if node.tag == _STR_TAG:
+            return node.value
         try:
             return _constructor.yaml_constructors[node.tag](_constructor, node)
         except (ValueError, TypeError, yaml.YAMLError):
@@ -154,14 +166,12 @@ def load_yaml(path: Path, out: Collector, *, expect_mapping: bool = True):
     except UnicodeDecodeError as exc:
         out.error(_offset_to_loc(path, data, exc.start), f"invalid UTF-8 byte 0x{data[exc.start]:02x}; save the file as UTF-8")
         return None
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+    if not text.strip():
         out.error(Loc(path, 1, 1), "file is empty")
         return None
-    for number, line in enumerate(text.splitlines(), 1):
-        indent = line[: len(line) - len(line.lstrip(" \t"))]
-        if "\t" in indent:
-            out.error(Loc(path, number, indent.index("\t") + 1), "tab used for indentation; YAML needs spaces")
-            return None
+    if tab := _TAB_INDENT.search(text):
+        out.error(_Lines(text).loc(path, tab.end() - 1), "tab used for indentation; YAML needs spaces")
+        return None
     lines = _Lines(text)
     if "\x00" in text:
         out.error(lines.loc(path, text.index("\x00")), "file contains a NUL character")
@@ -183,6 +193,9 @@ def load_yaml(path: Path, out: Collector, *, expect_mapping: bool = True):
         return None
     except RecursionError:
         out.error(Loc(path, 1, 1), f"nesting deeper than {MAX_DEPTH} levels")
+        return None
+    if node is None and all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        out.error(Loc(path, 1, 1), "file is empty")
         return None
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null" and not node.value):
         out.error(Loc(path, 1, 1), "file is empty")

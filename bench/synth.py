@@ -1,0 +1,80 @@
+"""Synthetic content for scale benchmarks: N facts, M briefs, written into a new project folder.
+
+Generated text is deliberately plain; what matters is the shape: every fact has sources, some
+carry caveats and quantities, briefs use a few dozen facts each, a chart per brief.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+AUDIENCES = ["policymaker", "compliance", "technical", "market", "public"]
+STATUSES = ["confirmed", "reported", "claimed"]
+
+
+def generate(root: Path, facts: int, briefs: int, seed: int = 1) -> Path:
+    rng = random.Random(seed)
+    (root / "content").mkdir(parents=True, exist_ok=True)
+    (root / "briefs").mkdir(exist_ok=True)
+    (root / "project.yaml").write_text("site_title: Synthetic\norganisation: Bench Desk\nreview_days: 3650\n")
+    sources = max(10, facts // 10)
+    lines = ["sources:"]
+    for s in range(sources):
+        lines += [f"  - id: s{s}", f"    title: Source number {s}", "    publisher: Bench Press",
+                  f"    url: https://example.org/{s}", "    published: 2026-01-01", "    retrieved: 2026-02-01",
+                  "    kind: secondary"]
+    (root / "content" / "sources.yaml").write_text("\n".join(lines) + "\n")
+    per_file = 1000
+    for start in range(0, facts, per_file):
+        lines = ["facts:"]
+        for f in range(start, min(facts, start + per_file)):
+            lines += [f"  - id: f{f}", f"    statement: Fact {f} says that measure {f % 17} rose by {rng.randint(1, 99)} "
+                      "percent over the period, according to its source.",
+                      f"    sources: [s{rng.randrange(sources)}, s{rng.randrange(sources)}]".replace(
+                          "[s", "[s", 1), f"    status: {STATUSES[f % 3]}", "    confidence: moderate",
+                      "    as_of: 2026-02-01", f"    tags: [t{f % 7}]",
+                      f"    quantity: {{value: {rng.randint(10, 999)}, unit: units, measure: output, label: Item {f}}}"]
+        text = "\n".join(lines) + "\n"
+        (root / "content" / f"facts-{start // per_file:03d}.yaml").write_text(_dedupe_sources(text))
+    lines = ["caveats:"]
+    for c in range(max(1, facts // 20)):
+        lines += [f"  - id: c{c}", f"    title: Caveat {c}", f"    body: Fact f{c * 20} rests on one source.",
+                  f"    severity: {['critical', 'major', 'minor'][c % 3]}", f"    applies_to: [f{c * 20}]"]
+    lines += ["charts:"]
+    for b in range(briefs):
+        picks = sorted({rng.randrange(facts) for _ in range(5)})
+        lines += [f"  - id: ch{b}", "    kind: bar", f"    title: Output for brief {b}",
+                  f"    facts: [{', '.join(f'f{p}' for p in picks)}]"]
+    (root / "content" / "analysis.yaml").write_text("\n".join(lines) + "\n")
+    for b in range(briefs):
+        used = sorted({rng.randrange(facts) for _ in range(24)})
+        sections = [used[i:i + 8] for i in range(0, len(used), 8)]
+        text = [f"id: b{b}", f"title: Synthetic brief {b}", f"short_title: Brief {b}",
+                f"audience: {AUDIENCES[b % 5]}", "date: 2026-02-02", "edition: 1", "page_limit: 20",
+                "marking: CLEAR", "bottom_line: A synthetic brief for measuring the build.", "sections:"]
+        for i, part in enumerate(sections):
+            text += [f"  - title: Part {i + 1}", f"    facts: [{', '.join(f'f{p}' for p in part)}]"]
+            if i == 0:
+                text += [f"    charts: [ch{b}]"]
+        (root / "briefs" / f"b{b}.yaml").write_text("\n".join(text) + "\n")
+    return root
+
+
+def _dedupe_sources(text: str) -> str:
+    out = []
+    for line in text.splitlines():
+        if line.startswith("    sources: [s"):
+            ids = list(dict.fromkeys(x.strip() for x in line.split("[")[1].rstrip("]").split(",")))
+            line = f"    sources: [{', '.join(ids)}]"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--facts", type=int, default=100)
+    parser.add_argument("--briefs", type=int, default=10)
+    args = parser.parse_args()
+    print(generate(args.folder, args.facts, args.briefs))
