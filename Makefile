@@ -33,3 +33,6 @@ test: deps tests/tools/node_modules/.installed
 
 clean:
 	rm -rf site .briefwright-cache
+
+bench: deps
+	$(PY) bench/bench.py

@@ -215,7 +215,7 @@ def chart_style(tokens: dict[str, str]) -> dict:
 
 
 def draw_svg(kind: str, points: list[dict], style: dict) -> bytes:
-    """Draw one chart as deterministic SVG bytes (no dates, fixed ids, text as paths)."""
+    """Draw one chart as deterministic SVG bytes (no dates, fixed ids; text stays text, so it is searchable and light to lay out)."""
     import matplotlib
 
     matplotlib.use("svg", force=True)
@@ -223,7 +223,7 @@ def draw_svg(kind: str, points: list[dict], style: dict) -> bytes:
 
     rows = len(points) if kind == "timeline" else (len(points) if kind == "bar" else 2)
     height = {"bar": 0.42 * rows + 0.8, "split": 1.5, "timeline": 0.3 * rows + 0.7}[kind]
-    with matplotlib.rc_context({"svg.hashsalt": "briefwright", "svg.fonttype": "path",
+    with matplotlib.rc_context({"svg.hashsalt": "briefwright", "svg.fonttype": "none",
                                 "font.family": "sans-serif", "font.sans-serif": [style["font"], "DejaVu Sans"],
                                 "hatch.color": style["ink"], "hatch.linewidth": 0.5}):
         fig = Figure(figsize=(style["width"], height))

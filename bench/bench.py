@@ -1,0 +1,212 @@
+"""`make bench`: one table of build times, every row measured in this run, ratios beside them.
+
+Rows: the floor (one Python start, one WeasyPrint import, WeasyPrint laying out the HTML our build
+produced, in one process); our cold build at -j1 and -j<cores>; a no-op rebuild; one fact edited;
+pandoc with its WeasyPrint engine on Markdown equivalents of the same briefs; and synthetic content
+at three sizes (validation time, cold build time, peak memory of the largest process).
+Results also go to docs/performance.md with a chart of build time against content size.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from synth import generate  # noqa: E402
+
+PY = sys.executable
+CORES = os.cpu_count() or 1
+ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+ENV.pop("CI", None)
+
+
+def timed(cmd, cwd=REPO, env=ENV) -> tuple[float, str, int]:
+    """Wall time of a command, its stderr, and the peak RSS (KiB) of its largest process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(map(str, cmd))}\n{proc.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, proc.stderr, peak if peak > before else before
+
+
+def build(project: Path, out: Path, cache: Path, *extra) -> tuple[float, str, int]:
+    return timed([PY, str(REPO / "build.py"), "build", "--project", str(project), "--out", str(out),
+                  "--cache-dir", str(cache), "--include-restricted", *map(str, extra)])
+
+
+FLOOR = """
+import sys, time
+from pathlib import Path
+import weasyprint
+from briefwright.render import make_fetcher
+site = Path(sys.argv[1])
+for html in sorted(site.glob("briefs/*/index.html")):
+    weasyprint.HTML(filename=str(html), url_fetcher=make_fetcher([site])).render(pdf_variant="pdf/ua-1", pdf_tags=True) \\
+        .write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
+"""
+
+
+def markdown_equivalents(project: Path, folder: Path) -> list[Path]:
+    """Each brief as Markdown with the same text: bottom line, sections, facts, caveats, sources."""
+    from briefwright.diagnostics import Collector
+    from briefwright.load import load_project
+    from briefwright.resolve import resolve
+    import nh3
+    plain = lambda html: nh3.clean(str(html), tags=set()).replace("&amp;", "&")  # noqa: E731
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for brief in resolve(load_project(project, Collector())):
+        lines = [f"% {brief['title']}", "", "## Bottom line", "", brief["bottom_line_text"], ""]
+        for s in brief["sections"]:
+            lines += [f"## {s['title']}", ""]
+            lines += [f"- **{j['statement']}** ({j['confidence']['label']})" for j in s["judgments"]]
+            for f in s["facts"]:
+                lines.append(f"- {plain(f['statement_html'])}" + "".join(f"[^{c['n']}]" for c in f["cites"]))
+                lines += [f"    > **{c['title']}**: {plain(c.get('body_html', ''))}" for c in f["caveats"]]
+            lines += [f"![{c['alt']}](../charts/{c['file']})" for c in s["charts"]]
+            lines += [f"| {e['date_display']} | {e['title']} |" for e in s["events"]]
+            lines.append("")
+        for c in brief["caveats_section"]:
+            lines += [f"> **{c['title']}**: {plain(c['body_html'])}", ""]
+        lines += [f"[^{n['n']}]: {n['publisher']}, {n['title']} ({n['published_display']}), <{n['url']}>" for n in brief["notes"]]
+        path = folder / f"{brief['id']}.md"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def ensure_pandoc() -> str | None:
+    if shutil.which("pandoc"):
+        return shutil.which("pandoc")
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        subprocess.run(["apt-get", "install", "-y", "-qq", "pandoc"], capture_output=True,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    return shutil.which("pandoc")
+
+
+def row(name, seconds, base=None, note=""):
+    ratio = f"{seconds / base:.2f}x" if base else ""
+    return (name, f"{seconds:.2f}", ratio, note)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="100:10,1000:50,10000:200", help="facts:briefs,...")
+    parser.add_argument("--project", type=Path, default=REPO, help="the real project to measure (default: this repo)")
+    parser.add_argument("--no-write", action="store_true", help="print only; do not rewrite docs/performance.md")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bw-bench-"))
+    rows, scale = [], []
+    project = work / "real"
+    project.mkdir()
+    for name in ("project.yaml", "content", "briefs", "templates", "editions"):
+        if (args.project / name).exists():
+            (shutil.copytree if (args.project / name).is_dir() else shutil.copy)(args.project / name, project / name)
+
+    cold1, _, _ = build(project, work / "s1", work / "c1", "-j1", "--force")
+    coldn, _, peak_real = build(project, work / "sn", work / "cn", f"-j{CORES}", "--force")
+    floor, _, _ = timed([PY, "-c", FLOOR, str(work / "s1")])
+    noop, _, _ = build(project, work / "sn", work / "cn", f"-j{CORES}")
+    facts = project / "content" / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    match = re.search(r"^  - id: (\S+)\n    statement: (.+)$", text, re.M)
+    facts.write_text(text.replace(match.group(0), match.group(0) + " (edited)", 1), encoding="utf-8")
+    edit, err, _ = build(project, work / "sn", work / "cn", f"-j{CORES}")
+    rebuilt = re.search(r"built (\d+)(?: \(([^)]*)\))?", err)
+    rows += [row("floor: python + import weasyprint + layout of our HTML", floor, None, "1 process"),
+             row("cold build -j1", cold1, floor, "target <= 1.3x floor"),
+             row(f"cold build -j{CORES}", coldn, floor, f"{cold1 / coldn:.2f}x faster than -j1 (target >= 1.7x)"),
+             row("no-op rebuild", noop, cold1, f"{noop / cold1:.0%} of cold -j1 (target <= 5%, < 0.5 s)"),
+             row(f"one fact edited ({match.group(1)})", edit, cold1,
+                 f"rebuilt {rebuilt.group(1)}: {rebuilt.group(2) or 'none'}")]
+
+    pandoc = ensure_pandoc()
+    if pandoc:
+        md = markdown_equivalents(project, work / "md")
+        shutil.copytree(work / "s1" / "briefs", work / "charts-src")
+        (work / "charts").mkdir()
+        for svg in (work / "charts-src").glob("*/*.svg"):
+            shutil.copy(svg, work / "charts" / svg.name)
+        env = {**ENV, "PATH": f"{Path(PY).parent}:{ENV.get('PATH', '')}"}
+        start = time.perf_counter()
+        for path in md:
+            subprocess.run([pandoc, str(path), "-o", str(path.with_suffix(".pdf")), "--pdf-engine=weasyprint",
+                            "--resource-path", str(work / "md")], cwd=work / "md", env=env, capture_output=True, check=True)
+        peer = time.perf_counter() - start
+        rows.append(row(f"peer: pandoc {subprocess.run([pandoc, '--version'], capture_output=True, text=True).stdout.split()[1]}"
+                        " + weasyprint, same briefs", peer, cold1, f"pandoc takes {peer / cold1:.2f}x our -j1 time"))
+    else:
+        rows.append(("peer: pandoc", "n/a", "", "pandoc not installed and could not be installed"))
+
+    for spec in args.sizes.split(","):
+        n_facts, n_briefs = map(int, spec.split(":"))
+        synth = generate(work / f"syn-{n_facts}", n_facts, n_briefs)
+        check_s, _, _ = timed([PY, str(REPO / "build.py"), "check", "--project", str(synth)])
+        from briefwright.pipeline import check as check_in_process
+        start = time.perf_counter()
+        check_in_process(synth)
+        validate_s = time.perf_counter() - start
+        cold_s, _, peak = build(synth, work / f"syn-site-{n_facts}", work / f"syn-cache-{n_facts}", f"-j{CORES}", "--force")
+        scale.append({"facts": n_facts, "briefs": n_briefs, "validate_s": validate_s, "check_s": check_s,
+                      "cold_s": cold_s, "peak_mb": peak / 1024})
+        rows.append(row(f"scale {n_facts} facts / {n_briefs} briefs: validation (in process)", validate_s, None,
+                        f"check command {check_s:.2f} s"))
+        rows.append(row(f"scale {n_facts} facts / {n_briefs} briefs: cold build -j{CORES}", cold_s, None,
+                        f"peak RSS of largest process {peak / 1024:.0f} MB"))
+
+    width = max(len(r[0]) for r in rows)
+    table = [f"{'measurement'.ljust(width)}  {'seconds':>8}  {'ratio':>7}  note", "-" * (width + 40)]
+    table += [f"{r[0].ljust(width)}  {r[1]:>8}  {r[2]:>7}  {r[3]}" for r in rows]
+    print("\n".join(table))
+    if not args.no_write:
+        write_doc(rows, scale)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def write_doc(rows, scale) -> None:
+    import matplotlib
+    matplotlib.use("svg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    ax.plot([s["facts"] for s in scale], [s["cold_s"] for s in scale], marker="o", label=f"cold build -j{CORES}")
+    ax.plot([s["facts"] for s in scale], [s["validate_s"] for s in scale], marker="s", label="validation")
+    for s in scale:
+        ax.annotate(f"{s['briefs']} briefs", (s["facts"], s["cold_s"]), textcoords="offset points", xytext=(4, 4), fontsize=7)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("facts in the project")
+    ax.set_ylabel("seconds")
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(REPO / "docs" / "performance-scale.svg", metadata={"Date": None})
+    machine = f"{platform.machine()}, {CORES} cores, Python {platform.python_version()}, {platform.platform()}"
+    lines = ["# Performance", "", f"Measured {dt.date.today().isoformat()} on {machine} with `make bench`",
+             "(`python bench/bench.py`). Every row comes from the same run; timings on shared machines are noisy,",
+             "so compare the ratios, not the absolute seconds.", "", "| measurement | seconds | ratio | note |",
+             "| --- | ---: | ---: | --- |"]
+    lines += [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |" for r in rows]
+    lines += ["", "![Build and validation time against content size](performance-scale.svg)", "",
+              "Raw scale numbers:", "", "```json", json.dumps(scale, indent=2), "```", ""]
+    (REPO / "docs" / "performance.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
