@@ -16,7 +16,7 @@ from .pipeline import BuildOptions, UsageError, build, check, today
 from .scaffold import ScaffoldError, new_brief, new_fact
 from .schema import write_reference, write_schemas
 
-COMMANDS = ("build", "check", "explain", "release", "new", "schema")
+COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--base-url", default=None, help="absolute URL the site is published at, for the feed, sitemap "
                    "and metadata (e.g. https://org.github.io/briefs/)")
     b.add_argument("--include-restricted", action="store_true", help="publish TLP:AMBER, AMBER+STRICT and RED briefs too")
+    v = sub.add_parser("serve", help="build, serve on localhost, rebuild on changes and reload the page")
+    common(v)
+    v.add_argument("--out", type=Path, default=None, help="output folder (default: site/ in the project)")
+    v.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0 picks a free one)")
+    v.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers (default: cores)")
+    v.add_argument("--include-restricted", action="store_true", help="serve restricted briefs too (local preview)")
     c = sub.add_parser("check", help="validate content only")
     common(c)
     e = sub.add_parser("explain", help="show a fact, its sources and caveats, and everything that uses it")
@@ -176,6 +182,10 @@ def _run(args) -> int:
             raise UsageError(str(exc)) from None
         print(f"recorded edition {project.briefs[args.brief].edition} of {args.brief} in {path}", file=sys.stderr)
         return 0
+    if args.command == "serve":
+        from .serve import serve
+        return serve(BuildOptions(root=root, out=args.out or root / "site", jobs=max(1, args.jobs),
+                                  include_restricted=args.include_restricted), args.port)
     if args.jobs < 1:
         raise UsageError("-j must be at least 1")
     out = args.out or root / "site"
@@ -190,6 +200,7 @@ def _run(args) -> int:
     for brief_id, label in report.left_out:
         print(f"left out of the public site: {brief_id} ({label}); pass --include-restricted to publish it", file=sys.stderr)
     pages = sum(report.pages.values())
-    print(f"built {len(report.built)}, reused {len(report.reused)} briefs ({pages} pages) into {out} "
+    names = f" ({', '.join(sorted(report.built))})" if 0 < len(report.built) <= 10 else ""
+    print(f"built {len(report.built)}{names}, reused {len(report.reused)} briefs ({pages} pages) into {out} "
           f"in {report.seconds:.1f} s", file=sys.stderr)
     return 0
