@@ -53,6 +53,8 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def real_site(tmp_path_factory):
     """The real content built once per test session (restricted briefs included), for reading back."""
     out = tmp_path_factory.mktemp("real") / "site"
-    result = run_cli("build", "--out", out, "--cache-dir", out.parent / "cache", "-j", "2", "--include-restricted", cwd=REPO)
+    project = Path(os.environ.get("BRIEFWRIGHT_REAL_PROJECT", REPO))  # another project, for trying the suite on it
+    result = run_cli("build", "--project", project, "--out", out, "--cache-dir", out.parent / "cache", "-j", "2",
+                     "--include-restricted", cwd=REPO)
     assert result.code == 0, result.stderr
     return out, result

@@ -77,3 +77,58 @@ def test_pdfinfo_reports_pdf_ua_and_dates_from_the_brief(real_site):
         assert "CreationDate:    Fri Nov 27 00:00:00 2026" in info
         xmp = subprocess.run(["pdfinfo", "-meta", str(pdf)], capture_output=True, text=True, check=True).stdout
         assert "pdfuaid" in xmp, f"{pdf.name}: the PDF/UA identification is missing"
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _first_citations(html: str) -> dict[int, str]:
+    """For each note, the normalised text just before (and including) its first citation marker."""
+    html = re.sub(r'<span class="footnote">.*?</span>', "", html, flags=re.S)
+    html = re.sub(r'<a class="cite" href="#note-(\d+)" id="ref-\d+"[^>]*>\d+</a>', lambda m: m.group(1) + f"\x00{m.group(1)}\x00", html)
+    import html as html_lib
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", html.split("<main", 1)[1]))
+    found = {}
+    for m in re.finditer(r"\x00(\d+)\x00", text):
+        before = _norm(re.sub(r"\x00\d+\x00", "", text[:m.start()]))
+        found[int(m.group(1))] = before[-25:]
+    return found
+
+
+def test_footnotes_sit_on_the_page_of_their_first_citation(real_site):
+    site, _ = real_site
+    checked = 0
+    for pdf in _pdfs(site):
+        html = (pdf.parent / "index.html").read_text(encoding="utf-8")
+        if "notes-footnotes" not in html:
+            continue
+        reader = PdfReader(pdf)
+        pages = [page.extract_text() for page in reader.pages]
+        note_page = {}
+        for number, text in enumerate(pages):
+            for n in re.findall(r"(?m)^(\d+)\. [^\n]*, “", text):
+                assert int(n) not in note_page, f"{pdf.name}: footnote {n} printed twice"
+                note_page[int(n)] = number
+        firsts = _first_citations(html)
+        assert sorted(note_page) == list(range(1, len(firsts) + 1)), f"{pdf.name}: footnotes {sorted(note_page)}"
+        for n, snippet in firsts.items():
+            where = [i for i, text in enumerate(pages) if snippet in _norm(text)]
+            assert note_page[n] in where, f"{pdf.name}: note {n} is on page {note_page[n] + 1}, its first citation on {where}"
+            checked += 1
+    assert checked >= 5
+
+
+def test_endnote_citations_link_to_their_notes(real_site):
+    site, _ = real_site
+    for pdf in _pdfs(site):
+        html = (pdf.parent / "index.html").read_text(encoding="utf-8")
+        if "notes-endnotes" not in html:
+            continue
+        reader = PdfReader(pdf)
+        dests = set(reader.named_destinations)
+        links = [str(a.get_object()["/Dest"]) for page in reader.pages for a in page.get("/Annots", [])
+                 if a.get_object().get("/Dest")]
+        notes = [d for d in links if d.startswith("note-")]
+        assert notes, f"{pdf.name}: no citation links"
+        assert all(d in dests for d in links), f"{pdf.name}: links to missing targets"
