@@ -66,7 +66,7 @@ def used_facts(project, brief) -> list[str]:
             ids += project.charts[cid].facts
         for eid in section.events:
             ids += project.events[eid].facts
-        used += [i for i in ids if i not in used]
+        used += [i for i in dict.fromkeys(ids) if i not in used]
     return used
 
 
