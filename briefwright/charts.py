@@ -150,6 +150,8 @@ def _draw_split(fig, points, style):
 
 
 def _draw_timeline(fig, points, style):
+    """Labels in a column on the left, one row per event; dots on a true time scale on the right,
+    so close dates never make labels collide and no label is clipped."""
     import matplotlib.dates as mdates
 
     ax = fig.add_subplot()
@@ -157,24 +159,26 @@ def _draw_timeline(fig, points, style):
     n = len(points)
     ys = list(range(n, 0, -1))
     lo, hi = min(dates), max(dates)
-    mid = lo + (hi - lo) / 2
+    pad = (hi - lo) * 0.03
     for y, d, p in zip(ys, dates, points):
         colour = style["alert"] if p["highlight"] else style["accent"]
-        ax.plot([d], [y], marker="o", markersize=5 if not p["highlight"] else 7, color=colour, zorder=3)
-        text = f"{p['date_display']}  {p['title']}"
-        right = d <= mid
-        ax.text(d, y, ("  " + text) if right else (text + "  "), ha="left" if right else "right", va="center",
-                fontsize=style["small"], color=colour if p["highlight"] else style["ink"],
-                fontweight="bold" if p["highlight"] else "normal")
-    ax.vlines(dates, [0.4] * n, ys, color=style["rule"], linewidth=0.6, zorder=1)
+        weight = "bold" if p["highlight"] else "normal"
+        ax.plot([lo - pad, d], [y, y], color=style["rule"], linewidth=0.5, zorder=1)
+        ax.plot([d], [y], marker="o", markersize=7 if p["highlight"] else 5, color=colour, zorder=3)
+        ax.text(-0.02, y, f"{p['date_display']}  {p['title']}", transform=ax.get_yaxis_transform(), ha="right",
+                va="center", fontsize=style["small"], color=colour if p["highlight"] else style["ink"], fontweight=weight)
     ax.set_ylim(0.4, n + 0.6)
     ax.set_yticks([])
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
-    pad = (hi - lo) * 0.02
     ax.set_xlim(lo - pad, hi + pad)
-    _house(ax, style, grid_axis=None)
+    _house(ax, style, grid_axis="x")
     ax.spines["left"].set_visible(False)
+    # Make the label column exactly as wide as the longest label.
+    width = fig.get_figwidth() * fig.dpi
+    widest = max(t.get_window_extent().width for t in ax.texts) / width
+    fig.subplots_adjust(left=min(0.75, widest + 0.04), right=0.97, top=0.97,
+                        bottom=0.45 / fig.get_figheight())
 
 
 def _house(ax, style, grid_axis):
@@ -228,7 +232,8 @@ def draw_svg(kind: str, points: list[dict], style: dict) -> bytes:
                                 "hatch.color": style["ink"], "hatch.linewidth": 0.5}):
         fig = Figure(figsize=(style["width"], height))
         CHART_KINDS[kind].draw(fig, points, style)
-        fig.tight_layout(pad=0.4)
+        if kind != "timeline":  # the timeline sets its own margins for its label column
+            fig.tight_layout(pad=0.4)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     return buffer.getvalue()
