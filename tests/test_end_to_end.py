@@ -178,3 +178,14 @@ def test_second_topic_builds_with_the_same_command(tmp_path):
         assert f'href="briefs/{brief_id}/index.html"' in index
         assert len(PdfReader(out / "briefs" / brief_id / f"{brief_id}.pdf").pages) >= 1
     assert "GLM" not in index and "Huawei" not in index
+
+
+def test_real_content_rebuilds_byte_identical_in_another_process(real_site, tmp_path):
+    from conftest import snapshot
+    site, _ = real_site
+    out = tmp_path / "again"
+    result = run_cli("build", "--out", out, "--cache-dir", tmp_path / "cache", "-j1", "--include-restricted", cwd=REPO)
+    assert result.code == 0, result.stderr
+    first, second = snapshot(site), snapshot(out)
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
