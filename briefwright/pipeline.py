@@ -153,26 +153,29 @@ def build(opts: BuildOptions) -> BuildReport:
             report.left_out.append((brief["id"], brief["marking"]["label"]))
 
     dirs = template_dirs(project.root)
-    env = make_env(dirs)
+    cache_root = opts.cache_dir or project.root / ".briefwright-cache"
+    env = make_env(dirs, cache_root / "jinja")
     static_dirs = [d / "static" for d in dirs if (d / "static").is_dir()]
     # The HTML already reflects every template; the PDF also depends on the stylesheets and fonts.
     templates_key = tree_digest(static_dirs)
+    html_key = tree_digest(dirs)  # every template: a brief's HTML is reused only if none changed
     import importlib.metadata as md
     engine_key = [__version__, md.version("weasyprint"), md.version("matplotlib")]
-    cache = Cache(opts.cache_dir or project.root / ".briefwright-cache", read=not opts.force)
+    cache = Cache(cache_root, read=not opts.force)
 
     out = opts.out.resolve()
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     _clean_stale(out)
     try:
-        return _render_all(project, published, env, static_dirs, templates_key, engine_key, cache,
+        return _render_all(project, published, env, static_dirs, (templates_key, html_key), engine_key, cache,
                            tmp, out, opts, report, progress, started)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _render_all(project, published, env, static_dirs, templates_key, engine_key, cache,
+def _render_all(project, published, env, static_dirs, keys, engine_key, cache,
                 tmp, out, opts, report, progress, started):
+    templates_key, html_key = keys
     from .charts import chart_style, read_tokens
 
     (tmp / "assets").mkdir(parents=True)
@@ -192,14 +195,22 @@ def _render_all(project, published, env, static_dirs, templates_key, engine_key,
         brief["jsonld_html"] = brief_jsonld(brief, opts.base_url)
         brief["url"] = f"{opts.base_url}briefs/{brief['id']}/index.html" if opts.base_url else None
         page = {"assets": "../../assets/", "root": "../../"}
-        try:
-            html = render_html(brief, env, page)
-        except TemplateError as exc:
-            errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering brief '{brief['id']}')")
-            continue
-        for problem in check_rendered(brief, html):
-            errors.error(record.loc, problem)
-        rendered[brief["id"]] = html
+        key = digest("html", brief, page, html_key, engine_key)
+        hit = cache.get(key)
+        if hit:  # the same resolved brief through the same templates: the same checked HTML
+            rendered[brief["id"]] = hit["index.html"].decode("utf-8")
+        else:
+            try:
+                html = render_html(brief, env, page)
+            except TemplateError as exc:
+                errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering brief '{brief['id']}')")
+                continue
+            problems = check_rendered(brief, html)
+            for problem in problems:
+                errors.error(record.loc, problem)
+            rendered[brief["id"]] = html
+            if not problems:
+                cache.put(key, {"index.html": html.encode("utf-8")})
         for section in brief["sections"]:
             for chart in section["charts"]:
                 key = digest("chart", chart["kind"], chart["points"], style, engine_key)
@@ -257,12 +268,21 @@ def _render_all(project, published, env, static_dirs, templates_key, engine_key,
         (tmp / "briefs" / brief["id"] / brief["pdf"]).write_bytes(data)
     errors.raise_if_errors()
 
-    from .publish import write_site_pages
-    try:
-        write_site_pages(project, published, env, tmp, report, opts.base_url)
-    except TemplateError as exc:
-        errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering the site pages)")
-        errors.raise_if_errors()
+    from .publish import site_context, site_pages
+    key = digest("site", site_context(project, published, opts.base_url), published, report.left_out, opts.base_url,
+                 html_key, engine_key)
+    pages = cache.get(key)
+    if pages is None:
+        try:
+            pages = site_pages(project, published, env, report.left_out, opts.base_url)
+        except TemplateError as exc:
+            errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering the site pages)")
+            errors.raise_if_errors()
+        cache.put(key, {name.replace("/", "__"): data for name, data in pages.items()})
+    else:
+        pages = {name.replace("__", "/"): data for name, data in pages.items()}
+    for name, data in pages.items():
+        (tmp / name).write_bytes(data)
     _swap_in(tmp, out)
     report.warnings += [f"warning: {m}" for m in cache.warnings]
     report.seconds = time.perf_counter() - started

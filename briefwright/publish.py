@@ -145,17 +145,18 @@ def sitemap(published: list[dict], base_url: str) -> str:
             + body + "</urlset>\n")
 
 
-def write_site_pages(project, published: list[dict], env, site: Path, report, base_url: str | None = None) -> None:
+def site_pages(project, published: list[dict], env, left_out: list, base_url: str | None = None) -> dict[str, bytes]:
+    """Every page of the site around the briefs, as {relative path: bytes}: a pure function of its inputs."""
     context = site_context(project, published, base_url)
-    context["left_out"] = [list(x) for x in report.left_out]
+    context["left_out"] = [list(x) for x in left_out]
     page = {"assets": "assets/", "root": ""}
+    files = {}
     for name, label in SITE_PAGES:
-        html = _render(env, f"site/{name}", page={**page, "file": name, "label": label}, **context)
-        (site / name).write_text(html, encoding="utf-8")
-    (site / "404.html").write_text(_render(env, "site/404.html", page={**page, "file": "404.html", "label": "Not found",
-                                                                        "root": base_url or ""}, **context), encoding="utf-8")
-    (site / "assets" / "search-index.js").write_text(
-        "window.BRIEFWRIGHT_INDEX = " + script_json(search_index(context, published)) + ";\n", encoding="utf-8")
-    (site / "feed.xml").write_text(atom_feed(context, published, base_url), encoding="utf-8")
+        files[name] = _render(env, f"site/{name}", page={**page, "file": name, "label": label}, **context)
+    files["404.html"] = _render(env, "site/404.html", page={**page, "file": "404.html", "label": "Not found",
+                                                          "root": base_url or ""}, **context)
+    files["assets/search-index.js"] = "window.BRIEFWRIGHT_INDEX = " + script_json(search_index(context, published)) + ";\n"
+    files["feed.xml"] = atom_feed(context, published, base_url)
     if base_url:
-        (site / "sitemap.xml").write_text(sitemap(published, base_url), encoding="utf-8")
+        files["sitemap.xml"] = sitemap(published, base_url)
+    return {name: text.encode("utf-8") for name, text in files.items()}

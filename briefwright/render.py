@@ -33,8 +33,15 @@ def template_dirs(project_root: Path) -> list[Path]:
     return dirs
 
 
-def make_env(dirs: list[Path]) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+def make_env(dirs: list[Path], bytecode_dir: Path | None = None) -> SandboxedEnvironment:
+    cache = None
+    if bytecode_dir is not None:
+        try:
+            bytecode_dir.mkdir(parents=True, exist_ok=True)
+            cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+        except OSError:
+            cache = None  # compiling every time is slower, never wrong
+    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader([str(d) for d in dirs]), bytecode_cache=cache,
                                autoescape=True, undefined=jinja2.StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["css_string"] = css_string
