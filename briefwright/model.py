@@ -377,7 +377,7 @@ def record_fields(cls) -> list[dataclasses.Field]:
 _PARSE_PLANS: dict = {}
 
 
-def _parse_plan(cls) -> list:
+def parse_plan(cls) -> list:
     """Per class, once: (field, declared type, item type for lists or None, optional, required, metadata)."""
     if cls not in _PARSE_PLANS:
         plan = []
@@ -457,7 +457,7 @@ def parse_record(cls: type[Record], data: YMap, out: Collector) -> Record | None
     item_locs: dict = {}
     ok = True
     label = cls.KIND or cls.__name__.lower()
-    known = {name for name, *_ in _parse_plan(cls)}
+    known = {name for name, *_ in parse_plan(cls)}
     for key in data:
         if key not in known and key in getattr(cls, "TYPED_NUMBER_FIELDS", ()):
             out.error(data.key_locs[key], f"unknown field '{key}' in {label}: {label}s take numbers only from facts' "
@@ -469,7 +469,7 @@ def parse_record(cls: type[Record], data: YMap, out: Collector) -> Record | None
             out.error(data.key_locs[key], f"unknown field '{key}' in {label}" + (f" (did you mean '{close[0]}'?)" if hint else ""),
                       hint=hint or "fields: " + ", ".join(sorted(known)))
             ok = False
-    for name, tp, item_tp, optional, required, spec in _parse_plan(cls):
+    for name, tp, item_tp, optional, required, spec in parse_plan(cls):
         if name not in data or data[name] is None:
             if required:
                 where = data.key_locs.get(name, data.loc)

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import typing
 
 from . import markup
 from .audiences import AUDIENCES
 from .charts import CHART_KINDS
 from .diagnostics import Collector
-from .model import Likelihood, Markdown, Record, Status, hints, nearest, record_fields, unwrap_optional
+from .model import Likelihood, Markdown, Record, Status, nearest, parse_plan
 
 _CONFIDENCE_WORDS = re.compile(r"\b(high|moderate|low)\s+confidence\b|\bconfiden(t|ce)\b", re.I)
 _LIKELIHOOD_TERMS = sorted((m.value for m in Likelihood), key=len, reverse=True)
@@ -28,12 +27,11 @@ def _plan(cls) -> list:
     """Per record class, once: (field, ref kind, is Markdown, nested record class) for the fields that matter."""
     if cls not in _PLANS:
         plan = []
-        for f in record_fields(cls):
-            tp, _ = unwrap_optional(hints(cls)[f.name])
-            inner = typing.get_args(tp)[0] if typing.get_origin(tp) is list else tp
+        for name, tp, item, _, _, spec in parse_plan(cls):
+            inner = item or tp
             nested = inner if isinstance(inner, type) and issubclass(inner, Record) else None
-            if f.metadata.get("ref") or tp is Markdown or nested:
-                plan.append((f.name, f.metadata.get("ref"), tp is Markdown, nested))
+            if spec.get("ref") or tp is Markdown or nested:
+                plan.append((name, spec.get("ref"), tp is Markdown, nested))
         _PLANS[cls] = plan
     return _PLANS[cls]
 
