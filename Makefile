@@ -22,8 +22,9 @@ deps: $(VENV)/.installed
 	  echo "  Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
 	  echo "  macOS:         brew install pango"; exit 1; }
 
+# Every brief, restricted ones too, for local reading; CI publishes without --include-restricted.
 site: deps
-	$(PY) build.py
+	$(PY) build.py --include-restricted
 
 check: deps
 	$(PY) build.py check

@@ -197,6 +197,9 @@ def _run(args) -> int:
         print("\r\033[K", end="", file=sys.stderr)
     for w in report.warnings:
         print(w, file=sys.stderr)
+    if report.restricted:
+        listed = ", ".join(f"{i} ({label})" for i, label in report.restricted)
+        print(f"warning: {out} includes restricted briefs: {listed}; do not publish this folder", file=sys.stderr)
     for brief_id, label in report.left_out:
         print(f"left out of the public site: {brief_id} ({label}); pass --include-restricted to publish it", file=sys.stderr)
     pages = sum(report.pages.values())

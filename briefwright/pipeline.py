@@ -50,6 +50,7 @@ class BuildReport:
     built: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     left_out: list[tuple[str, str]] = field(default_factory=list)
+    restricted: list[tuple[str, str]] = field(default_factory=list)  # included only because it was asked for
     pages: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     seconds: float = 0.0
@@ -149,6 +150,8 @@ def build(opts: BuildOptions) -> BuildReport:
     for brief in resolved:
         if brief["marking"]["public"] or opts.include_restricted:
             published.append(brief)
+            if not brief["marking"]["public"]:
+                report.restricted.append((brief["id"], brief["marking"]["label"]))
         else:
             report.left_out.append((brief["id"], brief["marking"]["label"]))
 

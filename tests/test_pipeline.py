@@ -212,3 +212,12 @@ def test_pdf_layout_refuses_files_outside_the_build_and_the_network(minimal, tmp
                     "refused to fetch http://127.0.0.1:9/x.png: only files inside the project are read")
         assert f"briefs/sample.yaml:1:1: error: brief 'sample': {expected}" in result.stderr.splitlines(), result.stderr
         assert not (tmp_path / f"site{n}").exists()
+
+
+def test_including_restricted_briefs_warns_not_to_publish(minimal, tmp_path):
+    brief = minimal / "briefs" / "plain.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("marking: CLEAR", "marking: RED"), encoding="utf-8")
+    result = build(minimal, tmp_path / "site", "-j1", "--include-restricted")
+    assert result.code == 0
+    assert (f"warning: {tmp_path / 'site'} includes restricted briefs: plain (TLP:RED); do not publish this folder"
+            in result.stderr.splitlines())
