@@ -272,12 +272,13 @@ def _render_all(project, published, env, static_dirs, keys, engine_key, cache,
     errors.raise_if_errors()
 
     from .publish import site_context, site_pages
-    key = digest("site", site_context(project, published, opts.base_url), published, report.left_out, opts.base_url,
+    context = site_context(project, published, opts.base_url)
+    key = digest("site", context, published, report.left_out, opts.base_url,
                  html_key, engine_key)
     pages = cache.get(key)
     if pages is None:
         try:
-            pages = site_pages(project, published, env, report.left_out, opts.base_url)
+            pages = site_pages(context, published, env, report.left_out, opts.base_url)
         except TemplateError as exc:
             errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering the site pages)")
             errors.raise_if_errors()

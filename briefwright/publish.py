@@ -145,9 +145,9 @@ def sitemap(published: list[dict], base_url: str) -> str:
             + body + "</urlset>\n")
 
 
-def site_pages(project, published: list[dict], env, left_out: list, base_url: str | None = None) -> dict[str, bytes]:
+def site_pages(context: dict, published: list[dict], env, left_out: list, base_url: str | None = None) -> dict[str, bytes]:
     """Every page of the site around the briefs, as {relative path: bytes}: a pure function of its inputs."""
-    context = site_context(project, published, base_url)
+    context = dict(context)
     context["left_out"] = [list(x) for x in left_out]
     page = {"assets": "assets/", "root": ""}
     files = {}
