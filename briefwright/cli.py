@@ -11,7 +11,7 @@ import json
 from .diagnostics import ContentError, format_github, format_pretty, to_json
 from .integrity import explain, release
 from .audiences import AUDIENCES
-from .model import ID_PATTERN, nearest
+from .model import ID_PATTERN, Marking, nearest
 from .pipeline import BuildOptions, UsageError, build, check, today
 from .scaffold import ScaffoldError, new_brief, new_fact
 from .schema import write_reference, write_schemas
@@ -32,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
                        help="how problems are printed: text (path:line:col), pretty (with the line and a caret; "
                             "the default on a terminal) or json (on standard output)")
 
+    def channel(p):
+        p.add_argument("--max-marking", type=_marking, default=Marking.CLEAR, metavar="LABEL",
+                       help="the distribution channel, as the highest TLP marking it may carry: "
+                            "CLEAR (the default: a public site), GREEN, AMBER, AMBER+STRICT or RED")
+        p.add_argument("--include-restricted", action="store_const", dest="max_marking", const=Marking.RED,
+                       help="the same as --max-marking RED: every brief, for local reading only")
+
     b = sub.add_parser("build", help="build every brief into the site folder (the default)")
     common(b)
     b.add_argument("--out", type=Path, default=None, help="output folder (default: site/ in the project)")
@@ -41,13 +48,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--cache-dir", type=Path, default=None, help="build cache folder (default: .briefwright-cache in the project)")
     b.add_argument("--base-url", default=None, help="absolute URL the site is published at, for the feed, sitemap "
                    "and metadata (e.g. https://org.github.io/briefs/)")
-    b.add_argument("--include-restricted", action="store_true", help="publish TLP:AMBER, AMBER+STRICT and RED briefs too")
+    channel(b)
     v = sub.add_parser("serve", help="build, serve on localhost, rebuild on changes and reload the page")
     common(v)
     v.add_argument("--out", type=Path, default=None, help="output folder (default: site/ in the project)")
     v.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0 picks a free one)")
     v.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers (default: cores)")
-    v.add_argument("--include-restricted", action="store_true", help="serve restricted briefs too (local preview)")
+    channel(v)
     c = sub.add_parser("check", help="validate content only")
     common(c)
     e = sub.add_parser("explain", help="show a fact, its sources and caveats, and everything that uses it")
@@ -130,6 +137,15 @@ def _base_url(value: str | None) -> str | None:
     return value if value.endswith("/") else value + "/"
 
 
+def _marking(value: str) -> Marking:
+    label = value.upper().removeprefix("TLP:")
+    try:
+        return Marking(label)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{value}' is not a TLP 2.0 label; use one of {', '.join(m.value for m in Marking)}") from None
+
+
 def _suggest(word, table) -> str:
     close = nearest(word, table)
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
@@ -185,13 +201,13 @@ def _run(args) -> int:
     if args.command == "serve":
         from .serve import serve
         return serve(BuildOptions(root=root, out=args.out or root / "site", jobs=max(1, args.jobs),
-                                  include_restricted=args.include_restricted), args.port)
+                                  max_marking=args.max_marking), args.port)
     if args.jobs < 1:
         raise UsageError("-j must be at least 1")
     out = args.out or root / "site"
     show = sys.stderr.isatty() and os.environ.get("CI") != "true"
     report = build(BuildOptions(progress=_progress_line if show else None, root=root, out=out, only=args.only, jobs=args.jobs, force=args.force,
-                                strict=args.strict, include_restricted=args.include_restricted,
+                                strict=args.strict, max_marking=args.max_marking,
                                 cache_dir=args.cache_dir, base_url=_base_url(args.base_url)))
     if show:
         print("\r\033[K", end="", file=sys.stderr)
@@ -201,7 +217,8 @@ def _run(args) -> int:
         listed = ", ".join(f"{i} ({label})" for i, label in report.restricted)
         print(f"warning: {out} includes restricted briefs: {listed}; do not publish this folder", file=sys.stderr)
     for brief_id, label in report.left_out:
-        print(f"left out of the public site: {brief_id} ({label}); pass --include-restricted to publish it", file=sys.stderr)
+        print(f"left out: {brief_id} ({label}) is above this channel ({args.max_marking.label}); "
+              f"pass --max-marking {label.removeprefix('TLP:')} to build it for a channel that may carry it", file=sys.stderr)
     pages = sum(report.pages.values())
     names = f" ({', '.join(sorted(report.built))})" if 0 < len(report.built) <= 10 else ""
     print(f"built {len(report.built)}{names}, reused {len(report.reused)} briefs ({pages} pages) into {out} "

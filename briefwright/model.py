@@ -82,8 +82,17 @@ class Marking(Choice):
         return self.value.lower().replace("+", "-")
 
     @property
+    def rank(self) -> int:
+        """Position from least to most restricted: a channel may carry every marking up to its own."""
+        return list(Marking).index(self)
+
+    @property
     def public(self) -> bool:
-        return self in (Marking.CLEAR, Marking.GREEN)
+        # TLP 2.0: only CLEAR may go to publicly accessible channels; GREEN stays within a community.
+        return self is Marking.CLEAR
+
+    def allowed_in(self, channel: Marking) -> bool:
+        return self.rank <= channel.rank
 
 
 class EventKind(Choice):

@@ -18,6 +18,7 @@ from .cache import Cache, digest, tree_digest
 from .diagnostics import Collector, ContentError, Loc
 from .integrity import check_template_numbers, load_previous_edition
 from .load import load_project
+from .model import Marking
 from .render import (TemplateError, check_rendered, list_templates, make_env, render_html,
                      render_pdf, template_dirs)
 from .resolve import resolve
@@ -39,7 +40,7 @@ class BuildOptions:
     jobs: int = 1
     force: bool = False
     strict: bool = False
-    include_restricted: bool = False
+    max_marking: Marking = Marking.CLEAR  # the distribution channel: the highest marking the site may carry
     cache_dir: Path | None = None
     base_url: str | None = None
     progress: object = None  # callable(stage: str, done: int, total: int) or None
@@ -148,9 +149,10 @@ def build(opts: BuildOptions) -> BuildReport:
     resolved = resolve(project, opts.only or None)
     published = []
     for brief in resolved:
-        if brief["marking"]["public"] or opts.include_restricted:
+        marking = Marking(brief["marking"]["value"])
+        if marking.allowed_in(opts.max_marking):
             published.append(brief)
-            if not brief["marking"]["public"]:
+            if not marking.public:
                 report.restricted.append((brief["id"], brief["marking"]["label"]))
         else:
             report.left_out.append((brief["id"], brief["marking"]["label"]))
@@ -273,12 +275,12 @@ def _render_all(project, published, env, static_dirs, keys, engine_key, cache,
 
     from .publish import site_context, site_pages
     context = site_context(project, published, opts.base_url)
-    key = digest("site", context, published, report.left_out, opts.base_url,
+    key = digest("site", context, published, opts.max_marking.value, opts.base_url,
                  html_key, engine_key)
     pages = cache.get(key)
     if pages is None:
         try:
-            pages = site_pages(context, published, env, report.left_out, opts.base_url)
+            pages = site_pages(context, published, env, opts.base_url)
         except TemplateError as exc:
             errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering the site pages)")
             errors.raise_if_errors()

@@ -145,10 +145,9 @@ def sitemap(published: list[dict], base_url: str) -> str:
             + body + "</urlset>\n")
 
 
-def site_pages(context: dict, published: list[dict], env, left_out: list, base_url: str | None = None) -> dict[str, bytes]:
-    """Every page of the site around the briefs, as {relative path: bytes}: a pure function of its inputs."""
-    context = dict(context)
-    context["left_out"] = [list(x) for x in left_out]
+def site_pages(context: dict, published: list[dict], env, base_url: str | None = None) -> dict[str, bytes]:
+    """Every page of the site around the briefs, as {relative path: bytes}: a pure function of its inputs.
+    Briefs left out of this channel are not named anywhere in it, not even as absent."""
     page = {"assets": "assets/", "root": ""}
     files = {}
     for name, label in SITE_PAGES:

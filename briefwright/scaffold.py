@@ -38,7 +38,7 @@ audience: {audience}
 date: {today.isoformat()}
 edition: 1
 page_limit: 2          # the build fails if the PDF runs longer
-marking: GREEN          # TLP 2.0: CLEAR, GREEN, AMBER, AMBER+STRICT or RED (AMBER and above are not published)
+marking: GREEN          # TLP 2.0: CLEAR, GREEN, AMBER, AMBER+STRICT or RED (only CLEAR goes on the public site)
 bottom_line: >
   One paragraph: what the reader must know, up front.
 sections:

@@ -149,10 +149,32 @@ def test_restricted_briefs_are_left_out_unless_asked(minimal, tmp_path):
     brief.write_text(brief.read_text(encoding="utf-8").replace("marking: CLEAR", "marking: AMBER"), encoding="utf-8")
     result = build(minimal, tmp_path / "site", "-j1")
     assert result.code == 0
-    assert "left out of the public site: plain (TLP:AMBER); pass --include-restricted to publish it" in result.stderr
+    assert "left out: plain (TLP:AMBER) is above this channel (TLP:CLEAR); pass --max-marking AMBER" in result.stderr
     assert not (tmp_path / "site" / "briefs" / "plain").exists()
     result = build(minimal, tmp_path / "site2", "-j1", "--include-restricted")
     assert (tmp_path / "site2" / "briefs" / "plain" / "plain.pdf").exists()
+
+
+def test_green_brief_never_reaches_the_public_channel(minimal, tmp_path):
+    """TLP 2.0: TLP:GREEN may not go to publicly accessible channels; the default build is the public site."""
+    brief = minimal / "briefs" / "plain.yaml"
+    text = brief.read_text(encoding="utf-8")
+    title = re.search(r"^title: (.+)$", text, re.M).group(1).strip().strip('"')
+    brief.write_text(text.replace("marking: CLEAR", "marking: GREEN"), encoding="utf-8")
+    public = tmp_path / "public"
+    result = build(minimal, public, "-j1")
+    assert result.code == 0, result.stderr
+    assert "left out: plain (TLP:GREEN) is above this channel (TLP:CLEAR)" in result.stderr
+    assert not (public / "briefs" / "plain").exists()
+    for name, data in snapshot(public).items():
+        assert b"briefs/plain/" not in data and title.encode() not in data, f"{name} names the GREEN brief"
+    community = tmp_path / "community"
+    result = build(minimal, community, "-j1", "--max-marking", "GREEN")
+    assert result.code == 0, result.stderr
+    assert (community / "briefs" / "plain" / "plain.pdf").exists()
+    assert "includes restricted briefs: plain (TLP:GREEN)" in result.stderr
+    result = build(minimal, tmp_path / "bad", "--max-marking", "PURPLE")
+    assert result.code == 2 and "'PURPLE' is not a TLP 2.0 label" in result.stderr
 
 
 def test_refuses_to_replace_a_folder_it_did_not_build(minimal, tmp_path):
