@@ -55,7 +55,7 @@ FLOOR = """
 import sys, time
 from pathlib import Path
 import weasyprint
-from briefwright.render import make_fetcher
+from briefwright.formats.pdf import make_fetcher
 site = Path(sys.argv[1])
 for html in sorted(site.glob("briefs/*/index.html")):
     weasyprint.HTML(filename=str(html), url_fetcher=make_fetcher([site])).render(pdf_variant="pdf/ua-1", pdf_tags=True) \\

@@ -15,6 +15,7 @@ from typing import Callable
 
 from .diagnostics import Collector
 from .model import Chart, PartialDate
+from .present import number_display
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,6 @@ def _fact_points(chart: Chart, project) -> list[dict]:
     return points
 
 
-def _fmt(value: float) -> str:
-    return f"{value:,.1f}".rstrip("0").rstrip(".")
-
-
 def _status_note(points) -> str:
     marked = [p for p in points if p["status"] in ("claimed", "conflicting")]
     if not marked:
@@ -80,14 +77,14 @@ def _status_note(points) -> str:
 
 def _describe_bar(title, points) -> str:
     unit = points[0]["unit"]
-    parts = "; ".join(f"{p['label']} {_fmt(p['value'])}" for p in points)
+    parts = "; ".join(f"{p['label']} {number_display(p['value'])}" for p in points)
     return f"Bar chart, {title}. {points[0]['measure'].capitalize()} in {unit}: {parts}.{_status_note(points)}"
 
 
 def _describe_split(title, points) -> str:
     total = sum(p["value"] for p in points)
-    parts = "; ".join(f"{p['label']} {_fmt(p['value'])} ({p['value'] / total:.0%})" for p in points)
-    return f"Stacked bar, {title}. Total {_fmt(total)} {points[0]['unit']}: {parts}.{_status_note(points)}"
+    parts = "; ".join(f"{p['label']} {number_display(p['value'])} ({p['value'] / total:.0%})" for p in points)
+    return f"Stacked bar, {title}. Total {number_display(total)} {points[0]['unit']}: {parts}.{_status_note(points)}"
 
 
 def _check_timeline(chart: Chart, project, out: Collector) -> None:
@@ -123,7 +120,7 @@ def _draw_bar(fig, points, style):
         if flag:
             bar.set_hatch("////")
         ax.text(bar.get_width() + max(values) * 0.01, bar.get_y() + bar.get_height() / 2,
-                _fmt(value) + (" (claimed)" if flag else ""), va="center", fontsize=style["small"], color=style["ink"])
+                number_display(value) + (" (claimed)" if flag else ""), va="center", fontsize=style["small"], color=style["ink"])
     ax.set_xlim(0, max(values) * 1.25)
     ax.set_xlabel(f"{points[0]['measure']} ({points[0]['unit']})", fontsize=style["small"], color=style["soft"])
     _house(ax, style, grid_axis="x")
@@ -139,11 +136,11 @@ def _draw_split(fig, points, style):
     for i, p in enumerate(points):
         ax.barh([0], [p["value"]], left=left, color=colours[i % len(colours)], edgecolor="white", linewidth=1.5, height=0.5,
                 hatch="////" if p["status"] in ("claimed", "conflicting") else None)
-        ax.text(left + p["value"] / 2, 0, f"{_fmt(p['value'])}", ha="center", va="center",
+        ax.text(left + p["value"] / 2, 0, f"{number_display(p['value'])}", ha="center", va="center",
                 color="white", fontsize=style["base"], fontweight="bold")
         ax.text(left + p["value"] / 2, -0.42, p["label"], ha="center", va="top", fontsize=style["small"], color=style["ink"], wrap=True)
         left += p["value"]
-    ax.text(total, 0.34, f"total {_fmt(total)} {points[0]['unit']}", ha="right", va="bottom", fontsize=style["small"], color=style["soft"])
+    ax.text(total, 0.34, f"total {number_display(total)} {points[0]['unit']}", ha="right", va="bottom", fontsize=style["small"], color=style["soft"])
     ax.set_xlim(0, total)
     ax.set_ylim(-0.9, 0.6)
     ax.axis("off")

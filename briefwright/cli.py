@@ -9,9 +9,10 @@ from pathlib import Path
 import json
 
 from .diagnostics import ContentError, format_github, format_pretty, to_json
-from .integrity import explain, release
+from .editions import release
 from .audiences import AUDIENCES
 from .model import ID_PATTERN, Marking, nearest
+from .project import Project
 from .pipeline import BuildOptions, UsageError, build, check, today
 from .scaffold import ScaffoldError, new_brief, new_fact
 from .schema import write_reference, write_schemas
@@ -19,18 +20,28 @@ from .schema import write_reference, write_schemas
 COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve")
 
 
+class _Parser(argparse.ArgumentParser):
+    """Sub-command parsers that take no abbreviations: --format must not silently mean --formats."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="briefwright", description="Build briefing documents from YAML facts.")
+    parser = argparse.ArgumentParser(prog="briefwright", description="Build briefing documents from YAML facts.",
+                                     allow_abbrev=False)
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     def common(p):
         p.add_argument("--project", type=Path, default=Path("."), help="project folder (holds project.yaml)")
         p.add_argument("--strict", action="store_true", help="treat warnings (stale facts) as errors")
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for internal errors")
-        p.add_argument("--format", choices=("auto", "text", "pretty", "json"), default="auto",
+        p.add_argument("--diagnostics", choices=("auto", "text", "pretty", "json"), default="auto",
                        help="how problems are printed: text (path:line:col), pretty (with the line and a caret; "
                             "the default on a terminal) or json (on standard output)")
+        p.add_argument("--format", dest="renamed_format", default=None, help=argparse.SUPPRESS)
 
     def channel(p):
         p.add_argument("--max-marking", type=_marking, default=Marking.CLEAR, metavar="LABEL",
@@ -45,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--only", action="append", default=[], metavar="ID", help="build only this brief (repeatable)")
     b.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers (default: cores)")
     b.add_argument("--force", action="store_true", help="ignore the build cache")
+    b.add_argument("--formats", default="html,pdf", metavar="LIST",
+                   help="output formats, comma-separated (default: html,pdf); html is always made")
     b.add_argument("--cache-dir", type=Path, default=None, help="build cache folder (default: .briefwright-cache in the project)")
     b.add_argument("--base-url", default=None, help="absolute URL the site is published at, for the feed, sitemap "
                    "and metadata (e.g. https://org.github.io/briefs/)")
@@ -100,7 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
-    fmt = getattr(args, "format", "auto")
+    if getattr(args, "renamed_format", None) is not None:
+        print("briefwright: error: --format was renamed --diagnostics (how problems are printed); "
+              "--formats chooses output formats", file=sys.stderr)
+        return 2
+    fmt = getattr(args, "diagnostics", "auto")
     _FORMAT["value"] = ("pretty" if sys.stderr.isatty() else "text") if fmt == "auto" else fmt
     try:
         return _run(args)
@@ -122,6 +139,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"briefwright: internal error: {type(exc).__name__}: {exc}\n"
               "This is a bug in Briefwright, not in your content. Run again with --debug for the traceback.", file=sys.stderr)
         return 3
+
+
+def explain(project: Project, fact_id: str) -> str:
+    """A fact, where it comes from, what qualifies it and everything that uses it, as plain lines."""
+    fact = project.facts[fact_id]
+    lines = [f"fact {fact.id} ({fact.status.label}; {fact.confidence.label}; as of {fact.as_of})",
+             f"  {fact.statement.strip()}", f"  defined at {fact.loc}", "sources:"]
+    for sid in fact.sources:
+        s = project.sources[sid]
+        lines.append(f"  {sid}: {s.publisher}, \"{s.title}\" ({s.published}), {s.url} [{s.kind.label}]")
+    for side in fact.sides:
+        lines.append(f"  side: {side.statement.strip()} [{', '.join(side.sources)}]")
+    lines.append("caveats:")
+    lines += [f"  {c.id} ({c.severity.value}): {c.title}" for c in project.caveats_of(fact_id)] or ["  none"]
+    lines.append("unknowns:")
+    lines += [f"  {u.id}: {u.question}" for u in project.unknowns.values() if fact_id in u.facts] or ["  none"]
+    lines.append("judgments resting on it:")
+    lines += [f"  {j.id}: {j.statement}" for j in project.judgments.values() if fact_id in j.rests_on] or ["  none"]
+    lines.append("charts drawing it:")
+    lines += [f"  {c.id}: {c.title}" for c in project.charts.values() if fact_id in c.facts] or ["  none"]
+    lines.append("briefs using it:")
+    lines += [f"  {b.id} ({b.audience}, edition {b.edition})" for b in project.sorted_briefs()
+              if fact_id in project.used_facts(b)] or ["  none"]
+    return "\n".join(lines)
 
 
 def _progress_line(stage: str, done: int, total: int) -> None:
@@ -156,13 +197,14 @@ def _run(args) -> int:
     if not (root / "project.yaml").exists():
         raise UsageError(f"{root.resolve()} has no project.yaml; run from a project folder or pass --project")
     if args.command == "check":
-        project, collector = check(root, args.strict)
-        _print_diagnostics(collector.diagnostics)
+        checked = check(root, args.strict)
+        project = checked.project
+        _print_diagnostics(checked.diagnostics.diagnostics)
         print(f"ok: {len(project.briefs)} briefs, {len(project.facts)} facts, {len(project.sources)} sources checked",
               file=sys.stderr)
         return 0
     if args.command == "explain":
-        project, _ = check(root, args.strict)
+        project = check(root, args.strict).project
         if args.fact not in project.facts:
             raise UsageError(f"no fact with id '{args.fact}'" + _suggest(args.fact, project.facts))
         print(explain(project, args.fact))
@@ -170,7 +212,7 @@ def _run(args) -> int:
     if args.command == "new":
         if not ID_PATTERN.match(args.id):
             raise UsageError(f"'{args.id}' is not a valid id (lower-case letters, digits and hyphens)")
-        project, _ = check(root, args.strict)
+        project = check(root, args.strict).project
         try:
             if args.what == "brief":
                 if not args.audience:
@@ -189,7 +231,7 @@ def _run(args) -> int:
             print(f"wrote {path}", file=sys.stderr)
         return 0
     if args.command == "release":
-        project, _ = check(root, args.strict)
+        project = check(root, args.strict).project
         if args.brief not in project.briefs:
             raise UsageError(f"no brief with id '{args.brief}'" + _suggest(args.brief, project.briefs))
         try:
@@ -208,6 +250,7 @@ def _run(args) -> int:
     show = sys.stderr.isatty() and os.environ.get("CI") != "true"
     report = build(BuildOptions(progress=_progress_line if show else None, root=root, out=out, only=args.only, jobs=args.jobs, force=args.force,
                                 strict=args.strict, max_marking=args.max_marking,
+                                formats=[f.strip() for f in args.formats.split(",") if f.strip()],
                                 cache_dir=args.cache_dir, base_url=_base_url(args.base_url)))
     if show:
         print("\r\033[K", end="", file=sys.stderr)

@@ -1,35 +1,15 @@
 """Stage 1, load: read project settings, content files and brief files into typed records."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Collector, Loc
 from .model import CONTENT_KINDS, Brief, Record, Settings, parse_record
+from .project import Project
 from .yamlfile import YList, load_yaml
 
 SETTINGS_FILE = "project.yaml"
 MAX_FILES = 5_000
-
-
-@dataclass
-class Project:
-    root: Path
-    settings: Settings
-    sources: dict = field(default_factory=dict)
-    facts: dict = field(default_factory=dict)
-    caveats: dict = field(default_factory=dict)
-    unknowns: dict = field(default_factory=dict)
-    events: dict = field(default_factory=dict)
-    charts: dict = field(default_factory=dict)
-    judgments: dict = field(default_factory=dict)
-    briefs: dict = field(default_factory=dict)
-    files: list = field(default_factory=list)
-    previous_editions: dict = field(default_factory=dict)
-    broken: set = field(default_factory=set)  # (kind, id) of records that failed to load: no cascading errors
-
-    def table(self, kind: str) -> dict:
-        return getattr(self, kind + "s")
 
 
 def _yaml_files(folder: Path, out: Collector) -> list[Path]:
@@ -58,7 +38,7 @@ def _add(table: dict, record: Record, kind: str, out: Collector) -> None:
     table[record.id] = record
 
 
-def load_settings(root: Path, out: Collector) -> Settings:
+def load_settings(root: Path, out: Collector) -> Settings | None:
     path = root / SETTINGS_FILE
     if not path.exists():
         out.error(Loc(path), f"no {SETTINGS_FILE} in {root}: is this a Briefwright project folder?")
@@ -73,7 +53,6 @@ def load_project(root: Path, out: Collector) -> Project | None:
     settings = load_settings(root, out)
     project = Project(root=root, settings=settings)
     for path in _yaml_files(root / "content", out):
-        project.files.append(path)
         data = load_yaml(path, out)
         if data is None:
             continue
@@ -95,7 +74,6 @@ def load_project(root: Path, out: Collector) -> Project | None:
                 elif isinstance(item.get("id"), str):
                     project.broken.add((cls.KIND, item["id"]))
     for path in _yaml_files(root / "briefs", out):
-        project.files.append(path)
         data = load_yaml(path, out)
         if data is None:
             continue

@@ -45,9 +45,12 @@ def to_html(text: str, inline: bool = False) -> str:
 
 def to_text(text: str) -> str:
     """Plain text of a Markdown snippet, for PDF metadata, alt text, feeds and search."""
-    html = nh3.clean(to_html(text), tags=set())
-    return re.sub(r"\s+", " ", html.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-                  .replace("&quot;", '"').replace("&#39;", "'")).strip()
+    return re.sub(r"\s+", " ", strip_tags(to_html(text))).strip()
+
+
+def strip_tags(html_text: str) -> str:
+    """The text of sanitised HTML, character references decoded once."""
+    return html.unescape(nh3.clean(str(html_text), tags=set()))
 
 
 def problems(text: str) -> list[str]:

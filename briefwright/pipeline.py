@@ -6,23 +6,26 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from . import __version__
 from .cache import Cache, digest, tree_digest
 from .diagnostics import Collector, ContentError, Loc
-from .integrity import check_template_numbers, load_previous_edition
+from .editions import previous_editions
+from .formats import FORMATS, Job, Output, OutputFormat, run_job
 from .load import load_project
 from .model import Marking
-from .render import (TemplateError, check_rendered, list_templates, make_env, render_html,
-                     render_pdf, template_dirs)
-from .resolve import resolve
-from .validate import validate
+from .project import Project
+from .render import TemplateError, check_rendered, list_templates, make_env, render_html, template_dirs
+from .resolve import Download, resolve
+from .validate import check_template_numbers, validate
 
 SITE_MARKER = ".briefwright-site"
 PROTECTED = ("content", "briefs", "templates")
@@ -41,9 +44,10 @@ class BuildOptions:
     force: bool = False
     strict: bool = False
     max_marking: Marking = Marking.CLEAR  # the distribution channel: the highest marking the site may carry
+    formats: list[str] = field(default_factory=lambda: ["html", "pdf"])
     cache_dir: Path | None = None
     base_url: str | None = None
-    progress: object = None  # callable(stage: str, done: int, total: int) or None
+    progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
 
 
 @dataclass
@@ -62,25 +66,43 @@ def today() -> dt.date:
     return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
 
 
-def check(root: Path, strict: bool = False):
-    """Load and validate; returns (project, collector) and raises ContentError on errors."""
-    out = Collector()
-    project = load_project(root, out)
+@dataclass
+class Checked:
+    """A project that passed every check, the warnings it gave, and its briefs' recorded previous editions."""
+
+    project: Project
+    diagnostics: Collector
+    previous: dict[str, dict]
+
+
+def check(root: Path, strict: bool = False) -> Checked:
+    """Load and validate; raises ContentError with every problem found."""
+    diagnostics = Collector()
+    project = load_project(root, diagnostics)
+    previous: dict[str, dict] = {}
     if project is not None:
         dirs = template_dirs(project.root)
-        validate(project, out, list_templates(dirs), today=today())
-        check_template_numbers(dirs, out)
-        project.previous_editions = {}
-        for brief in project.briefs.values():
-            record = load_previous_edition(project, brief, out)
-            if record is not None:
-                project.previous_editions[brief.id] = record
+        validate(project, diagnostics, list_templates(dirs), today=today())
+        check_template_numbers(dirs, diagnostics)
+        previous = previous_editions(project, diagnostics)
     if strict:
-        for d in out.diagnostics:
+        for d in diagnostics.diagnostics:
             if d.severity == "warning":
                 d.severity = "error"
-    out.raise_if_errors()
-    return project, out
+    diagnostics.raise_if_errors()
+    assert project is not None  # a project that failed to load has left an error
+    return Checked(project, diagnostics, previous)
+
+
+def output_formats(names: list[str]) -> list[OutputFormat]:
+    """The formats to make, the brief's page first; unknown names are a usage error."""
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown:
+        raise UsageError(f"unknown output format {', '.join(repr(n) for n in unknown)}; "
+                         f"registered formats: {', '.join(FORMATS)}")
+    if "html" not in names:
+        raise UsageError("the html format cannot be left out: it is each brief's page and the source of the others")
+    return [FORMATS["html"]] + [FORMATS[n] for n in dict.fromkeys(names) if n != "html"]
 
 
 def _guard_output(root: Path, out: Path) -> None:
@@ -125,11 +147,6 @@ def _clean_stale(out: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _layout_job(args):
-    html, base_dir, allowed, brief_id = args
-    return render_pdf(html, Path(base_dir), [Path(a) for a in allowed], brief_id)
-
-
 def _draw_chart(args):
     from .charts import draw_svg
     kind, points, style = args
@@ -137,162 +154,210 @@ def _draw_chart(args):
 
 
 def build(opts: BuildOptions) -> BuildReport:
-    started = time.perf_counter()
-    report = BuildReport()
-    progress = opts.progress or (lambda *a: None)
     _guard_output(opts.root, opts.out)
-    project, collector = check(opts.root, opts.strict)
-    report.warnings = [str(d) for d in collector.diagnostics if d.severity == "warning"]
-    unknown = [i for i in opts.only if i not in project.briefs]
+    formats = output_formats(opts.formats)
+    checked = check(opts.root, opts.strict)
+    unknown = [i for i in opts.only if i not in checked.project.briefs]
     if unknown:
         raise UsageError("no brief with id " + ", ".join(f"'{i}'" for i in unknown))
-    resolved = resolve(project, opts.only or None)
-    published = []
-    for brief in resolved:
-        marking = Marking(brief["marking"]["value"])
-        if marking.allowed_in(opts.max_marking):
-            published.append(brief)
-            if not marking.public:
-                report.restricted.append((brief["id"], brief["marking"]["label"]))
-        else:
-            report.left_out.append((brief["id"], brief["marking"]["label"]))
-
-    dirs = template_dirs(project.root)
-    cache_root = opts.cache_dir or project.root / ".briefwright-cache"
-    env = make_env(dirs, cache_root / "jinja")
-    static_dirs = [d / "static" for d in dirs if (d / "static").is_dir()]
-    # The HTML already reflects every template; the PDF also depends on the stylesheets and fonts.
-    templates_key = tree_digest(static_dirs)
-    html_key = tree_digest(dirs)  # every template: a brief's HTML is reused only if none changed
-    import importlib.metadata as md
-    engine_key = [__version__, md.version("weasyprint"), md.version("matplotlib")]
-    cache = Cache(cache_root, read=not opts.force)
-
-    out = opts.out.resolve()
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
-    _clean_stale(out)
-    try:
-        return _render_all(project, published, env, static_dirs, (templates_key, html_key), engine_key, cache,
-                           tmp, out, opts, report, progress, started)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return _Build(opts, checked, formats).run()
 
 
-def _render_all(project, published, env, static_dirs, keys, engine_key, cache,
-                tmp, out, opts, report, progress, started):
-    templates_key, html_key = keys
-    from .charts import chart_style, read_tokens
+class _Build:
+    """One build, as named steps over explicit state: choose the briefs for the channel, render their
+    pages, draw charts, make the other formats in the worker pool, check page limits, write the site
+    pages, swap the finished folder in. Until the swap, the previous site is untouched."""
 
-    (tmp / "assets").mkdir(parents=True)
-    for folder in reversed(static_dirs):  # the project's own files override the engine's
-        shutil.copytree(folder, tmp / "assets", dirs_exist_ok=True)
-    (tmp / SITE_MARKER).write_text("This folder is replaced by each build.\n", encoding="utf-8")
-    style = chart_style(read_tokens(tmp / "assets" / "tokens.css"))
+    def __init__(self, opts: BuildOptions, checked: Checked, formats: list[OutputFormat]):
+        self.started = time.perf_counter()
+        self.opts, self.project, self.formats = opts, checked.project, formats
+        self.previous = checked.previous
+        self.report = BuildReport(warnings=[str(d) for d in checked.diagnostics.diagnostics if d.severity == "warning"])
+        self.progress = opts.progress or (lambda *a: None)
+        self.errors = Collector()
+        self.dirs = template_dirs(self.project.root)
+        cache_root = opts.cache_dir or self.project.root / ".briefwright-cache"
+        self.env = make_env(self.dirs, cache_root / "jinja")
+        self.static_dirs = [d / "static" for d in self.dirs if (d / "static").is_dir()]
+        # The HTML already reflects every template; the other formats also depend on the stylesheets and fonts.
+        self.static_key = tree_digest(self.static_dirs)
+        self.html_key = tree_digest(self.dirs)  # every template: a brief's HTML is reused only if none changed
+        self.engine_key = [__version__, importlib.metadata.version("matplotlib")]
+        self.cache = Cache(cache_root, read=not opts.force)
+        self.out = opts.out.resolve()
+        self.tmp = self.out.with_name(f".{self.out.name}.tmp-{os.getpid()}")
+        self.published: list[dict] = []
+        self.pages: dict[str, str] = {}  # brief id -> checked HTML
+        self.chart_svgs: dict[str, bytes] = {}
+        self.chart_jobs: dict[str, tuple] = {}
+        self.outputs: dict[str, dict] = {}
 
-    errors = Collector()
-    pending_pdf = []
-    chart_svgs: dict[str, bytes] = {}
-    chart_jobs = {}
-    rendered = {}
-    from .publish import brief_jsonld
-    for brief in published:
-        record = project.briefs[brief["id"]]
-        brief["jsonld_html"] = brief_jsonld(brief, opts.base_url)
-        brief["url"] = f"{opts.base_url}briefs/{brief['id']}/index.html" if opts.base_url else None
+    def run(self) -> BuildReport:
+        self.choose_briefs()
+        _clean_stale(self.out)
+        try:
+            self.start_site()
+            self.render_pages()
+            with _Workers(self.opts.jobs) as workers:
+                self.draw_charts(workers)
+                self.make_downloads(workers)
+            self.check_page_limits()
+            self.write_site_pages()
+            _swap_in(self.tmp, self.out)
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        self.report.warnings += [f"warning: {m}" for m in self.cache.warnings]
+        self.report.seconds = time.perf_counter() - self.started
+        return self.report
+
+    def choose_briefs(self) -> None:
+        """Resolve the briefs; keep those the channel may carry."""
+        downloads = {b: [Download(f.name, f.label, f.file_name(b)) for f in self.formats if f.download]
+                     for b in self.project.briefs}
+        resolved = resolve(self.project, self.opts.only or None, self.previous, downloads, self.opts.base_url)
+        for brief in resolved:
+            marking = Marking(brief["marking"]["value"])
+            if marking.allowed_in(self.opts.max_marking):
+                self.published.append(brief)
+                if not marking.public:
+                    self.report.restricted.append((brief["id"], brief["marking"]["label"]))
+            else:
+                self.report.left_out.append((brief["id"], brief["marking"]["label"]))
+
+    def start_site(self) -> None:
+        from .charts import chart_style, read_tokens
+        assets = self.tmp / "assets"
+        assets.mkdir(parents=True)
+        for folder in reversed(self.static_dirs):  # the project's own files override the engine's
+            shutil.copytree(folder, assets, dirs_exist_ok=True)
+        (self.tmp / SITE_MARKER).write_text("This folder is replaced by each build.\n", encoding="utf-8")
+        self.style = chart_style(read_tokens(assets / "tokens.css"))
+
+    def render_pages(self) -> None:
+        """Each brief's page through its template, checked for what the content requires; cached when clean."""
         page = {"assets": "../../assets/", "root": "../../"}
-        key = digest("html", brief, page, html_key, engine_key)
-        hit = cache.get(key)
-        if hit:  # the same resolved brief through the same templates: the same checked HTML
-            rendered[brief["id"]] = hit["index.html"].decode("utf-8")
-        else:
-            try:
-                html = render_html(brief, env, page)
-            except TemplateError as exc:
-                errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering brief '{brief['id']}')")
-                continue
-            problems = check_rendered(brief, html)
-            for problem in problems:
-                errors.error(record.loc, problem)
-            rendered[brief["id"]] = html
-            if not problems:
-                cache.put(key, {"index.html": html.encode("utf-8")})
-        for section in brief["sections"]:
-            for chart in section["charts"]:
-                key = digest("chart", chart["kind"], chart["points"], style, engine_key)
-                chart["key"] = key
-                if key not in chart_svgs and key not in chart_jobs:
-                    hit = cache.get(key)
-                    if hit:
-                        chart_svgs[key] = hit["chart.svg"]
-                    else:
-                        chart_jobs[key] = (chart["kind"], chart["points"], style)
-    errors.raise_if_errors()
-
-    with _Workers(opts.jobs) as workers:
-        for key, svg in zip(chart_jobs, workers.map(_draw_chart, list(chart_jobs.values()), "charts", progress)):
-            chart_svgs[key] = svg
-            cache.put(key, {"chart.svg": svg})
-
-        outputs = {}
-        for brief in published:
-            folder = tmp / "briefs" / brief["id"]
-            folder.mkdir(parents=True)
-            files = {"index.html": rendered[brief["id"]].encode("utf-8")}
+        for brief in self.published:
+            record = self.project.briefs[brief["id"]]
+            key = digest("html", brief, page, self.html_key, self.engine_key)
+            hit = self.cache.get(key)
+            if hit:  # the same resolved brief through the same templates: the same checked HTML
+                self.pages[brief["id"]] = hit["index.html"].decode("utf-8")
+            else:
+                try:
+                    html = render_html(brief, self.env, page)
+                except TemplateError as exc:
+                    self.errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering brief '{brief['id']}')")
+                    continue
+                problems = check_rendered(brief, html)
+                for problem in problems:
+                    self.errors.error(record.loc, problem)
+                self.pages[brief["id"]] = html
+                if not problems:
+                    self.cache.put(key, {"index.html": html.encode("utf-8")})
             for section in brief["sections"]:
                 for chart in section["charts"]:
-                    files[chart["file"]] = chart_svgs[chart["key"]]
+                    key = self.chart_key(chart)
+                    if key not in self.chart_svgs and key not in self.chart_jobs:
+                        hit = self.cache.get(key)
+                        if hit:
+                            self.chart_svgs[key] = hit["chart.svg"]
+                        else:
+                            self.chart_jobs[key] = (chart["kind"], chart["points"], self.style)
+        self.errors.raise_if_errors()
+
+    def chart_key(self, chart: dict) -> str:
+        return digest("chart", chart["kind"], chart["points"], self.style, self.engine_key)
+
+    def draw_charts(self, workers: _Workers) -> None:
+        svgs = workers.map(_draw_chart, list(self.chart_jobs.values()), "charts", self.progress)
+        for key, svg in zip(self.chart_jobs, svgs):
+            self.chart_svgs[key] = svg
+            self.cache.put(key, {"chart.svg": svg})
+
+    def make_downloads(self, workers: _Workers) -> None:
+        """Write each brief's folder (page and charts), then make every other format from it: reused from
+        the cache when the folder's bytes, the stylesheets and the engine are unchanged, else in the pool."""
+        pending: list[tuple[dict, OutputFormat, str, Job]] = []
+        for brief in self.published:
+            folder = self.tmp / "briefs" / brief["id"]
+            folder.mkdir(parents=True)
+            files = {"index.html": self.pages[brief["id"]].encode("utf-8")}
+            for section in brief["sections"]:
+                for chart in section["charts"]:
+                    files[chart["file"]] = self.chart_svgs[self.chart_key(chart)]
             for name, data in files.items():
                 (folder / name).write_bytes(data)
-            key = digest("brief", {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}, templates_key, engine_key)
-            hit = cache.get(key)
-            if hit and "meta.json" in hit:
-                outputs[brief["id"]] = (hit[brief["pdf"]], json.loads(hit["meta.json"])["pages"])
-                report.reused.append(brief["id"])
-            else:
-                pending_pdf.append((brief, key, (rendered[brief["id"]], str(folder), [str(tmp)], brief["id"])))
-        results = workers.map(_safe_layout, [p[2] for p in pending_pdf], "layout", progress,
-                              cost=lambda args: len(args[0])) if pending_pdf else []
-    for (brief, key, _), result in zip(pending_pdf, results):
-        if isinstance(result, str):
-            errors.error(project.briefs[brief["id"]].loc, f"brief '{brief['id']}': {result}")
-            continue
-        data, pages = result
-        outputs[brief["id"]] = (data, pages)
-        report.built.append(brief["id"])
-        cache.put(key, {brief["pdf"]: data, "meta.json": json.dumps({"pages": pages}).encode()})
+            self.outputs[brief["id"]] = {"pages": None, "files": []}
+            inputs = {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}
+            reused = True
+            for fmt in self.formats:
+                if not fmt.download:
+                    continue
+                key = digest("download", fmt.name, inputs, self.static_key, self.engine_key, fmt.cache_parts())
+                hit = self.cache.get(key)
+                if hit and "meta.json" in hit and "output" in hit:
+                    self.add_output(brief, fmt, Output(hit["output"], json.loads(hit["meta.json"])["pages"]))
+                else:
+                    reused = False
+                    pending.append((brief, fmt, key, Job(brief, self.pages[brief["id"]], str(folder), str(self.tmp))))
+            if reused:
+                self.report.reused.append(brief["id"])
+        inline = [p for p in pending if not p[1].parallel]
+        pooled = [p for p in pending if p[1].parallel]
+        results = [run_job((fmt.name, job)) for _, fmt, _, job in inline]
+        if pooled:
+            results += workers.map(run_job, [(fmt.name, job) for _, fmt, _, job in pooled], "layout", self.progress,
+                                   cost=lambda task: len(task[1].html))
+        built = []
+        for (brief, fmt, key, _), result in zip(inline + pooled, results):
+            if isinstance(result, str):
+                self.errors.error(self.project.briefs[brief["id"]].loc, f"brief '{brief['id']}': {result}")
+                continue
+            self.add_output(brief, fmt, result)
+            self.cache.put(key, {"output": result.data, "meta.json": json.dumps({"pages": result.pages}).encode()})
+            built.append(brief["id"])
+        self.report.built += [b["id"] for b in self.published if b["id"] in built]
 
-    for brief in published:
-        if brief["id"] not in outputs:
-            continue
-        data, pages = outputs[brief["id"]]
-        report.pages[brief["id"]] = pages
-        brief["pages"], brief["pdf_bytes"], brief["pdf_kb"] = pages, len(data), round(len(data) / 1024)
-        if pages > brief["page_limit"]:
-            record = project.briefs[brief["id"]]
-            errors.error(record.at("page_limit"), f"brief '{brief['id']}' has {pages} pages; its page_limit is {brief['page_limit']}")
-        (tmp / "briefs" / brief["id"] / brief["pdf"]).write_bytes(data)
-    errors.raise_if_errors()
+    def add_output(self, brief: dict, fmt: OutputFormat, output: Output) -> None:
+        name = fmt.file_name(brief["id"])
+        (self.tmp / "briefs" / brief["id"] / name).write_bytes(output.data)
+        entry = self.outputs[brief["id"]]
+        entry["files"].append({"format": fmt.name, "label": fmt.label, "file": name,
+                               "bytes": len(output.data), "kb": round(len(output.data) / 1024)})
+        entry["files"].sort(key=lambda f: [x.name for x in self.formats].index(f["format"]))
+        if fmt.paged:
+            entry["pages"] = output.pages
 
-    from .publish import site_context, site_pages
-    context = site_context(project, published, opts.base_url)
-    key = digest("site", context, published, opts.max_marking.value, opts.base_url,
-                 html_key, engine_key)
-    pages = cache.get(key)
-    if pages is None:
-        try:
-            pages = site_pages(context, published, env, opts.base_url)
-        except TemplateError as exc:
-            errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering the site pages)")
-            errors.raise_if_errors()
-        cache.put(key, {name.replace("/", "__"): data for name, data in pages.items()})
-    else:
-        pages = {name.replace("__", "/"): data for name, data in pages.items()}
-    for name, data in pages.items():
-        (tmp / name).write_bytes(data)
-    _swap_in(tmp, out)
-    report.warnings += [f"warning: {m}" for m in cache.warnings]
-    report.seconds = time.perf_counter() - started
-    return report
+    def check_page_limits(self) -> None:
+        for brief in self.published:
+            pages = self.outputs.get(brief["id"], {}).get("pages")
+            if pages is None:
+                continue
+            self.report.pages[brief["id"]] = pages
+            if pages > brief["page_limit"]:
+                record = self.project.briefs[brief["id"]]
+                self.errors.error(record.at("page_limit"),
+                                  f"brief '{brief['id']}' has {pages} pages; its page_limit is {brief['page_limit']}")
+        self.errors.raise_if_errors()
+
+    def write_site_pages(self) -> None:
+        from .publish import site_context, site_pages
+        opts = self.opts
+        context = site_context(self.project, self.published, self.outputs, opts.base_url)
+        key = digest("site", context, self.published, opts.max_marking.value, opts.base_url,
+                     self.html_key, self.engine_key)
+        pages = self.cache.get(key)
+        if pages is None:
+            try:
+                pages = site_pages(context, self.published, self.env, opts.base_url)
+            except TemplateError as exc:
+                self.errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering the site pages)")
+                self.errors.raise_if_errors()
+            self.cache.put(key, {name.replace("/", "__"): data for name, data in pages.items()})
+        else:
+            pages = {name.replace("__", "/"): data for name, data in pages.items()}
+        for name, data in pages.items():
+            (self.tmp / name).write_bytes(data)
 
 
 class _Workers:
@@ -335,12 +400,3 @@ class _Workers:
 def _indexed(task):
     fn, index, item = task
     return index, fn(item)
-
-
-def _safe_layout(args):
-    """Run one layout; a refused fetch becomes a message instead of killing the build."""
-    from weasyprint.urls import FatalURLFetchingError
-    try:
-        return _layout_job(args)
-    except FatalURLFetchingError as exc:
-        return str(exc)

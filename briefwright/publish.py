@@ -7,11 +7,13 @@ import json
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
-from . import markup
 from .audiences import AUDIENCES
-from .model import Confidence, Likelihood, Marking
-from .render import TemplateError, _mark_safe, _template_frame
-from .resolve import LIKELIHOOD_SCALE, caveats_of, used_facts
+from .markup import strip_tags
+from .model import Confidence, Marking
+from .present import event_data, fact_data, script_json, source_data, unknown_data
+from .project import Project
+from .render import TemplateError, mark_safe, template_frame
+from .resolve import LIKELIHOOD_SCALE
 
 TLP_MEANING = {
     Marking.CLEAR: "No limit on disclosure.",
@@ -28,60 +30,33 @@ SITE_PAGES = [("index.html", "Briefs"), ("facts.html", "Facts"), ("sources.html"
 
 def _render(env, name: str, **context) -> str:
     try:
-        return env.get_template(name).render(**_mark_safe(context))
+        return env.get_template(name).render(**mark_safe(context))
     except Exception as exc:  # noqa: BLE001  reported with template and line, like a brief's template
-        template, line = _template_frame(exc, name)
+        template, line = template_frame(exc, name)
         raise TemplateError(template, line, str(exc)) from None
 
 
-def script_json(value) -> str:
-    """JSON safe inside a <script> element: no '<', '>', '&' or line separators survive literally."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(ch, esc)
-    return text
-
-
-def brief_jsonld(brief: dict, base_url: str | None) -> str:
-    data = {"@context": "https://schema.org", "@type": "Report", "name": brief["title"],
-            "description": brief["bottom_line_text"], "datePublished": brief["date"],
-            "inLanguage": brief["language"], "version": str(brief["edition"]),
-            "author": {"@type": "Organization", "name": brief["organisation"]},
-            "keywords": ", ".join(brief["keywords"])}
-    if base_url:
-        data["url"] = f"{base_url}briefs/{brief['id']}/index.html"
-    return script_json(data)
-
-
-def site_context(project, published: list[dict], base_url: str | None) -> dict:
+def site_context(project: Project, published: list[dict], outputs: dict[str, dict], base_url: str | None) -> dict:
+    """Everything the site pages show. `outputs` holds what layout made of each brief (files, sizes, pages)."""
     settings = project.settings
     briefs_by_fact: dict[str, list[dict]] = {}
     for brief in published:
-        for fid in used_facts(project, project.briefs[brief["id"]]):
+        for fid in project.used_facts(project.briefs[brief["id"]]):
             briefs_by_fact.setdefault(fid, []).append({"id": brief["id"], "title": brief["title"]})
     facts = []
     for fact in sorted(project.facts.values(), key=lambda f: f.id):
-        facts.append({
-            "id": fact.id, "statement_html": markup.to_html(fact.statement, inline=True),
-            "status": {"value": fact.status.value, "label": fact.status.label, "needs_label": fact.status.needs_label},
-            "confidence": {"value": fact.confidence.value, "label": fact.confidence.label},
-            "as_of": fact.as_of.isoformat(), "tags": list(fact.tags), "sources": list(fact.sources),
-            "sides": [{"statement_html": markup.to_html(s.statement, inline=True), "sources": list(s.sources)}
-                      for s in fact.sides],
-            "caveats": [{"id": c.id, "title": c.title, "severity": c.severity.value} for c in caveats_of(project, fact.id)],
-            "briefs": briefs_by_fact.get(fact.id, [])})
-    sources = []
-    for source in sorted(project.sources.values(), key=lambda s: s.id):
-        citing = [f.id for f in project.facts.values() if source.id in f.sources or any(source.id in s.sources for s in f.sides)]
-        sources.append({"id": source.id, "title": source.title, "publisher": source.publisher, "url": source.url,
-                        "published_display": source.published.display(), "retrieved": source.retrieved.isoformat(),
-                        "kind_label": source.kind.label, "note": source.note, "facts": sorted(citing)})
-    unknowns = [{"id": u.id, "question": u.question, "why_html": markup.to_html(u.why_it_matters, inline=True),
-                 "resolve_html": markup.to_html(u.would_resolve, inline=True), "facts": list(u.facts)}
-                for u in sorted(project.unknowns.values(), key=lambda u: u.id)]
-    events = [{"id": e.id, "date": str(e.date), "date_display": e.date.display(), "title": e.title,
-               "kind": {"value": e.kind.value, "label": e.kind.label}, "sources": list(e.sources)}
-              for e in sorted(project.events.values(), key=lambda e: (e.date, e.id))]
+        facts.append({**fact_data(fact),
+                      "caveats": [{"id": c.id, "title": c.title, "severity": c.severity.value}
+                                  for c in project.caveats_of(fact.id)],
+                      "briefs": briefs_by_fact.get(fact.id, [])})
+    citing: dict[str, set[str]] = {}
+    for fact in project.facts.values():
+        for sid in [*fact.sources, *(s for side in fact.sides for s in side.sources)]:
+            citing.setdefault(sid, set()).add(fact.id)
+    sources = [{**source_data(source), "facts": sorted(citing.get(source.id, ()))}
+               for source in sorted(project.sources.values(), key=lambda s: s.id)]
+    unknowns = [unknown_data(u) for u in sorted(project.unknowns.values(), key=lambda u: u.id)]
+    events = [event_data(e) for e in sorted(project.events.values(), key=lambda e: (e.date, e.id))]
     groups = []
     for audience in AUDIENCES.values():
         members = [b for b in published if b["audience"]["id"] == audience.id]
@@ -91,7 +66,7 @@ def site_context(project, published: list[dict], base_url: str | None) -> dict:
         "site": {"title": settings.site_title, "organisation": settings.organisation, "language": settings.language,
                  "topic": settings.topic, "base_url": base_url},
         "nav": [{"file": f, "label": label} for f, label in SITE_PAGES],
-        "groups": groups, "facts": facts, "sources": sources, "unknowns": unknowns, "events": events,
+        "groups": groups, "outputs": outputs, "facts": facts, "sources": sources, "unknowns": unknowns, "events": events,
         "tags": sorted({t for f in facts for t in f["tags"]}),
         "statuses": [{"value": f["status"]["value"], "label": f["status"]["label"]} for f in
                      {f["status"]["value"]: f for f in facts}.values()],
@@ -104,17 +79,10 @@ def site_context(project, published: list[dict], base_url: str | None) -> dict:
 def search_index(context: dict, published: list[dict]) -> list[dict]:
     entries = [{"kind": "Brief", "title": b["title"], "text": b["bottom_line_text"], "href": f"briefs/{b['id']}/index.html"}
                for b in published]
-    entries += [{"kind": "Fact", "title": f["id"], "text": _plain(f["statement_html"]), "href": f"facts.html#fact-{f['id']}"} for f in context["facts"]]
+    entries += [{"kind": "Fact", "title": f["id"], "text": strip_tags(f["statement_html"]), "href": f"facts.html#fact-{f['id']}"} for f in context["facts"]]
     entries += [{"kind": "Source", "title": s["title"], "text": f"{s['publisher']} ({s['published_display']})",
                  "href": f"sources.html#source-{s['id']}"} for s in context["sources"]]
     return entries
-
-
-def _plain(html: str) -> str:
-    import nh3
-    text = nh3.clean(str(html), tags=set())
-    return (text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&#39;", "'"))
 
 
 def atom_feed(context: dict, published: list[dict], base_url: str | None) -> str:

@@ -1,14 +1,12 @@
-"""Stage 4, render: a resolved brief and the templates give HTML; HTML gives a PDF.
+"""Stage 4, render: a resolved brief and the templates give the brief's checked HTML page.
 
-Every function here is pure in its inputs (no project, no clock), which is what lets the
-build cache outputs by hash and lay out briefs in worker processes.
+Every function here is pure in its inputs (no project, no clock), which is what lets the build
+cache outputs by hash. Other formats (PDF, ...) are made from this page by the builders in formats/.
 """
 from __future__ import annotations
 
-import hashlib
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -58,27 +56,27 @@ def list_templates(dirs: list[Path]) -> set[str]:
     return {p.relative_to(d).as_posix() for d in dirs for p in d.rglob("*.html")}
 
 
-def _mark_safe(value):
+def mark_safe(value):
     """Pre-sanitised `*_html` strings become Markup, so templates never need `|safe`."""
     if isinstance(value, dict):
-        return {k: (Markup(v) if k.endswith("_html") and isinstance(v, str) else _mark_safe(v)) for k, v in value.items()}
+        return {k: (Markup(v) if k.endswith("_html") and isinstance(v, str) else mark_safe(v)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_mark_safe(v) for v in value]
+        return [mark_safe(v) for v in value]
     return value
 
 
 def render_html(brief: dict, env: SandboxedEnvironment, page: dict) -> str:
     try:
         template = env.get_template(brief["template"])
-        return template.render(brief=_mark_safe(brief), page=page)
+        return template.render(brief=mark_safe(brief), page=page)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(exc.filename or exc.name or brief["template"], exc.lineno, exc.message) from None
     except (jinja2.UndefinedError, jinja2.TemplateError, TypeError) as exc:
-        name, line = _template_frame(exc, brief["template"])
+        name, line = template_frame(exc, brief["template"])
         raise TemplateError(name, line, str(exc)) from None
 
 
-def _template_frame(exc: BaseException, default: str) -> tuple[str, int]:
+def template_frame(exc: BaseException, default: str) -> tuple[str, int]:
     """The innermost template file and line in a traceback (Jinja compiles templates to code)."""
     name, line = default, 0
     tb = exc.__traceback__
@@ -126,39 +124,3 @@ def check_rendered(brief: dict, html: str) -> list[str]:
             problems.append(f"brief '{brief['id']}': fact '{fact_id}' is not verified but template '{brief['template']}' "
                             "shows it without its status label")
     return problems
-
-
-class FetchRefused(Exception):
-    pass
-
-
-def make_fetcher(allowed: list[Path]):
-    """A WeasyPrint URL fetcher that serves files inside `allowed` folders and refuses the rest."""
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
-
-    roots = [p.resolve() for p in allowed]
-
-    class ProjectFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
-            parts = urlsplit(url)
-            if parts.scheme != "file":
-                raise FatalURLFetchingError(f"refused to fetch {url}: only files inside the project are read")
-            path = Path(unquote(parts.path)).resolve()
-            if not any(path.is_relative_to(r) for r in roots) or not path.is_file():
-                raise FatalURLFetchingError(f"refused to read {path}: it is outside the project's asset folders or missing")
-            mime = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".ttf": "font/ttf",
-                    ".woff2": "font/woff2", ".woff": "font/woff"}.get(path.suffix, "application/octet-stream")
-            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
-
-    return ProjectFetcher()
-
-
-def render_pdf(html: str, base_dir: Path, allowed: list[Path], brief_id: str) -> tuple[bytes, int]:
-    """Lay out and write one PDF; returns its bytes and page count. Deterministic for fixed input."""
-    import weasyprint
-
-    document = weasyprint.HTML(string=html, base_url=str(base_dir) + "/",
-                               url_fetcher=make_fetcher(allowed)).render(pdf_variant="pdf/ua-1", pdf_tags=True)
-    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier, pdf_tags=True)
-    return data, len(document.pages)

@@ -1,228 +1,254 @@
-"""Stage 3, resolve: one plain, JSON-ready object per brief holding everything it shows.
+"""Stage 3, resolve: one plain, JSON-ready object per brief holding everything its pages show.
 
-Rendering is a pure function of this object and the templates, so its hash keys the cache.
-Caveats attached to a used fact and unknowns related to it are added here, whatever the
-brief file lists: templates cannot forget them, and the render stage checks they were shown.
+Rendering is a pure function of this object and the templates, so its hash keys the cache, and
+nothing is added to it afterwards: what only layout can tell (pages, sizes) goes into a separate
+outputs map. Caveats attached to a used fact and unknowns related to it are added here, whatever
+the brief file lists: templates cannot forget them, and the render stage checks they were shown.
 """
 from __future__ import annotations
 
-import re
+from dataclasses import dataclass
 
 from . import markup
-from .audiences import AUDIENCES
+from .audiences import AUDIENCES, Audience
 from .charts import CHART_KINDS
-from .model import Likelihood
+from .editions import changes_since, edition_record
+from .model import Brief, Caveat, Chart, Event, Fact, Judgment, Likelihood, Section, Unknown
+from .present import (caveat_data, choice, event_data, fact_data, number_display, script_json, source_data,
+                      status_data, unknown_data)
+from .project import Project
+
+LIKELIHOOD_SCALE = [{"terms": " or ".join(t.value for t in Likelihood if t.row == row), "range": row}
+                    for row in dict.fromkeys(t.row for t in Likelihood)]
+SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file a brief's page offers beside itself (a PDF, a Word file), known before layout."""
+
+    format: str
+    label: str
+    file: str
 
 
 class _Notes:
     """Numbers sources in order of first citation within one brief."""
 
-    def __init__(self, project):
+    def __init__(self, project: Project):
         self.project = project
         self.order: list[str] = []
+        self.number: dict[str, int] = {}
 
-    def cite(self, source_ids) -> list[dict]:
-        cites = []
+    def cite(self, source_ids: list[str]) -> list[dict]:
+        cites: dict[int, dict] = {}
         for sid in source_ids:
-            first = sid not in self.order
+            first = sid not in self.number
             if first:
                 self.order.append(sid)
-            n = self.order.index(sid) + 1
-            if all(c["n"] != n for c in cites):
-                cites.append({"n": n, "id": sid, "first": first})
-        return sorted(cites, key=lambda c: c["n"])
+                self.number[sid] = len(self.order)
+            n = self.number[sid]
+            cites.setdefault(n, {"n": n, "id": sid, "first": first})
+        return [cites[n] for n in sorted(cites)]
 
     def entries(self) -> list[dict]:
-        return [source_entry(self.project.sources[sid], n) for n, sid in enumerate(self.order, 1)]
+        return [{**source_data(self.project.sources[sid]), "n": n} for n, sid in enumerate(self.order, 1)]
 
 
-def source_entry(source, n: int | None = None) -> dict:
-    return {"n": n, "id": source.id, "title": source.title, "publisher": source.publisher, "url": source.url,
-            "published": str(source.published), "published_display": source.published.display(),
-            "retrieved": source.retrieved.isoformat(), "kind": source.kind.value, "kind_label": source.kind.label,
-            "note": source.note}
-
-
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    import re
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "section"
 
 
-def _choice(value) -> dict | None:
-    return None if value is None else {"value": value.value, "label": value.label}
+def brief_url(brief_id: str, base_url: str | None) -> str | None:
+    return f"{base_url}briefs/{brief_id}/index.html" if base_url else None
 
 
-def caveats_of(project, fact_id: str) -> list:
-    return [c for c in project.caveats.values() if fact_id in c.applies_to]
+class BriefResolver:
+    """Resolves one brief. Its state is the citation numbering and which caveats were shown in full."""
 
+    def __init__(self, project: Project, brief: Brief, previous: dict | None = None,
+                 downloads: list[Download] | None = None, base_url: str | None = None):
+        self.project, self.brief, self.previous = project, brief, previous
+        self.downloads = downloads or []
+        self.base_url = base_url
+        self.audience: Audience = AUDIENCES[brief.audience]
+        self.notes = _Notes(project)
+        self.shown_in_full: set[str] = set()  # caveats shown in full once; later mentions point back to them
+        self.facts_used = project.used_facts(brief)
 
-def used_facts(project, brief) -> list[str]:
-    """Every fact a brief relies on: shown, judged on, charted or behind a shown event."""
-    used: list[str] = []
-    for section in brief.sections:
-        ids = list(section.facts)
-        for jid in section.judgments:
-            ids += project.judgments[jid].rests_on
-        for cid in section.charts:
-            ids += project.charts[cid].facts
-        for eid in section.events:
-            ids += project.events[eid].facts
-        used += [i for i in dict.fromkeys(ids) if i not in used]
-    return used
+    def caveat(self, caveat: Caveat) -> dict:
+        return {**caveat_data(caveat), "cites": self.notes.cite(caveat.sources)}
 
+    def fact(self, fact: Fact) -> dict:
+        data = fact_data(fact)
+        data["cites"] = self.notes.cite(fact.sources)
+        for side, record in zip(data["sides"], fact.sides):
+            side["cites"] = self.notes.cite(record.sources)
+        data["caveats"] = []
+        for caveat in self.project.caveats_of(fact.id):
+            if caveat.severity not in self.audience.inline_caveats:
+                continue
+            if caveat.id in self.shown_in_full:
+                data["caveats"].append({"id": caveat.id, "title": caveat.title, "ref_only": True})
+            else:
+                data["caveats"].append({**self.caveat(caveat), "ref_only": False})
+                self.shown_in_full.add(caveat.id)
+        return data
 
-def resolve_brief(project, brief) -> dict:
-    audience = AUDIENCES[brief.audience]
-    notes = _Notes(project)
-    facts_used = used_facts(project, brief)
-    required_caveats = {}
-    for fid in facts_used:
-        for caveat in caveats_of(project, fid):
-            required_caveats.setdefault(caveat.id, []).append(fid)
-    listed_caveats = {c for s in brief.sections for c in s.caveats}
-    listed_unknowns = {u for s in brief.sections for u in s.unknowns}
-    inline_done: set[str] = set()
-
-    def caveat_obj(caveat) -> dict:
-        return {"id": caveat.id, "title": caveat.title, "body_html": markup.to_html(caveat.body),
-                "severity": _choice(caveat.severity), "applies_to": list(caveat.applies_to),
-                "cites": notes.cite(caveat.sources)}
-
-    def fact_obj(fact) -> dict:
-        obj = {"id": fact.id, "statement_html": markup.to_html(fact.statement, inline=True),
-               "status": {**_choice(fact.status), "needs_label": fact.status.needs_label},
-               "confidence": _choice(fact.confidence), "as_of": fact.as_of.isoformat(), "tags": list(fact.tags),
-               "cites": notes.cite(fact.sources),
-               "sides": [{"statement_html": markup.to_html(s.statement, inline=True), "cites": notes.cite(s.sources)}
-                         for s in fact.sides],
-               "quantity": None if fact.quantity is None else {
-                   "value": fact.quantity.value, "unit": fact.quantity.unit,
-                   "measure": fact.quantity.measure, "label": fact.quantity.label},
-               "caveats": []}
-        for caveat in caveats_of(project, fact.id):
-            if caveat.severity in audience.inline_caveats:
-                if caveat.id in inline_done:  # shown in full once per brief; later mentions point back to it
-                    obj["caveats"].append({"id": caveat.id, "title": caveat.title, "ref_only": True})
-                else:
-                    obj["caveats"].append({**caveat_obj(caveat), "ref_only": False})
-                    inline_done.add(caveat.id)
-        return obj
-
-    def judgment_obj(judgment) -> dict:
-        sources = [s for fid in judgment.rests_on for s in project.facts[fid].sources]
+    def judgment(self, judgment: Judgment) -> dict:
+        sources = [s for fid in judgment.rests_on for s in self.project.facts[fid].sources]
         return {"id": judgment.id, "statement": judgment.statement,
                 "likelihood": None if judgment.likelihood is None else
                 {"value": judgment.likelihood.value, "range": judgment.likelihood.row},
-                "confidence": _choice(judgment.confidence), "rests_on": list(judgment.rests_on),
+                "confidence": choice(judgment.confidence), "rests_on": list(judgment.rests_on),
                 "basis_html": markup.to_html(judgment.basis, inline=True) if judgment.basis else None,
-                "cites": notes.cite(sources)}
+                "cites": self.notes.cite(sources)}
 
-    def chart_obj(chart) -> dict:
+    def chart(self, chart: Chart) -> dict:
+        project = self.project
         kind = CHART_KINDS[chart.kind]
         points = kind.points(chart, project)
         sources = [s for fid in chart.facts for s in project.facts[fid].sources]
         sources += [s for eid in chart.events for s in project.events[eid].sources]
-        cites = notes.cite(sources)
-        line = "; ".join(f"{project.sources[c['id']].publisher} ({project.sources[c['id']].published.display()})" for c in cites)
+        cites = self.notes.cite(sources)
+        line = "; ".join(f"{project.sources[c['id']].publisher} ({project.sources[c['id']].published.display()})"
+                         for c in cites)
         return {"id": chart.id, "kind": chart.kind, "title": chart.title, "file": f"{chart.id}.svg", "points": points,
                 "alt": chart.alt or kind.describe(chart.title, points), "source_line": "Sources: " + line,
                 "caption_html": markup.to_html(chart.caption, inline=True) if chart.caption else None,
                 "flagged": [p["fact"] for p in points if p.get("status") in ("claimed", "conflicting")],
                 "cites": cites}
 
-    def event_obj(event) -> dict:
-        return {"id": event.id, "date": str(event.date), "date_display": event.date.display(), "title": event.title,
-                "kind": _choice(event.kind), "cites": notes.cite(event.sources)}
+    def event(self, event: Event) -> dict:
+        return {**event_data(event), "cites": self.notes.cite(event.sources)}
 
-    def unknown_obj(unknown) -> dict:
-        return {"id": unknown.id, "question": unknown.question,
-                "why_html": markup.to_html(unknown.why_it_matters, inline=True),
-                "resolve_html": markup.to_html(unknown.would_resolve, inline=True), "facts": list(unknown.facts)}
+    def unknown(self, unknown: Unknown) -> dict:
+        return unknown_data(unknown)
 
-    sections = []
-    for section in brief.sections:
-        sections.append({
-            "id": _slug(section.title), "title": section.title,
+    def section(self, section: Section) -> dict:
+        p = self.project
+        return {
+            "id": slug(section.title), "title": section.title,
             "intro_html": markup.to_html(section.intro) if section.intro else None,
-            "judgments": [judgment_obj(project.judgments[j]) for j in section.judgments],
-            "facts": [fact_obj(project.facts[f]) for f in section.facts],
-            "charts": [chart_obj(project.charts[c]) for c in section.charts],
-            "events": [event_obj(e) for e in sorted((project.events[e] for e in section.events), key=lambda e: (e.date, e.id))],
-            "caveats": [caveat_obj(project.caveats[c]) for c in section.caveats],
-            "unknowns": [unknown_obj(project.unknowns[u]) for u in section.unknowns],
-        })
-    seen_ids = set()
-    for section in sections:
-        base, n = section["id"], 2
-        while section["id"] in seen_ids:
-            section["id"], n = f"{base}-{n}", n + 1
-        seen_ids.add(section["id"])
+            "judgments": [self.judgment(p.judgments[j]) for j in section.judgments],
+            "facts": [self.fact(p.facts[f]) for f in section.facts],
+            "charts": [self.chart(p.charts[c]) for c in section.charts],
+            "events": [self.event(e) for e in sorted((p.events[e] for e in section.events), key=lambda e: (e.date, e.id))],
+            "caveats": [self.caveat(p.caveats[c]) for c in section.caveats],
+            "unknowns": [self.unknown(p.unknowns[u]) for u in section.unknowns],
+        }
 
-    # A fact shown in the body gets its inline caveats there; everything else is gathered here.
-    remaining = [project.caveats[c] for c in required_caveats if c not in listed_caveats and c not in inline_done]
-    severity_order = {"critical": 0, "major": 1, "minor": 2}
-    remaining.sort(key=lambda c: (severity_order[c.severity.value], c.id))
-    caveats_section = [caveat_obj(c) for c in remaining]
+    def sections(self) -> list[dict]:
+        sections = [self.section(s) for s in self.brief.sections]
+        seen: set[str] = set()
+        for section in sections:  # two sections with one title still get distinct anchors
+            base, n = section["id"], 2
+            while section["id"] in seen:
+                section["id"], n = f"{base}-{n}", n + 1
+            seen.add(section["id"])
+        return sections
 
-    facts_set = set(facts_used)
-    unknowns_section = [unknown_obj(u) for u in project.unknowns.values()
-                        if u.id not in listed_unknowns and facts_set.intersection(u.facts)]
+    def required_caveats(self) -> dict[str, list[str]]:
+        """Every caveat of every used fact, with the facts that bring it."""
+        required: dict[str, list[str]] = {}
+        for fid in self.facts_used:
+            for caveat in self.project.caveats_of(fid):
+                required.setdefault(caveat.id, []).append(fid)
+        return required
 
-    quantities = []
-    for fid in facts_used:
-        fact = project.facts[fid]
-        if fact.quantity is not None:
-            q = fact.quantity
-            quantities.append({"fact": fid, "label": q.label, "measure": q.measure, "unit": q.unit, "value": q.value,
-                               "value_display": f"{q.value:,.1f}".rstrip("0").rstrip("."),
-                               "status": {**_choice(fact.status), "needs_label": fact.status.needs_label},
-                               "cites": notes.cite(fact.sources)})
-    changes = None
-    previous = getattr(project, "previous_editions", {}).get(brief.id)
-    if previous is not None:
-        from .integrity import changes_since, edition_record
-        changes = changes_since(previous, edition_record(project, brief))
+    def caveats_section(self, required: dict[str, list[str]]) -> list[dict]:
+        """Caveats the body did not show: a fact shown in the body gets its inline caveats there."""
+        listed = {c for s in self.brief.sections for c in s.caveats}
+        remaining = [self.project.caveats[c] for c in required if c not in listed and c not in self.shown_in_full]
+        remaining.sort(key=lambda c: (SEVERITY_ORDER[c.severity.value], c.id))
+        return [self.caveat(c) for c in remaining]
+
+    def unknowns_section(self) -> list[dict]:
+        listed = {u for s in self.brief.sections for u in s.unknowns}
+        used = set(self.facts_used)
+        return [self.unknown(u) for u in self.project.unknowns.values()
+                if u.id not in listed and used.intersection(u.facts)]
+
+    def quantities(self) -> list[dict]:
+        rows = []
+        for fid in self.facts_used:
+            fact = self.project.facts[fid]
+            if fact.quantity is not None:
+                q = fact.quantity
+                rows.append({"fact": fid, "label": q.label, "measure": q.measure, "unit": q.unit, "value": q.value,
+                             "value_display": number_display(q.value), "status": status_data(fact),
+                             "cites": self.notes.cite(fact.sources)})
+        return rows
+
+    def changes(self) -> dict | None:
+        if self.previous is None:
+            return None
+        changes = changes_since(self.previous, edition_record(self.project, self.brief))
         for item in changes["changed"] + changes["withdrawn"]:
             item["old_html"] = markup.to_html(item["old"], inline=True)
             if "new" in item:
                 item["new_html"] = markup.to_html(item["new"], inline=True)
-        changes["added"] = [{"id": f, "statement_html": markup.to_html(project.facts[f].statement, inline=True)}
+        changes["added"] = [{"id": f, "statement_html": markup.to_html(self.project.facts[f].statement, inline=True)}
                             for f in changes["added"]]
-        changes["caveats_added"] = [{"id": c, "title": project.caveats[c].title} for c in changes["caveats_added"]]
-    as_of = max((project.facts[f].as_of for f in facts_used), default=brief.date)
-    settings = project.settings
-    uses_likelihood = any(j["likelihood"] for s in sections for j in s["judgments"])
-    return {
-        "id": brief.id, "title": brief.title, "short_title": brief.short_title,
-        "audience": {"id": audience.id, "label": audience.label, "notes": audience.notes},
-        "template": brief.template or audience.template,
-        "date": brief.date.isoformat(), "date_display": f"{brief.date.day} {brief.date:%B %Y}",
-        "edition": brief.edition, "page_limit": brief.page_limit,
-        "marking": {"value": brief.marking.value, "label": brief.marking.label, "css": brief.marking.css,
-                    "public": brief.marking.public},
-        "bottom_line_html": markup.to_html(brief.bottom_line),
-        "bottom_line_text": markup.to_text(brief.bottom_line),
-        "subject": brief.subject or markup.to_text(brief.bottom_line)[:200],
-        "keywords": list(brief.keywords),
-        "organisation": settings.organisation, "site_title": settings.site_title,
-        "language": settings.language, "paper": settings.paper.value,
-        "as_of": as_of.isoformat(), "as_of_display": f"{as_of.day} {as_of:%B %Y}",
-        "sections": sections, "caveats_section": caveats_section, "unknowns_section": unknowns_section,
-        "changes": changes, "likelihood_standard": "ICD 203",
-        "uses_likelihood": uses_likelihood, "likelihood_scale": LIKELIHOOD_SCALE, "quantities": quantities,
-        "notes": notes.entries(),
-        "pdf": f"{brief.id}.pdf",
-        "required": {
-            "caveats": sorted([f, c] for c, fs in required_caveats.items() for f in fs),
-            "unknowns": sorted(u["id"] for s in sections for u in s["unknowns"]) + sorted(u["id"] for u in unknowns_section),
-            "labelled": sorted(f for f in facts_used if project.facts[f].status.needs_label),
-        },
-    }
+        changes["caveats_added"] = [{"id": c, "title": self.project.caveats[c].title} for c in changes["caveats_added"]]
+        return changes
+
+    def resolve(self) -> dict:
+        brief, audience, settings = self.brief, self.audience, self.project.settings
+        required = self.required_caveats()
+        sections = self.sections()
+        caveats_section = self.caveats_section(required)
+        unknowns_section = self.unknowns_section()
+        quantities = self.quantities()
+        as_of = max((self.project.facts[f].as_of for f in self.facts_used), default=brief.date)
+        resolved = {
+            "id": brief.id, "title": brief.title, "short_title": brief.short_title,
+            "audience": {"id": audience.id, "label": audience.label, "notes": audience.notes},
+            "template": brief.template or audience.template,
+            "date": brief.date.isoformat(), "date_display": f"{brief.date.day} {brief.date:%B %Y}",
+            "edition": brief.edition, "page_limit": brief.page_limit,
+            "marking": {"value": brief.marking.value, "label": brief.marking.label, "css": brief.marking.css,
+                        "public": brief.marking.public},
+            "bottom_line_html": markup.to_html(brief.bottom_line),
+            "bottom_line_text": markup.to_text(brief.bottom_line),
+            "subject": brief.subject or markup.to_text(brief.bottom_line)[:200],
+            "keywords": list(brief.keywords),
+            "organisation": settings.organisation, "site_title": settings.site_title,
+            "language": settings.language, "paper": settings.paper.value,
+            "as_of": as_of.isoformat(), "as_of_display": f"{as_of.day} {as_of:%B %Y}",
+            "sections": sections, "caveats_section": caveats_section, "unknowns_section": unknowns_section,
+            "changes": self.changes(), "likelihood_standard": "ICD 203",
+            "uses_likelihood": any(j["likelihood"] for s in sections for j in s["judgments"]),
+            "likelihood_scale": LIKELIHOOD_SCALE, "quantities": quantities,
+            "notes": self.notes.entries(),
+            "downloads": [{"format": d.format, "label": d.label, "file": d.file} for d in self.downloads],
+            "url": brief_url(brief.id, self.base_url),
+            "required": {
+                "caveats": sorted([f, c] for c, fs in required.items() for f in fs),
+                "unknowns": sorted(u["id"] for s in sections for u in s["unknowns"]) + sorted(u["id"] for u in unknowns_section),
+                "labelled": sorted(f for f in self.facts_used if self.project.facts[f].status.needs_label),
+            },
+        }
+        resolved["jsonld_html"] = brief_jsonld(resolved, self.base_url)
+        return resolved
 
 
-LIKELIHOOD_SCALE = [{"terms": " or ".join(t.value for t in Likelihood if t.row == row), "range": row}
-                    for row in dict.fromkeys(t.row for t in Likelihood)]
+def brief_jsonld(brief: dict, base_url: str | None) -> str:
+    data = {"@context": "https://schema.org", "@type": "Report", "name": brief["title"],
+            "description": brief["bottom_line_text"], "datePublished": brief["date"],
+            "inLanguage": brief["language"], "version": str(brief["edition"]),
+            "author": {"@type": "Organization", "name": brief["organisation"]},
+            "keywords": ", ".join(brief["keywords"])}
+    if base_url:
+        data["url"] = brief_url(brief["id"], base_url)
+    return script_json(data)
 
 
-def resolve(project, only: list[str] | None = None) -> list[dict]:
-    return [resolve_brief(project, b) for b in sorted(project.briefs.values(), key=lambda b: b.id)
-            if not only or b.id in only]
+def resolve(project: Project, only: list[str] | None = None, previous: dict[str, dict] | None = None,
+            downloads: dict[str, list[Download]] | None = None, base_url: str | None = None) -> list[dict]:
+    """Every brief (or those in `only`), resolved, in id order. `previous` holds recorded editions by brief id;
+    `downloads` the files each brief's page offers, by brief id."""
+    previous, downloads = previous or {}, downloads or {}
+    return [BriefResolver(project, b, previous.get(b.id), downloads.get(b.id), base_url).resolve()
+            for b in project.sorted_briefs() if not only or b.id in only]

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 from . import markup
 from .audiences import AUDIENCES
 from .charts import CHART_KINDS
-from .diagnostics import Collector
+from .diagnostics import Collector, Loc
 from .model import Likelihood, Markdown, Record, Status, nearest, parse_plan
+from .project import Project
 
 _CONFIDENCE_WORDS = re.compile(r"\b(high|moderate|low)\s+confidence\b|\bconfiden(t|ce)\b", re.I)
 _LIKELIHOOD_TERMS = sorted((m.value for m in Likelihood), key=len, reverse=True)
@@ -46,7 +48,7 @@ def _walk(record: Record):
                 yield from _walk(child)
 
 
-def _check_references(record: Record, project, out: Collector) -> None:
+def _check_references(record: Record, project: Project, out: Collector) -> None:
     for owner, name, kind, _, value in _walk(record):
         if not kind or value is None:
             continue
@@ -95,7 +97,7 @@ def check_judgment(judgment, out: Collector) -> None:
         out.error(judgment.at("statement"), f"judgment '{judgment.id}' states confidence in its text; use the 'confidence' field")
 
 
-def validate(project, out: Collector, templates: set[str] | None = None, today: dt.date | None = None) -> None:
+def validate(project: Project, out: Collector, templates: set[str] | None = None, today: dt.date | None = None) -> None:
     """Check everything that can be checked before rendering; report each problem located."""
     for kind in ("source", "fact", "caveat", "unknown", "event", "chart", "judgment", "brief"):
         for record in project.table(kind).values():
@@ -138,3 +140,28 @@ def validate(project, out: Collector, templates: set[str] | None = None, today: 
     for source in project.sources.values():
         if source.retrieved > today:
             out.error(source.at("retrieved"), f"source '{source.id}' was retrieved in the future ({source.retrieved})")
+
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
+_STYLE = re.compile(r"<style\b.*?</style>", re.S | re.I)
+_TAG = re.compile(r"<[^>]*>", re.S)
+_ENTITY = re.compile(r"&#?\w+;")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def _blank(match: re.Match) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def check_template_numbers(dirs: list[Path], out: Collector) -> None:
+    """Numbers a reader sees must come from facts: refuse digits typed into a template's text."""
+    for folder in dirs:
+        for path in sorted(folder.rglob("*.html")):
+            text = path.read_text(encoding="utf-8")
+            for pattern in (_JINJA, _STYLE, _TAG, _ENTITY):
+                text = pattern.sub(_blank, text)
+            for m in _DIGITS.finditer(text):
+                line = text.count("\n", 0, m.start()) + 1
+                col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+                out.error(Loc(path, line, col), f"number '{m.group(0)}' typed into template text; numbers must come "
+                          "from facts' quantities or the brief's data")

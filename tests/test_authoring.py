@@ -74,7 +74,7 @@ def test_pretty_format_from_the_command_line(minimal):
     facts = minimal / "content" / "facts.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").replace("sources: [trade-paper]", "sources: [trade-papers]"),
                      encoding="utf-8")
-    r = run_cli("check", "--format", "pretty", cwd=minimal)
+    r = run_cli("check", "--diagnostics", "pretty", cwd=minimal)
     assert r.code == 1
     assert r.stderr.splitlines()[:4] == [
         "content/facts.yaml:12:15: error: unknown source 'trade-papers' (did you mean 'trade-paper'?)",
@@ -87,14 +87,14 @@ def test_pretty_format_from_the_command_line(minimal):
 def test_bad_choice_hint_lists_allowed_values(minimal):
     facts = minimal / "content" / "facts.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").replace("status: reported", "status: rumoured"), encoding="utf-8")
-    r = run_cli("check", "--format", "pretty", cwd=minimal)
+    r = run_cli("check", "--diagnostics", "pretty", cwd=minimal)
     assert "  hint: allowed: confirmed, reported, claimed, conflicting" in r.stderr.splitlines()
 
 
 def test_json_format(minimal):
     facts = minimal / "content" / "facts.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").replace("confidence: moderate", "confidence: sure"), encoding="utf-8")
-    r = run_cli("check", "--format", "json", cwd=minimal)
+    r = run_cli("check", "--diagnostics", "json", cwd=minimal)
     assert r.code == 1
     assert json.loads(r.stdout) == [{
         "path": "content/facts.yaml", "line": 14, "column": 17, "severity": "error",

@@ -1,0 +1,70 @@
+"""The output-format registry. A format is one small class, registered with `register_format`.
+
+The brief's web page (`html`) is always made first: it is checked for required caveats, labels
+and unknowns, and the other formats are made from it or beside it. Every other format is a
+download the page and the site index offer, made in the worker pool if `parallel` is set.
+Built-in formats register through the same hook a new format uses (see docs/architecture.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+
+class OutputError(Exception):
+    """A format could not be made from this brief for a reason the author can act on (a refused file, say)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a format needs to make one brief's file: plain data, so it can go to a worker process."""
+
+    brief: dict
+    html: str  # the checked brief page
+    folder: str  # the brief's folder in the site being built, holding the page and its charts
+    site: str  # the site being built: the only folder layout may read from
+
+
+@dataclass(frozen=True)
+class Output:
+    data: bytes
+    pages: int | None = None  # for paged formats: the page count a brief's page_limit applies to
+
+
+class OutputFormat:
+    name: ClassVar[str]  # as given to --formats
+    label: ClassVar[str]  # as a reader sees it in a download link
+    suffix: ClassVar[str]
+    download: ClassVar[bool] = True  # offered beside the brief's page; False only for the page itself
+    parallel: ClassVar[bool] = False  # made in the worker pool (slow layouts)
+    paged: ClassVar[bool] = False  # the brief's page_limit applies to its page count
+
+    def file_name(self, brief_id: str) -> str:
+        return brief_id + self.suffix
+
+    def cache_parts(self) -> list[str]:
+        """Versions of whatever else decides the output's bytes (a layout engine), for the cache key."""
+        return []
+
+    def render(self, job: Job) -> Output:
+        raise NotImplementedError
+
+
+FORMATS: dict[str, OutputFormat] = {}
+
+
+def register_format(fmt: OutputFormat) -> OutputFormat:
+    FORMATS[fmt.name] = fmt
+    return fmt
+
+
+def run_job(task: tuple[str, Job]) -> Output | str:
+    """Make one file in a worker; a problem the author can fix comes back as a message."""
+    name, job = task
+    try:
+        return FORMATS[name].render(job)
+    except OutputError as exc:
+        return str(exc)
+
+
+from . import html, pdf  # noqa: E402,F401  the built-in formats register themselves

@@ -1,0 +1,63 @@
+"""Print-quality PDF/UA from the brief's page, laid out by WeasyPrint in the worker pool."""
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from . import Job, Output, OutputError, OutputFormat, register_format
+
+MIME_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".ttf": "font/ttf",
+              ".woff2": "font/woff2", ".woff": "font/woff"}
+
+
+def make_fetcher(allowed: list[Path]):
+    """A WeasyPrint URL fetcher that serves files inside `allowed` folders and refuses the rest."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    roots = [p.resolve() for p in allowed]
+
+    class ProjectFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme != "file":
+                raise FatalURLFetchingError(f"refused to fetch {url}: only files inside the project are read")
+            path = Path(unquote(parts.path)).resolve()
+            if not any(path.is_relative_to(r) for r in roots) or not path.is_file():
+                raise FatalURLFetchingError(f"refused to read {path}: it is outside the project's asset folders or missing")
+            mime = MIME_TYPES.get(path.suffix, "application/octet-stream")
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime})
+
+    return ProjectFetcher()
+
+
+def render_pdf(html: str, base_dir: Path, allowed: list[Path]) -> tuple[bytes, int]:
+    """Lay out and write one PDF; returns its bytes and page count. Deterministic for fixed input."""
+    import weasyprint
+
+    document = weasyprint.HTML(string=html, base_url=str(base_dir) + "/",
+                               url_fetcher=make_fetcher(allowed)).render(pdf_variant="pdf/ua-1", pdf_tags=True)
+    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+    data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier, pdf_tags=True)
+    return data, len(document.pages)
+
+
+class PdfFormat(OutputFormat):
+    name, label, suffix = "pdf", "PDF", ".pdf"
+    parallel = True
+    paged = True
+
+    def cache_parts(self) -> list[str]:
+        return [importlib.metadata.version("weasyprint")]
+
+    def render(self, job: Job) -> Output:
+        from weasyprint.urls import FatalURLFetchingError
+        try:
+            data, pages = render_pdf(job.html, Path(job.folder), [Path(job.site)])
+        except FatalURLFetchingError as exc:
+            raise OutputError(str(exc)) from None
+        return Output(data, pages)
+
+
+register_format(PdfFormat())

@@ -1,0 +1,68 @@
+"""Records as template data: the one place a Source, Fact, Unknown or Event becomes a plain dict.
+
+Briefs (resolve) and site pages (publish) start from these and add what they need (citations,
+the briefs that use a fact), so a field shown in both is shown the same way.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import markup
+from .model import Caveat, Choice, Event, Fact, Source, Unknown
+
+
+def choice(value: Choice | None) -> dict | None:
+    return None if value is None else {"value": value.value, "label": value.label}
+
+
+def number_display(value: float) -> str:
+    """A quantity as a reader sees it: thousands separated, at most one decimal, no trailing zero."""
+    return f"{value:,.1f}".rstrip("0").rstrip(".")
+
+
+def source_data(source: Source) -> dict:
+    return {"id": source.id, "title": source.title, "publisher": source.publisher, "url": source.url,
+            "published": str(source.published), "published_display": source.published.display(),
+            "retrieved": source.retrieved.isoformat(), "kind": source.kind.value, "kind_label": source.kind.label,
+            "note": source.note}
+
+
+def status_data(fact: Fact) -> dict:
+    return {"value": fact.status.value, "label": fact.status.label, "needs_label": fact.status.needs_label}
+
+
+def fact_data(fact: Fact) -> dict:
+    return {"id": fact.id, "statement_html": markup.to_html(fact.statement, inline=True),
+            "status": status_data(fact), "confidence": choice(fact.confidence),
+            "as_of": fact.as_of.isoformat(), "tags": list(fact.tags), "sources": list(fact.sources),
+            "sides": [{"statement_html": markup.to_html(s.statement, inline=True), "sources": list(s.sources)}
+                      for s in fact.sides],
+            "quantity": None if fact.quantity is None else {
+                "value": fact.quantity.value, "unit": fact.quantity.unit,
+                "measure": fact.quantity.measure, "label": fact.quantity.label}}
+
+
+def caveat_data(caveat: Caveat) -> dict:
+    return {"id": caveat.id, "title": caveat.title, "body_html": markup.to_html(caveat.body),
+            "severity": choice(caveat.severity), "applies_to": list(caveat.applies_to),
+            "sources": list(caveat.sources)}
+
+
+def unknown_data(unknown: Unknown) -> dict:
+    return {"id": unknown.id, "question": unknown.question,
+            "why_html": markup.to_html(unknown.why_it_matters, inline=True),
+            "resolve_html": markup.to_html(unknown.would_resolve, inline=True), "facts": list(unknown.facts)}
+
+
+def event_data(event: Event) -> dict:
+    return {"id": event.id, "date": str(event.date), "date_display": event.date.display(), "title": event.title,
+            "kind": choice(event.kind), "sources": list(event.sources)}
+
+
+def script_json(value: Any) -> str:
+    """JSON safe inside a <script> element: no '<', '>', '&' or line separators survive literally."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(ch, esc)
+    return text

@@ -1,0 +1,55 @@
+"""The typed project: every record by kind and id, and the questions every stage asks of it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .model import Brief, Caveat, Chart, Event, Fact, Judgment, Settings, Source, Unknown
+
+
+@dataclass
+class Project:
+    root: Path
+    settings: Settings
+    sources: dict[str, Source] = field(default_factory=dict)
+    facts: dict[str, Fact] = field(default_factory=dict)
+    caveats: dict[str, Caveat] = field(default_factory=dict)
+    unknowns: dict[str, Unknown] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
+    charts: dict[str, Chart] = field(default_factory=dict)
+    judgments: dict[str, Judgment] = field(default_factory=dict)
+    briefs: dict[str, Brief] = field(default_factory=dict)
+    broken: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of records that failed to load
+
+    def table(self, kind: str) -> dict:
+        return getattr(self, kind + "s")
+
+    @cached_property
+    def _caveats_by_fact(self) -> dict[str, list[Caveat]]:
+        index: dict[str, list[Caveat]] = {}
+        for caveat in self.caveats.values():
+            for fact_id in dict.fromkeys(caveat.applies_to):
+                index.setdefault(fact_id, []).append(caveat)
+        return index
+
+    def caveats_of(self, fact_id: str) -> list[Caveat]:
+        """The caveats that qualify a fact, in the order they were written; they travel with it."""
+        return self._caveats_by_fact.get(fact_id, [])
+
+    def used_facts(self, brief: Brief) -> list[str]:
+        """Every fact a brief relies on: shown, judged on, charted or behind a shown event."""
+        used: dict[str, None] = {}
+        for section in brief.sections:
+            ids = list(section.facts)
+            for jid in section.judgments:
+                ids += self.judgments[jid].rests_on
+            for cid in section.charts:
+                ids += self.charts[cid].facts
+            for eid in section.events:
+                ids += self.events[eid].facts
+            used.update(dict.fromkeys(ids))
+        return list(used)
+
+    def sorted_briefs(self) -> list[Brief]:
+        return sorted(self.briefs.values(), key=lambda b: b.id)
