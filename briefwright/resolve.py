@@ -127,17 +127,25 @@ class BriefResolver:
         return unknown_data(unknown)
 
     def section(self, section: Section) -> dict:
+        """A section's items, resolved in the order the audience prints them, so notes number as printed."""
         p = self.project
-        return {
-            "id": slug(section.title), "title": section.title,
-            "intro_html": markup.to_html(section.intro) if section.intro else None,
-            "judgments": [self.judgment(p.judgments[j]) for j in section.judgments],
-            "facts": [self.fact(p.facts[f]) for f in section.facts],
-            "charts": [self.chart(p.charts[c]) for c in section.charts],
-            "events": [self.event(e) for e in sorted((p.events[e] for e in section.events), key=lambda e: (e.date, e.id))],
-            "caveats": [self.caveat(p.caveats[c]) for c in section.caveats],
-            "unknowns": [self.unknown(p.unknowns[u]) for u in section.unknowns],
+        facts = [p.facts[f] for f in section.facts]
+        if self.audience.split_claims:
+            facts.sort(key=lambda f: f.status.needs_label)  # stable: checked first, each group as written
+        items = {
+            "judgments": lambda: [self.judgment(p.judgments[j]) for j in section.judgments],
+            "facts": lambda: [self.fact(f) for f in facts],
+            "charts": lambda: [self.chart(p.charts[c]) for c in section.charts],
+            "events": lambda: [self.event(e) for e in sorted((p.events[e] for e in section.events),
+                                                             key=lambda e: (e.date, e.id))],
+            "caveats": lambda: [self.caveat(p.caveats[c]) for c in section.caveats],
+            "unknowns": lambda: [self.unknown(p.unknowns[u]) for u in section.unknowns],
         }
+        resolved = {"id": slug(section.title), "title": section.title,
+                    "intro_html": markup.to_html(section.intro) if section.intro else None}
+        for part in self.audience.order:
+            resolved[part] = items[part]()
+        return resolved
 
     def sections(self) -> list[dict]:
         sections = [self.section(s) for s in self.brief.sections]
@@ -204,7 +212,8 @@ class BriefResolver:
         as_of = max((self.project.facts[f].as_of for f in self.facts_used), default=brief.date)
         resolved = {
             "id": brief.id, "title": brief.title, "short_title": brief.short_title,
-            "audience": {"id": audience.id, "label": audience.label, "notes": audience.notes},
+            "audience": {"id": audience.id, "label": audience.label, "notes": audience.notes,
+                         "order": list(audience.order), "split_claims": audience.split_claims},
             "template": brief.template or audience.template,
             "date": brief.date.isoformat(), "date_display": f"{brief.date.day} {brief.date:%B %Y}",
             "edition": brief.edition, "page_limit": brief.page_limit,

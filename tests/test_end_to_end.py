@@ -190,3 +190,15 @@ def test_real_content_rebuilds_byte_identical_in_another_process(real_site, tmp_
     first, second = snapshot(site), snapshot(out)
     assert first.keys() == second.keys()
     assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_notes_are_numbered_in_the_order_they_are_printed(real_site):
+    """Each source's first citation on the page comes in number order (1, 2, 3, ...), whatever order
+    the audience prints a section's items in (the press explainer puts checked facts first)."""
+    site, _ = real_site
+    pages = sorted(site.glob("briefs/*/index.html"))
+    assert len(pages) >= 5
+    for page in pages:
+        body = page.read_text(encoding="utf-8").split('id="sources"')[0]
+        firsts = [int(n) for n in re.findall(r'id="ref-(\d+)"', body)]
+        assert firsts == list(range(1, len(firsts) + 1)), f"{page.parent.name}: {firsts}"
