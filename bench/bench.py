@@ -65,11 +65,12 @@ for html in sorted(site.glob("briefs/*/index.html")):
 
 def markdown_equivalents(project: Path, folder: Path) -> list[Path]:
     """Each brief as Markdown with the same text: bottom line, sections, facts, caveats, sources."""
+    import nh3
+
     from briefwright.diagnostics import Collector
     from briefwright.load import load_project
     from briefwright.resolve import resolve
-    import nh3
-    plain = lambda html: nh3.clean(str(html), tags=set()).replace("&amp;", "&")  # noqa: E731
+    plain = lambda html: nh3.clean(str(html), tags=set()).replace("&amp;", "&")
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for brief in resolve(load_project(project, Collector())):

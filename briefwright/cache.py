@@ -6,9 +6,10 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 
-def digest(*parts) -> str:
+def digest(*parts: Any) -> str:
     h = hashlib.sha256()
     for part in parts:
         data = part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, ensure_ascii=False).encode("utf-8")

@@ -1,7 +1,8 @@
 """The chart-kind registry and the drawing of charts as SVG in the house style.
 
-A chart kind is three small functions: `check` (what the definition must hold), `points`
-(the numbers, always taken from facts' quantities or events), and `draw` (matplotlib).
+A chart kind is a few small functions: `check` (what the definition must hold), `points` (the
+numbers, always taken from facts' quantities or events), `draw` (matplotlib), `describe` (the
+generated alt text) and `height` (of the figure for its points).
 Built-in kinds register through `register_chart_kind`, the same hook a new kind uses.
 matplotlib is imported only when a chart is actually drawn.
 """
@@ -9,13 +10,14 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from .diagnostics import Collector
 from .model import Chart, PartialDate
 from .present import number_display
+from .project import Project
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,8 @@ class ChartKind:
     points: Callable  # (chart, project) -> list[dict], plain data only
     draw: Callable  # (fig, points, style) -> None
     describe: Callable  # (chart_title, points) -> generated alt text
+    height: Callable[[list[dict]], float]  # figure height in inches for these points
+    own_layout: bool = False  # the kind sets its own margins; otherwise tight_layout is applied
 
 
 CHART_KINDS: dict[str, ChartKind] = {}
@@ -35,7 +39,7 @@ def register_chart_kind(kind: ChartKind) -> ChartKind:
     return kind
 
 
-def _quantities(chart: Chart, project, out: Collector | None, need_same_measure: bool) -> None:
+def _quantities(chart: Chart, project: Project, out: Collector, need_same_measure: bool) -> None:
     if len(chart.facts) < 2:
         out.error(chart.at("facts"), f"chart '{chart.id}' of kind '{chart.kind}' needs at least two facts")
         return
@@ -57,17 +61,18 @@ def _quantities(chart: Chart, project, out: Collector | None, need_same_measure:
         out.error(chart.at("events"), f"chart '{chart.id}' of kind '{chart.kind}' draws facts, not events")
 
 
-def _fact_points(chart: Chart, project) -> list[dict]:
+def _fact_points(chart: Chart, project: Project) -> list[dict]:
     points = []
     for fact_id in chart.facts:
         fact = project.facts[fact_id]
         q = fact.quantity
+        assert q is not None  # check() refused charted facts without a quantity
         points.append({"fact": fact.id, "label": q.label, "value": q.value, "unit": q.unit,
                        "measure": q.measure, "status": fact.status.value, "status_label": fact.status.label})
     return points
 
 
-def _status_note(points) -> str:
+def _status_note(points: list[dict]) -> str:
     marked = [p for p in points if p["status"] in ("claimed", "conflicting")]
     if not marked:
         return ""
@@ -75,19 +80,19 @@ def _status_note(points) -> str:
         f"{p['label']} ({p['status_label'].lower()})" for p in marked) + "."
 
 
-def _describe_bar(title, points) -> str:
+def _describe_bar(title: str, points: list[dict]) -> str:
     unit = points[0]["unit"]
     parts = "; ".join(f"{p['label']} {number_display(p['value'])}" for p in points)
     return f"Bar chart, {title}. {points[0]['measure'].capitalize()} in {unit}: {parts}.{_status_note(points)}"
 
 
-def _describe_split(title, points) -> str:
+def _describe_split(title: str, points: list[dict]) -> str:
     total = sum(p["value"] for p in points)
     parts = "; ".join(f"{p['label']} {number_display(p['value'])} ({p['value'] / total:.0%})" for p in points)
     return f"Stacked bar, {title}. Total {number_display(total)} {points[0]['unit']}: {parts}.{_status_note(points)}"
 
 
-def _check_timeline(chart: Chart, project, out: Collector) -> None:
+def _check_timeline(chart: Chart, project: Project, out: Collector) -> None:
     if len(chart.events) < 2:
         out.error(chart.at("events"), f"chart '{chart.id}' of kind 'timeline' needs at least two events")
     if chart.facts:
@@ -96,13 +101,13 @@ def _check_timeline(chart: Chart, project, out: Collector) -> None:
         out.error(chart.at("highlight"), f"chart '{chart.id}' highlights event '{chart.highlight}', which it does not draw")
 
 
-def _timeline_points(chart: Chart, project) -> list[dict]:
+def _timeline_points(chart: Chart, project: Project) -> list[dict]:
     events = sorted((project.events[e] for e in chart.events), key=lambda e: (e.date, e.id))
     return [{"event": e.id, "date": str(e.date), "date_display": e.date.display(), "title": e.title,
              "kind": e.kind.value, "highlight": e.id == chart.highlight} for e in events]
 
 
-def _describe_timeline(title, points) -> str:
+def _describe_timeline(title: str, points: list[dict]) -> str:
     parts = "; ".join(f"{p['date_display']}: {p['title']}" for p in points)
     marked = [p for p in points if p["highlight"]]
     tail = f" Marked: {marked[0]['title']}." if marked else ""
@@ -116,7 +121,7 @@ def _draw_bar(fig, points, style):
     flagged = [p["status"] in ("claimed", "conflicting") for p in points][::-1]
     bars = ax.barh(labels, values, color=[style["muted"] if f else style["accent"] for f in flagged],
                    edgecolor=style["ink"], linewidth=0.6, height=0.62)
-    for bar, flag, value in zip(bars, flagged, values):
+    for bar, flag, value in zip(bars, flagged, values, strict=True):
         if flag:
             bar.set_hatch("////")
         ax.text(bar.get_width() + max(values) * 0.01, bar.get_y() + bar.get_height() / 2,
@@ -140,7 +145,8 @@ def _draw_split(fig, points, style):
                 color="white", fontsize=style["base"], fontweight="bold")
         ax.text(left + p["value"] / 2, -0.42, p["label"], ha="center", va="top", fontsize=style["small"], color=style["ink"], wrap=True)
         left += p["value"]
-    ax.text(total, 0.34, f"total {number_display(total)} {points[0]['unit']}", ha="right", va="bottom", fontsize=style["small"], color=style["soft"])
+    ax.text(total, 0.34, f"total {number_display(total)} {points[0]['unit']}", ha="right", va="bottom",
+            fontsize=style["small"], color=style["soft"])
     ax.set_xlim(0, total)
     ax.set_ylim(-0.9, 0.6)
     ax.axis("off")
@@ -157,7 +163,7 @@ def _draw_timeline(fig, points, style):
     ys = list(range(n, 0, -1))
     lo, hi = min(dates), max(dates)
     pad = (hi - lo) * 0.03
-    for y, d, p in zip(ys, dates, points):
+    for y, d, p in zip(ys, dates, points, strict=True):
         colour = style["alert"] if p["highlight"] else style["accent"]
         weight = "bold" if p["highlight"] else "normal"
         ax.plot([lo - pad, d], [y, y], color=style["rule"], linewidth=0.5, zorder=1)
@@ -192,9 +198,13 @@ def _house(ax, style, grid_axis):
         ax.set_axisbelow(True)
 
 
-register_chart_kind(ChartKind("bar", lambda c, p, o: _quantities(c, p, o, True), _fact_points, _draw_bar, _describe_bar))
-register_chart_kind(ChartKind("split", lambda c, p, o: _quantities(c, p, o, False), _fact_points, _draw_split, _describe_split))
-register_chart_kind(ChartKind("timeline", _check_timeline, _timeline_points, _draw_timeline, _describe_timeline))
+register_chart_kind(ChartKind("bar", lambda c, p, o: _quantities(c, p, o, True), _fact_points, _draw_bar, _describe_bar,
+                              height=lambda points: 0.42 * len(points) + 0.8))
+register_chart_kind(ChartKind("split", lambda c, p, o: _quantities(c, p, o, False), _fact_points, _draw_split,
+                              _describe_split, height=lambda points: 1.5))
+# The timeline sets its own margins for its label column.
+register_chart_kind(ChartKind("timeline", _check_timeline, _timeline_points, _draw_timeline, _describe_timeline,
+                              height=lambda points: 0.3 * len(points) + 0.7, own_layout=True))
 
 
 _TOKEN = re.compile(r"--([a-z0-9-]+)\s*:\s*([^;]+);")
@@ -222,14 +232,13 @@ def draw_svg(kind: str, points: list[dict], style: dict) -> bytes:
     matplotlib.use("svg", force=True)
     from matplotlib.figure import Figure
 
-    rows = len(points) if kind == "timeline" else (len(points) if kind == "bar" else 2)
-    height = {"bar": 0.42 * rows + 0.8, "split": 1.5, "timeline": 0.3 * rows + 0.7}[kind]
+    chart_kind = CHART_KINDS[kind]
     with matplotlib.rc_context({"svg.hashsalt": "briefwright", "svg.fonttype": "none",
                                 "font.family": "sans-serif", "font.sans-serif": [style["font"], "DejaVu Sans"],
                                 "hatch.color": style["ink"], "hatch.linewidth": 0.5}):
-        fig = Figure(figsize=(style["width"], height))
-        CHART_KINDS[kind].draw(fig, points, style)
-        if kind != "timeline":  # the timeline sets its own margins for its label column
+        fig = Figure(figsize=(style["width"], chart_kind.height(points)))
+        chart_kind.draw(fig, points, style)
+        if not chart_kind.own_layout:
             fig.tight_layout(pad=0.4)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})

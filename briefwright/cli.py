@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
-import json
-
-from .diagnostics import ContentError, format_github, format_pretty, to_json
-from .editions import release
 from .audiences import AUDIENCES
+from .diagnostics import ContentError, Diagnostic, format_github, format_pretty, to_json
+from .editions import release
 from .model import ID_PATTERN, Marking, nearest
-from .project import Project
 from .pipeline import BuildOptions, UsageError, build, check, today
+from .project import Project
 from .scaffold import ScaffoldError, new_brief, new_fact
 from .schema import write_reference, write_schemas
 
@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
 _FORMAT = {"value": "text"}
 
 
-def _print_diagnostics(diagnostics) -> None:
+def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
     fmt = _FORMAT["value"]
     if fmt == "json":
         print(json.dumps(to_json(diagnostics), indent=2))
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("briefwright: interrupted; the previous site is unchanged", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001  the last line of defence: a hint, the traceback only on request
+    except Exception as exc:
         if getattr(args, "debug", False):
             raise
         print(f"briefwright: internal error: {type(exc).__name__}: {exc}\n"
@@ -187,12 +187,12 @@ def _marking(value: str) -> Marking:
             f"'{value}' is not a TLP 2.0 label; use one of {', '.join(m.value for m in Marking)}") from None
 
 
-def _suggest(word, table) -> str:
+def _suggest(word: str, table: Iterable[str]) -> str:
     close = nearest(word, table)
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
 
 
-def _run(args) -> int:
+def _run(args: argparse.Namespace) -> int:
     root = args.project
     if not (root / "project.yaml").exists():
         raise UsageError(f"{root.resolve()} has no project.yaml; run from a project folder or pass --project")
@@ -248,7 +248,8 @@ def _run(args) -> int:
         raise UsageError("-j must be at least 1")
     out = args.out or root / "site"
     show = sys.stderr.isatty() and os.environ.get("CI") != "true"
-    report = build(BuildOptions(progress=_progress_line if show else None, root=root, out=out, only=args.only, jobs=args.jobs, force=args.force,
+    report = build(BuildOptions(progress=_progress_line if show else None, root=root, out=out, only=args.only,
+                                jobs=args.jobs, force=args.force,
                                 strict=args.strict, max_marking=args.max_marking,
                                 formats=[f.strip() for f in args.formats.split(",") if f.strip()],
                                 cache_dir=args.cache_dir, base_url=_base_url(args.base_url)))

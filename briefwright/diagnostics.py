@@ -62,7 +62,7 @@ class Collector:
             raise ContentError(sorted(self.diagnostics, key=_order))
 
 
-def _order(d: Diagnostic):
+def _order(d: Diagnostic) -> tuple:
     return (str(d.loc.path), d.loc.line, d.loc.col, d.message)
 
 

@@ -59,7 +59,7 @@ def load_previous_edition(project: Project, brief: Brief, out: Collector) -> dic
 
 def previous_editions(project: Project, out: Collector) -> dict[str, dict]:
     """The recorded previous edition of every brief that has one, by brief id."""
-    found = {}
+    found: dict[str, dict] = {}
     for brief in project.briefs.values():
         record = load_previous_edition(project, brief, out)
         if record is not None:

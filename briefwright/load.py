@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from .diagnostics import Collector, Loc
 from .model import CONTENT_KINDS, Brief, Record, Settings, parse_record
 from .project import Project
-from .yamlfile import YList, load_yaml
+from .yamlfile import YList, YMap, load_yaml
 
 SETTINGS_FILE = "project.yaml"
 MAX_FILES = 5_000
@@ -51,7 +52,8 @@ def load_project(root: Path, out: Collector) -> Project | None:
     """Read every file of the project; problems go to `out`, loading carries on past them."""
     root = root.resolve()
     settings = load_settings(root, out)
-    project = Project(root=root, settings=settings)
+    # Without settings the content is still read, so one run reports every problem; the project is not returned.
+    project = Project(root=root, settings=cast(Settings, settings))
     for path in _yaml_files(root / "content", out):
         data = load_yaml(path, out)
         if data is None:
@@ -65,7 +67,7 @@ def load_project(root: Path, out: Collector) -> Project | None:
                 out.error(data.value_locs[key], f"'{key}' must be a list of {cls.KIND} entries")
                 continue
             for index, item in enumerate(items):
-                if not isinstance(item, dict):
+                if not isinstance(item, YMap):
                     out.error(items.item_locs[index], f"each entry of '{key}' must be a mapping of fields")
                     continue
                 record = parse_record(cls, item, out)

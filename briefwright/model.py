@@ -11,8 +11,9 @@ import enum
 import re
 import types
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, NewType
+from typing import TYPE_CHECKING, Any, ClassVar, NewType, TypeVar
 
 from .diagnostics import Collector, Loc
 from .yamlfile import YList, YMap
@@ -28,7 +29,9 @@ URL_PATTERN = re.compile(r"^https?://[^\s<>\"']+$")
 class Choice(str, enum.Enum):
     """An enumeration written in YAML by its value; `label` is how briefs show it."""
 
-    def __new__(cls, value, label=None):
+    label: str
+
+    def __new__(cls, value: str, label: str | None = None) -> Choice:
         obj = str.__new__(cls, value)
         obj._value_ = value
         obj.label = label or value
@@ -138,7 +141,7 @@ class PartialDate(str):
     _pattern = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
     @classmethod
-    def parse(cls, value: Any) -> "PartialDate | None":
+    def parse(cls, value: Any) -> PartialDate | None:
         if isinstance(value, dt.datetime):
             return None
         if isinstance(value, dt.date):
@@ -149,7 +152,7 @@ class PartialDate(str):
             return None
         year, month, day = (int(g) if g else None for g in m.groups())
         try:
-            dt.date(year, month or 1, day or 1)
+            dt.date(year or 1, month or 1, day or 1)  # the pattern always captures a year
         except ValueError:
             return None
         return cls(value)
@@ -171,7 +174,7 @@ class PartialDate(str):
         return self
 
 
-def meta(doc: str, ref: str | None = None, **extra) -> dict:
+def meta(doc: str, ref: str | None = None, **extra: Any) -> dict:
     return {"doc": doc, "ref": ref, **extra}
 
 
@@ -180,7 +183,9 @@ class Record:
     """Base for every content record: keeps where each field was written."""
 
     KIND: ClassVar[str] = ""
-    loc: Loc = field(default=None, init=False, repr=False, compare=False)
+    if TYPE_CHECKING:
+        id: str  # every record but Settings declares it; typed here so loaders can index by it
+    loc: Loc = field(default=None, init=False, repr=False, compare=False)  # type: ignore[assignment]  # set by parse_record
     field_locs: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     item_locs: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -200,7 +205,8 @@ class Source(Record):
     published: PartialDate = field(metadata=meta("When it was published: YYYY, YYYY-MM or YYYY-MM-DD."))
     retrieved: dt.date = field(metadata=meta("When an analyst last read it (YYYY-MM-DD)."))
     kind: SourceKind = field(metadata=meta("What kind of source it is."))
-    note: str | None = field(default=None, metadata=meta("For a secondary copy: which primary it copies, and anything else a reader should know."))
+    note: str | None = field(default=None, metadata=meta(
+        "For a secondary copy: which primary it copies, and anything else a reader should know."))
 
 
 @dataclass
@@ -335,7 +341,7 @@ CONTENT_KINDS: dict[str, type[Record]] = {
 }
 
 
-def _type_name(tp) -> str:
+def _type_name(tp: Any) -> str:
     names = {str: "text", int: "whole number", float: "number", bool: "true or false",
              dt.date: "date (YYYY-MM-DD)", PartialDate: "date (YYYY, YYYY-MM or YYYY-MM-DD)",
              Id: "id", Markdown: "Markdown text", Url: "URL"}
@@ -346,7 +352,7 @@ def _type_name(tp) -> str:
     return names.get(tp, getattr(tp, "__name__", str(tp)))
 
 
-def _describe(value) -> str:
+def _describe(value: Any) -> str:
     if isinstance(value, YMap):
         return "a mapping"
     if isinstance(value, list):
@@ -368,7 +374,7 @@ def unwrap_optional(tp):
 _HINTS: dict = {}
 
 
-def hints(cls) -> dict:
+def hints(cls: type) -> dict:
     if cls not in _HINTS:
         _HINTS[cls] = typing.get_type_hints(cls)
     return _HINTS[cls]
@@ -377,7 +383,7 @@ def hints(cls) -> dict:
 _FIELDS: dict = {}
 
 
-def record_fields(cls) -> list[dataclasses.Field]:
+def record_fields(cls: type) -> list[dataclasses.Field]:
     if cls not in _FIELDS:
         _FIELDS[cls] = [f for f in dataclasses.fields(cls) if f.init]
     return _FIELDS[cls]
@@ -386,7 +392,7 @@ def record_fields(cls) -> list[dataclasses.Field]:
 _PARSE_PLANS: dict = {}
 
 
-def parse_plan(cls) -> list:
+def parse_plan(cls: type) -> list:
     """Per class, once: (field, declared type, item type for lists or None, optional, required, metadata)."""
     if cls not in _PARSE_PLANS:
         plan = []
@@ -399,7 +405,7 @@ def parse_plan(cls) -> list:
     return _PARSE_PLANS[cls]
 
 
-def _scalar(tp, value, loc: Loc, out: Collector, what: str, spec: dict):
+def _scalar(tp: Any, value: Any, loc: Loc, out: Collector, what: str, spec: dict) -> Any:
     """Convert one YAML value to the declared type, or report why it cannot be."""
     if tp is Id:
         if not isinstance(value, str) or not ID_PATTERN.match(value):
@@ -459,7 +465,10 @@ def _scalar(tp, value, loc: Loc, out: Collector, what: str, spec: dict):
     raise TypeError(f"no parser for {tp}")  # a model declaration error, not a content error
 
 
-def parse_record(cls: type[Record], data: YMap, out: Collector) -> Record | None:
+R = TypeVar("R", bound=Record)
+
+
+def parse_record(cls: type[R], data: YMap, out: Collector) -> R | None:
     """Build one record from a located mapping, reporting every problem with its location."""
     kwargs: dict = {}
     field_locs: dict = {}
@@ -478,7 +487,7 @@ def parse_record(cls: type[Record], data: YMap, out: Collector) -> Record | None
             out.error(data.key_locs[key], f"unknown field '{key}' in {label}" + (f" (did you mean '{close[0]}'?)" if hint else ""),
                       hint=hint or "fields: " + ", ".join(sorted(known)))
             ok = False
-    for name, tp, item_tp, optional, required, spec in parse_plan(cls):
+    for name, tp, item_tp, _optional, required, spec in parse_plan(cls):
         if name not in data or data[name] is None:
             if required:
                 where = data.key_locs.get(name, data.loc)
@@ -530,6 +539,6 @@ def _distance(a: str, b: str) -> int:
     return prev[-1]
 
 
-def nearest(word: str, candidates, limit: int = 3) -> list[str]:
+def nearest(word: str, candidates: Iterable[str], limit: int = 3) -> list[str]:
     ranked = sorted(candidates, key=lambda c: (_distance(word, c), c))
     return [c for c in ranked[:limit] if _distance(word, c) <= max(3, len(word) // 2)]

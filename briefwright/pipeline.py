@@ -8,16 +8,19 @@ import datetime as dt
 import hashlib
 import importlib.metadata
 import json
+import multiprocessing
+import multiprocessing.pool
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any
 
 from . import __version__
 from .cache import Cache, digest, tree_digest
-from .diagnostics import Collector, ContentError, Loc
+from .diagnostics import Collector, Loc
 from .editions import previous_editions
 from .formats import FORMATS, Job, Output, OutputFormat, run_job
 from .load import load_project
@@ -63,7 +66,7 @@ class BuildReport:
 
 def today() -> dt.date:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch else dt.date.today()
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date() if epoch else dt.date.today()
 
 
 @dataclass
@@ -270,7 +273,7 @@ class _Build:
 
     def draw_charts(self, workers: _Workers) -> None:
         svgs = workers.map(_draw_chart, list(self.chart_jobs.values()), "charts", self.progress)
-        for key, svg in zip(self.chart_jobs, svgs):
+        for key, svg in zip(self.chart_jobs, svgs, strict=True):
             self.chart_svgs[key] = svg
             self.cache.put(key, {"chart.svg": svg})
 
@@ -309,7 +312,7 @@ class _Build:
             results += workers.map(run_job, [(fmt.name, job) for _, fmt, _, job in pooled], "layout", self.progress,
                                    cost=lambda task: len(task[1].html))
         built = []
-        for (brief, fmt, key, _), result in zip(inline + pooled, results):
+        for (brief, fmt, key, _), result in zip(inline + pooled, results, strict=True):
             if isinstance(result, str):
                 self.errors.error(self.project.briefs[brief["id"]].loc, f"brief '{brief['id']}': {result}")
                 continue
@@ -346,16 +349,17 @@ class _Build:
         context = site_context(self.project, self.published, self.outputs, opts.base_url)
         key = digest("site", context, self.published, opts.max_marking.value, opts.base_url,
                      self.html_key, self.engine_key)
-        pages = self.cache.get(key)
-        if pages is None:
+        cached = self.cache.get(key)
+        if cached is None:
             try:
                 pages = site_pages(context, self.published, self.env, opts.base_url)
             except TemplateError as exc:
                 self.errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering the site pages)")
                 self.errors.raise_if_errors()
+                raise
             self.cache.put(key, {name.replace("/", "__"): data for name, data in pages.items()})
         else:
-            pages = {name.replace("__", "/"): data for name, data in pages.items()}
+            pages = {name.replace("__", "/"): data for name, data in cached.items()}
         for name, data in pages.items():
             (self.tmp / name).write_bytes(data)
 
@@ -365,7 +369,7 @@ class _Workers:
 
     def __init__(self, jobs: int):
         self.jobs = jobs
-        self.pool = None
+        self.pool: multiprocessing.pool.Pool | None = None
 
     def __enter__(self):
         return self
@@ -375,7 +379,8 @@ class _Workers:
             self.pool.close()
             self.pool.join()
 
-    def map(self, fn, items: list, stage: str, progress, cost=None) -> list:
+    def map(self, fn: Callable[[Any], Any], items: list, stage: str, progress: Callable[[str, int, int], None],
+            cost: Callable[[Any], int] | None = None) -> list:
         progress(stage, 0, len(items))
         results = [None] * len(items)
         if self.jobs == 1 or len(items) < 2:
@@ -384,7 +389,7 @@ class _Workers:
                 progress(stage, i + 1, len(items))
             return results
         if self.pool is None:
-            import multiprocessing
+
             import weasyprint  # noqa: F401  imported once before forking, shared by every worker
             self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
         # Longest jobs first, so no worker is left with a long brief at the end; results keep their order.

@@ -3,9 +3,10 @@ timeline, analytic terms, search, Atom feed, sitemap and 404. Every link is rela
 site works under a project path on GitHub Pages and from file://."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape as xml_escape
+
+from jinja2 import Environment
 
 from .audiences import AUDIENCES
 from .markup import strip_tags
@@ -28,7 +29,7 @@ SITE_PAGES = [("index.html", "Briefs"), ("facts.html", "Facts"), ("sources.html"
               ("terms.html", "Analytic terms"), ("search.html", "Search")]
 
 
-def _render(env, name: str, **context) -> str:
+def _render(env: Environment, name: str, **context: Any) -> str:
     try:
         return env.get_template(name).render(**mark_safe(context))
     except Exception as exc:  # noqa: BLE001  reported with template and line, like a brief's template
@@ -79,7 +80,8 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
 def search_index(context: dict, published: list[dict]) -> list[dict]:
     entries = [{"kind": "Brief", "title": b["title"], "text": b["bottom_line_text"], "href": f"briefs/{b['id']}/index.html"}
                for b in published]
-    entries += [{"kind": "Fact", "title": f["id"], "text": strip_tags(f["statement_html"]), "href": f"facts.html#fact-{f['id']}"} for f in context["facts"]]
+    entries += [{"kind": "Fact", "title": f["id"], "text": strip_tags(f["statement_html"]), "href": f"facts.html#fact-{f['id']}"}
+                for f in context["facts"]]
     entries += [{"kind": "Source", "title": s["title"], "text": f"{s['publisher']} ({s['published_display']})",
                  "href": f"sources.html#source-{s['id']}"} for s in context["sources"]]
     return entries
@@ -113,7 +115,7 @@ def sitemap(published: list[dict], base_url: str) -> str:
             + body + "</urlset>\n")
 
 
-def site_pages(context: dict, published: list[dict], env, base_url: str | None = None) -> dict[str, bytes]:
+def site_pages(context: dict, published: list[dict], env: Environment, base_url: str | None = None) -> dict[str, bytes]:
     """Every page of the site around the briefs, as {relative path: bytes}: a pure function of its inputs.
     Briefs left out of this channel are not named anywhere in it, not even as absent."""
     page = {"assets": "assets/", "root": ""}

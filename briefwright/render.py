@@ -70,7 +70,7 @@ def render_html(brief: dict, env: SandboxedEnvironment, page: dict) -> str:
         template = env.get_template(brief["template"])
         return template.render(brief=mark_safe(brief), page=page)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(exc.filename or exc.name or brief["template"], exc.lineno, exc.message) from None
+        raise TemplateError(exc.filename or exc.name or brief["template"], exc.lineno, exc.message or "syntax error") from None
     except (jinja2.UndefinedError, jinja2.TemplateError, TypeError) as exc:
         name, line = template_frame(exc, brief["template"])
         raise TemplateError(name, line, str(exc)) from None

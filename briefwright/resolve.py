@@ -7,15 +7,26 @@ the brief file lists: templates cannot forget them, and the render stage checks 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from . import markup
 from .audiences import AUDIENCES, Audience
 from .charts import CHART_KINDS
 from .editions import changes_since, edition_record
 from .model import Brief, Caveat, Chart, Event, Fact, Judgment, Likelihood, Section, Unknown
-from .present import (caveat_data, choice, event_data, fact_data, number_display, script_json, source_data,
-                      status_data, unknown_data)
+from .present import (
+    caveat_data,
+    choice,
+    event_data,
+    fact_data,
+    number_display,
+    script_json,
+    source_data,
+    status_data,
+    unknown_data,
+)
 from .project import Project
 
 LIKELIHOOD_SCALE = [{"terms": " or ".join(t.value for t in Likelihood if t.row == row), "range": row}
@@ -40,7 +51,7 @@ class _Notes:
         self.order: list[str] = []
         self.number: dict[str, int] = {}
 
-    def cite(self, source_ids: list[str]) -> list[dict]:
+    def cite(self, source_ids: Sequence[str]) -> list[dict]:
         cites: dict[int, dict] = {}
         for sid in source_ids:
             first = sid not in self.number
@@ -83,7 +94,7 @@ class BriefResolver:
     def fact(self, fact: Fact) -> dict:
         data = fact_data(fact)
         data["cites"] = self.notes.cite(fact.sources)
-        for side, record in zip(data["sides"], fact.sides):
+        for side, record in zip(data["sides"], fact.sides, strict=True):
             side["cites"] = self.notes.cite(record.sources)
         data["caveats"] = []
         for caveat in self.project.caveats_of(fact.id):
@@ -141,7 +152,7 @@ class BriefResolver:
             "caveats": lambda: [self.caveat(p.caveats[c]) for c in section.caveats],
             "unknowns": lambda: [self.unknown(p.unknowns[u]) for u in section.unknowns],
         }
-        resolved = {"id": slug(section.title), "title": section.title,
+        resolved: dict[str, Any] = {"id": slug(section.title), "title": section.title,
                     "intro_html": markup.to_html(section.intro) if section.intro else None}
         for part in self.audience.order:
             resolved[part] = items[part]()

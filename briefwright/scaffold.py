@@ -5,6 +5,7 @@ import datetime as dt
 from pathlib import Path
 
 from .audiences import AUDIENCES
+from .project import Project
 
 
 class ScaffoldError(Exception):
@@ -21,7 +22,7 @@ def _write_new(path: Path, text: str) -> Path:
     return path
 
 
-def new_brief(project, brief_id: str, audience: str, today: dt.date) -> Path:
+def new_brief(project: Project, brief_id: str, audience: str, today: dt.date) -> Path:
     if audience not in AUDIENCES:
         raise ScaffoldError(f"unknown audience '{audience}'; use one of: {', '.join(AUDIENCES)}")
     if brief_id in project.briefs:
@@ -50,7 +51,7 @@ sections:
     return _write_new(project.root / "briefs" / f"{brief_id}.yaml", text)
 
 
-def new_fact(project, fact_id: str, today: dt.date) -> Path:
+def new_fact(project: Project, fact_id: str, today: dt.date) -> Path:
     if fact_id in project.facts:
         raise ScaffoldError(f"a fact with id '{fact_id}' already exists ({project.facts[fact_id].loc})")
     if not project.sources:

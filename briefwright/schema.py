@@ -5,17 +5,33 @@ import dataclasses
 import datetime as dt
 import json
 import typing
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .audiences import AUDIENCES
 from .charts import CHART_KINDS
-from .model import (CONTENT_KINDS, ID_PATTERN, URL_PATTERN, Brief, Choice, Id, Markdown, PartialDate, Record,
-                    Settings, Url, hints, record_fields, unwrap_optional)
+from .model import (
+    CONTENT_KINDS,
+    ID_PATTERN,
+    URL_PATTERN,
+    Brief,
+    Choice,
+    Id,
+    Markdown,
+    PartialDate,
+    Record,
+    Settings,
+    Url,
+    hints,
+    record_fields,
+    unwrap_optional,
+)
 
 REGISTRIES = {"audiences": lambda: sorted(AUDIENCES), "chart_kinds": lambda: sorted(CHART_KINDS)}
 
 
-def _type_schema(tp, spec: dict, defs: dict) -> dict:
+def _type_schema(tp: Any, spec: Mapping[str, Any], defs: dict) -> dict:
     if typing.get_origin(tp) is list:
         (item,) = typing.get_args(tp)
         out = {"type": "array", "items": _type_schema(item, {}, defs)}
@@ -94,7 +110,7 @@ def write_schemas(folder: Path) -> list[Path]:
     return written
 
 
-def _type_words(tp, spec) -> str:
+def _type_words(tp: Any, spec: Mapping[str, Any]) -> str:
     if typing.get_origin(tp) is list:
         (item,) = typing.get_args(tp)
         inner = _type_words(item, {})

@@ -48,7 +48,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def do_GET(self):  # noqa: N802  (http.server's naming)
+    def do_GET(self):
         if self.path.split("?")[0] == "/__briefwright/version":
             body = json.dumps({"version": self.state["version"]}).encode()
             return self._send(body, "application/json")
@@ -61,7 +61,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return self._send(body, "text/html; charset=utf-8")
         return super().do_GET()
 
-    def _send(self, body: bytes, kind: str):
+    def _send(self, body: bytes, kind: str) -> None:
         self.send_response(200)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from . import markup
 from .audiences import AUDIENCES
 from .charts import CHART_KINDS
 from .diagnostics import Collector, Loc
-from .model import Likelihood, Markdown, Record, Status, nearest, parse_plan
+from .model import Judgment, Likelihood, Markdown, Record, Status, nearest, parse_plan
 from .project import Project
 
 _CONFIDENCE_WORDS = re.compile(r"\b(high|moderate|low)\s+confidence\b|\bconfiden(t|ce)\b", re.I)
@@ -25,7 +27,7 @@ def likelihood_terms_in(text: str) -> list[Likelihood]:
 _PLANS: dict = {}
 
 
-def _plan(cls) -> list:
+def _plan(cls: type) -> list:
     """Per record class, once: (field, ref kind, is Markdown, nested record class) for the fields that matter."""
     if cls not in _PLANS:
         plan = []
@@ -38,7 +40,7 @@ def _plan(cls) -> list:
     return _PLANS[cls]
 
 
-def _walk(record: Record):
+def _walk(record: Record) -> Iterator[tuple[Record, str, str | None, bool, Any]]:
     """Yield (record, field name, ref kind, is Markdown, value) for every checked field, nested records too."""
     for name, ref, is_markdown, nested in _plan(type(record)):
         value = getattr(record, name)
@@ -76,12 +78,13 @@ def _check_markdown(record: Record, out: Collector) -> None:
                 out.error(owner.at(name), problem)
 
 
-def check_judgment(judgment, out: Collector) -> None:
+def check_judgment(judgment: Judgment, out: Collector) -> None:
     used = likelihood_terms_in(judgment.statement)
     chosen = judgment.likelihood
     if chosen is not None:
         if not any(term.row == chosen.row for term in used):
-            out.error(judgment.at("statement"), f"judgment '{judgment.id}' sets likelihood '{chosen.value}' but its statement does not use it")
+            out.error(judgment.at("statement"),
+                      f"judgment '{judgment.id}' sets likelihood '{chosen.value}' but its statement does not use it")
     for term in used:
         if chosen is None:
             out.error(judgment.at("statement"), f"judgment '{judgment.id}' uses the likelihood term '{term.value}' but sets no likelihood")
@@ -106,16 +109,17 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
 
     for fact in project.facts.values():
         if fact.status is Status.CONFLICTING and len(fact.sides) < 2:
-            out.error(fact.at("status"), f"fact '{fact.id}' is conflicting: give both sides under 'sides' (at least two), each with its sources")
+            out.error(fact.at("status"),
+                      f"fact '{fact.id}' is conflicting: give both sides under 'sides' (at least two), each with its sources")
         if fact.sides and fact.status is not Status.CONFLICTING:
             out.error(fact.at("sides"), f"fact '{fact.id}' has sides but its status is '{fact.status.value}', not 'conflicting'")
 
     for chart in project.charts.values():
-        kind = CHART_KINDS.get(chart.kind)
-        if kind is None:
+        chart_kind = CHART_KINDS.get(chart.kind)
+        if chart_kind is None:
             out.error(chart.at("kind"), f"unknown chart kind '{chart.kind}'; registered kinds: {', '.join(sorted(CHART_KINDS))}")
         else:
-            kind.check(chart, project, out)
+            chart_kind.check(chart, project, out)
 
     for judgment in project.judgments.values():
         check_judgment(judgment, out)

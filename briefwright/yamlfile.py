@@ -8,15 +8,14 @@ from __future__ import annotations
 import bisect
 import re
 from pathlib import Path
+from typing import Any, NoReturn
 
 import yaml
 
 from .diagnostics import Collector, Loc
 
-try:
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # libyaml missing: the pure-Python loader behaves the same, slower
-    _Loader = yaml.SafeLoader
+# Without libyaml, the pure-Python loader behaves the same, slower.
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_SCALAR_CHARS = 20_000
@@ -74,17 +73,17 @@ class _Walker:
         self.seen: set[int] = set()
         self.visited = 0
 
-    def loc(self, node) -> Loc:
+    def loc(self, node: yaml.Node) -> Loc:
         mark = node.start_mark
         if self.lines.simple:
             return _new_tuple(Loc, (self.path, mark.line + 1, mark.column + 1))  # Loc(...) without its Python __new__
         return self.lines.loc(self.path, mark.index)
 
-    def fail(self, node, message: str):
+    def fail(self, node: yaml.Node, message: str) -> NoReturn:
         self.out.error(self.loc(node), message)
         raise _Abort
 
-    def value(self, node, depth: int = 0):
+    def value(self, node: yaml.Node, depth: int = 0) -> Any:
         self.visited += 1
         self.seen.add(id(node))
         if self.visited > 2 * len(self.seen) + ALIAS_SLACK:
@@ -147,7 +146,7 @@ def _offset_to_loc(path: Path, data: bytes, offset: int) -> Loc:
     return Loc(path, line, col)
 
 
-def load_yaml(path: Path, out: Collector, *, expect_mapping: bool = True):
+def load_yaml(path: Path, out: Collector, *, expect_mapping: bool = True) -> Any:
     """Load one YAML file; return its located value, or None after reporting why not."""
     try:
         size = path.stat().st_size

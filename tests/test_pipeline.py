@@ -117,8 +117,8 @@ def test_editing_a_template_rebuilds_the_briefs_using_it(minimal, tmp_path):
     site = tmp_path / "site"
     assert build(minimal, site, "-j1").code == 0
     (minimal / "templates").mkdir()
-    public = (REPO / "templates" / "public.html").read_text(encoding="utf-8")
-    (minimal / "templates" / "public.html").write_text(public.replace("What has been checked", "Checked facts"), encoding="utf-8")
+    (minimal / "templates" / "public.html").write_text(
+        '{% extends "base.html" %}{% block body %}<p class="desk">Checked facts</p>{{ super() }}{% endblock %}\n', encoding="utf-8")
     result = build(minimal, site, "-j1")
     assert built_ids(result) == (1, 1)
     assert "Checked facts" in (site / "briefs" / "plain" / "index.html").read_text(encoding="utf-8")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import Job, Output, OutputError, OutputFormat, register_format
@@ -12,7 +13,7 @@ MIME_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", 
               ".woff2": "font/woff2", ".woff": "font/woff"}
 
 
-def make_fetcher(allowed: list[Path]):
+def make_fetcher(allowed: list[Path]) -> Any:
     """A WeasyPrint URL fetcher that serves files inside `allowed` folders and refuses the rest."""
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
