@@ -3,13 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: site test check bench clean deps
+.PHONY: site test lint check bench clean deps
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Briefwright needs Python 3.11 or newer"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[test]'
 	@touch $@
 
 tests/tools/node_modules/.installed: tests/tools/package.json tests/tools/package-lock.json
@@ -29,7 +29,11 @@ site: deps
 check: deps
 	$(PY) build.py check
 
-test: deps tests/tools/node_modules/.installed
+lint: deps
+	$(VENV)/bin/ruff check briefwright tests bench build.py
+	$(VENV)/bin/mypy
+
+test: deps tests/tools/node_modules/.installed lint
 	$(PY) -m pytest
 
 clean:
