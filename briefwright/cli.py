@@ -11,13 +11,15 @@ from pathlib import Path
 from .audiences import AUDIENCES
 from .diagnostics import ContentError, Diagnostic, format_github, format_pretty, to_json
 from .editions import release
+from .markings import Markings
 from .model import ID_PATTERN, Marking, nearest
 from .pipeline import BuildOptions, UsageError, build, check, today
 from .project import Project
 from .scaffold import ScaffoldError, new_brief, new_fact
 from .schema import write_reference, write_schemas
+from .verify import verify
 
-COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve")
+COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve", "verify")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,6 +75,13 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("explain", help="show a fact, its sources and caveats, and everything that uses it")
     common(e)
     e.add_argument("fact", help="fact id")
+    e.add_argument("--max-marking", type=_marking, default=Marking.CLEAR, metavar="LABEL",
+                   help="show only records this channel may carry (default CLEAR; RED shows everything)")
+    w = sub.add_parser("verify", help="leak check: exit 1 if a built folder holds anything above its channel")
+    common(w)
+    w.add_argument("site", type=Path, help="the built site folder to read")
+    w.add_argument("--max-marking", type=_marking, default=Marking.CLEAR, metavar="LABEL",
+                   help="the channel the folder is for (default CLEAR: a public site)")
     n = sub.add_parser("new", help="start a new brief or fact from a commented, valid file")
     common(n)
     n.add_argument("what", choices=("brief", "fact"))
@@ -130,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"briefwright: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader of our output went away (`| head`): nothing is wrong
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  so the interpreter's final flush cannot fail again
+        return 0
     except KeyboardInterrupt:
         print("briefwright: interrupted; the previous site is unchanged", file=sys.stderr)
         return 130
@@ -141,27 +153,39 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
-def explain(project: Project, fact_id: str) -> str:
-    """A fact, where it comes from, what qualifies it and everything that uses it, as plain lines."""
+def explain(project: Project, fact_id: str, markings: Markings, channel: Marking) -> str:
+    """A fact, where it comes from, what qualifies it and everything that uses it, as plain lines;
+    records above the channel are left out, not named."""
     fact = project.facts[fact_id]
+
+    def ok(kind: str, rid: str) -> bool:
+        return markings.allowed(kind, rid, channel)
+
     lines = [f"fact {fact.id} ({fact.status.label}; {fact.confidence.label}; as of {fact.as_of})",
-             f"  {fact.statement.strip()}", f"  defined at {fact.loc}", "sources:"]
+             f"  {fact.statement.strip()}", f"  defined at {fact.loc}"]
+    derived = markings.with_caveats(fact_id)
+    lines.append(f"  marking {derived.marking.label}" + (f" (from {derived.explain()})" if len(derived.chain) > 1 else ""))
+    lines.append("sources:")
     for sid in fact.sources:
         s = project.sources[sid]
         lines.append(f"  {sid}: {s.publisher}, \"{s.title}\" ({s.published}), {s.url} [{s.kind.label}]")
     for side in fact.sides:
         lines.append(f"  side: {side.statement.strip()} [{', '.join(side.sources)}]")
     lines.append("caveats:")
-    lines += [f"  {c.id} ({c.severity.value}): {c.title}" for c in project.caveats_of(fact_id)] or ["  none"]
+    lines += [f"  {c.id} ({c.severity.value}): {c.title}" for c in project.caveats_of(fact_id)
+              if ok("caveat", c.id)] or ["  none"]
     lines.append("unknowns:")
-    lines += [f"  {u.id}: {u.question}" for u in project.unknowns.values() if fact_id in u.facts] or ["  none"]
+    lines += [f"  {u.id}: {u.question}" for u in project.unknowns.values()
+              if fact_id in u.facts and ok("unknown", u.id)] or ["  none"]
     lines.append("judgments resting on it:")
-    lines += [f"  {j.id}: {j.statement}" for j in project.judgments.values() if fact_id in j.rests_on] or ["  none"]
+    lines += [f"  {j.id}: {j.statement}" for j in project.judgments.values()
+              if fact_id in j.rests_on and ok("judgment", j.id)] or ["  none"]
     lines.append("charts drawing it:")
-    lines += [f"  {c.id}: {c.title}" for c in project.charts.values() if fact_id in c.facts] or ["  none"]
+    lines += [f"  {c.id}: {c.title}" for c in project.charts.values()
+              if fact_id in c.facts and ok("chart", c.id)] or ["  none"]
     lines.append("briefs using it:")
     lines += [f"  {b.id} ({b.audience}, edition {b.edition})" for b in project.sorted_briefs()
-              if fact_id in project.used_facts(b)] or ["  none"]
+              if fact_id in project.used_facts(b) and b.marking.allowed_in(channel)] or ["  none"]
     return "\n".join(lines)
 
 
@@ -205,9 +229,28 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "explain":
         project = check(root, args.strict).project
+        markings = Markings(project)
+        visible = [f for f in project.facts if markings.allowed("fact", f, args.max_marking)]
         if args.fact not in project.facts:
-            raise UsageError(f"no fact with id '{args.fact}'" + _suggest(args.fact, project.facts))
-        print(explain(project, args.fact))
+            raise UsageError(f"no fact with id '{args.fact}'" + _suggest(args.fact, visible))
+        if args.fact not in visible:
+            label = markings.with_caveats(args.fact).marking.value
+            raise UsageError(f"fact '{args.fact}' is above this channel ({args.max_marking.label}); "
+                             f"pass --max-marking {label} to see it")
+        print(explain(project, args.fact, markings, args.max_marking))
+        return 0
+    if args.command == "verify":
+        project = check(root, args.strict).project
+        if not args.site.is_dir():
+            raise UsageError(f"{args.site} is not a folder; give the built site folder")
+        leaks, count = verify(args.site, project, args.max_marking)
+        for leak in leaks:
+            print(f"{args.site / leak.file}: error: {leak}", file=sys.stderr)
+        if leaks:
+            print(f"verify: {len(leaks)} leak{'s' if len(leaks) != 1 else ''} of material above "
+                  f"{args.max_marking.label} in {args.site}; do not publish it", file=sys.stderr)
+            return 1
+        print(f"verify: {count} files in {args.site} hold nothing above {args.max_marking.label}", file=sys.stderr)
         return 0
     if args.command == "new":
         if not ID_PATTERN.match(args.id):

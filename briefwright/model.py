@@ -130,6 +130,12 @@ class Likelihood(Choice):
         return self.label  # the probability range identifies the row
 
 
+class PortionMarking(Choice):
+    AUTO = "auto", "Only in briefs whose portions carry different markings"
+    ALWAYS = "always", "In every brief"
+    NEVER = "never", "Never (the banner still shows the brief's marking)"
+
+
 class PaperSize(Choice):
     A4 = "A4"
     LETTER = "Letter"
@@ -207,6 +213,8 @@ class Source(Record):
     kind: SourceKind = field(metadata=meta("What kind of source it is."))
     note: str | None = field(default=None, metadata=meta(
         "For a secondary copy: which primary it copies, and anything else a reader should know."))
+    marking: Marking | None = field(default=None, metadata=meta(
+        "TLP 2.0 marking of this record; default: the project's default_marking. Derived markings may raise it."))
 
 
 @dataclass
@@ -235,6 +243,8 @@ class Fact(Record):
     tags: list[str] = field(default_factory=list, metadata=meta("Free tags for filtering."))
     quantity: Quantity | None = field(default=None, metadata=meta("A number that charts and tables can use."))
     sides: list[Side] = field(default_factory=list, metadata=meta("For a conflicting fact: each side with its sources (two or more)."))
+    marking: Marking | None = field(default=None, metadata=meta(
+        "TLP 2.0 marking of this record; default: the project's default_marking. Derived markings may raise it."))
 
 
 @dataclass
@@ -246,6 +256,8 @@ class Caveat(Record):
     severity: Severity = field(metadata=meta("Critical caveats are shown beside the fact; others in a caveats section."))
     applies_to: list[Id] = field(metadata=meta("The facts it qualifies; it travels with them into every brief.", ref="fact", min_items=1))
     sources: list[Id] = field(default_factory=list, metadata=meta("Sources for the caveat.", ref="source"))
+    marking: Marking | None = field(default=None, metadata=meta(
+        "TLP 2.0 marking of this record; default: the project's default_marking. Derived markings may raise it."))
 
 
 @dataclass
@@ -256,6 +268,8 @@ class Unknown(Record):
     why_it_matters: Markdown = field(metadata=meta("Why a reader should care."))
     would_resolve: Markdown = field(metadata=meta("What evidence would answer it."))
     facts: list[Id] = field(default_factory=list, metadata=meta("Related facts: a brief using any of them shows this unknown.", ref="fact"))
+    marking: Marking | None = field(default=None, metadata=meta(
+        "TLP 2.0 marking of this record; default: the project's default_marking. Derived markings may raise it."))
 
 
 @dataclass
@@ -267,6 +281,8 @@ class Event(Record):
     kind: EventKind = field(metadata=meta("What kind of event."))
     sources: list[Id] = field(metadata=meta("Sources for the event.", ref="source", min_items=1))
     facts: list[Id] = field(default_factory=list, metadata=meta("Facts that describe the event.", ref="fact"))
+    marking: Marking | None = field(default=None, metadata=meta(
+        "TLP 2.0 marking of this record; default: the project's default_marking. Derived markings may raise it."))
 
 
 @dataclass
@@ -281,6 +297,8 @@ class Chart(Record):
     highlight: Id | None = field(default=None, metadata=meta("An event to mark.", ref="event"))
     alt: str | None = field(default=None, metadata=meta("Alt text; generated from the data when omitted."))
     caption: Markdown | None = field(default=None, metadata=meta("A note under the chart."))
+    marking: Marking | None = field(default=None, metadata=meta(
+        "TLP 2.0 marking of this record; default: the project's default_marking. Derived markings may raise it."))
 
 
 @dataclass
@@ -292,6 +310,8 @@ class Judgment(Record):
     rests_on: list[Id] = field(metadata=meta("Facts the judgment rests on.", ref="fact", min_items=1))
     likelihood: Likelihood | None = field(default=None, metadata=meta("An ICD 203 likelihood term, or none."))
     basis: Markdown | None = field(default=None, metadata=meta("A sentence on the reasoning."))
+    marking: Marking | None = field(default=None, metadata=meta(
+        "TLP 2.0 marking of this record; default: the project's default_marking. Derived markings may raise it."))
 
 
 @dataclass
@@ -333,6 +353,10 @@ class Settings(Record):
     paper: PaperSize = field(default=PaperSize.A4, metadata=meta("Paper size of the PDFs."))
     review_days: int = field(default=180, metadata=meta("A fact older than this many days is stale.", minimum=1))
     topic: str | None = field(default=None, metadata=meta("One line describing the topic, for the site."))
+    default_marking: Marking = field(default=Marking.CLEAR, metadata=meta(
+        "TLP 2.0 marking of every record that sets none (CLEAR when absent)."))
+    portion_marking: PortionMarking = field(default=PortionMarking.AUTO, metadata=meta(
+        "Show each portion's own marking: auto (only in briefs mixing markings), always or never."))
 
 
 CONTENT_KINDS: dict[str, type[Record]] = {

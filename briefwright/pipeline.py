@@ -185,7 +185,8 @@ class _Build:
         # The HTML already reflects every template; the other formats also depend on the stylesheets and fonts.
         self.static_key = tree_digest(self.static_dirs)
         self.html_key = tree_digest(self.dirs)  # every template: a brief's HTML is reused only if none changed
-        self.engine_key = [__version__, importlib.metadata.version("matplotlib")]
+        # The channel is in every key: nothing cached for one distribution channel is reused for another.
+        self.engine_key = [__version__, importlib.metadata.version("matplotlib"), f"channel:{opts.max_marking.value}"]
         self.cache = Cache(cache_root, read=not opts.force)
         self.out = opts.out.resolve()
         self.tmp = self.out.with_name(f".{self.out.name}.tmp-{os.getpid()}")
@@ -346,7 +347,7 @@ class _Build:
     def write_site_pages(self) -> None:
         from .publish import site_context, site_pages
         opts = self.opts
-        context = site_context(self.project, self.published, self.outputs, opts.base_url)
+        context = site_context(self.project, self.published, self.outputs, opts.base_url, opts.max_marking)
         key = digest("site", context, self.published, opts.max_marking.value, opts.base_url,
                      self.html_key, self.engine_key)
         cached = self.cache.get(key)

@@ -9,11 +9,15 @@ import json
 from typing import Any
 
 from . import markup
-from .model import Caveat, Choice, Event, Fact, Source, Unknown
+from .model import Caveat, Choice, Event, Fact, Marking, Source, Unknown
 
 
 def choice(value: Choice | None) -> dict | None:
     return None if value is None else {"value": value.value, "label": value.label}
+
+
+def marking_data(marking: Marking) -> dict:
+    return {"value": marking.value, "label": marking.label, "css": marking.css}
 
 
 def number_display(value: float) -> str:

@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape as xml_escape
 from jinja2 import Environment
 
 from .audiences import AUDIENCES
+from .markings import Markings
 from .markup import strip_tags
 from .model import Confidence, Marking
 from .present import event_data, fact_data, script_json, source_data, unknown_data
@@ -37,27 +38,39 @@ def _render(env: Environment, name: str, **context: Any) -> str:
         raise TemplateError(template, line, str(exc)) from None
 
 
-def site_context(project: Project, published: list[dict], outputs: dict[str, dict], base_url: str | None) -> dict:
-    """Everything the site pages show. `outputs` holds what layout made of each brief (files, sizes, pages)."""
+def site_context(project: Project, published: list[dict], outputs: dict[str, dict], base_url: str | None,
+                 channel: Marking = Marking.CLEAR) -> dict:
+    """Everything the site pages show. `outputs` holds what layout made of each brief (files, sizes, pages).
+    Only records the channel may carry are in it: a record above the channel is not named, listed or counted."""
     settings = project.settings
+    markings = Markings(project)
+    facts_ok = {f for f in project.facts if markings.allowed("fact", f, channel)}
     briefs_by_fact: dict[str, list[dict]] = {}
     for brief in published:
         for fid in project.used_facts(project.briefs[brief["id"]]):
             briefs_by_fact.setdefault(fid, []).append({"id": brief["id"], "title": brief["title"]})
     facts = []
     for fact in sorted(project.facts.values(), key=lambda f: f.id):
+        if fact.id not in facts_ok:
+            continue
         facts.append({**fact_data(fact),
                       "caveats": [{"id": c.id, "title": c.title, "severity": c.severity.value}
                                   for c in project.caveats_of(fact.id)],
                       "briefs": briefs_by_fact.get(fact.id, [])})
     citing: dict[str, set[str]] = {}
     for fact in project.facts.values():
+        if fact.id not in facts_ok:
+            continue
         for sid in [*fact.sources, *(s for side in fact.sides for s in side.sources)]:
             citing.setdefault(sid, set()).add(fact.id)
     sources = [{**source_data(source), "facts": sorted(citing.get(source.id, ()))}
-               for source in sorted(project.sources.values(), key=lambda s: s.id)]
-    unknowns = [unknown_data(u) for u in sorted(project.unknowns.values(), key=lambda u: u.id)]
-    events = [event_data(e) for e in sorted(project.events.values(), key=lambda e: (e.date, e.id))]
+               for source in sorted(project.sources.values(), key=lambda s: s.id)
+               if markings.allowed("source", source.id, channel)]
+    unknowns = [{**unknown_data(u), "facts": [f for f in u.facts if f in facts_ok]}
+                for u in sorted(project.unknowns.values(), key=lambda u: u.id)
+                if markings.allowed("unknown", u.id, channel)]
+    events = [event_data(e) for e in sorted(project.events.values(), key=lambda e: (e.date, e.id))
+              if markings.allowed("event", e.id, channel)]
     groups = []
     for audience in AUDIENCES.values():
         members = [b for b in published if b["audience"]["id"] == audience.id]

@@ -15,12 +15,14 @@ from . import markup
 from .audiences import AUDIENCES, Audience
 from .charts import CHART_KINDS
 from .editions import changes_since, edition_record
-from .model import Brief, Caveat, Chart, Event, Fact, Judgment, Likelihood, Section, Unknown
+from .markings import Markings
+from .model import Brief, Caveat, Chart, Event, Fact, Judgment, Likelihood, PortionMarking, Section, Unknown
 from .present import (
     caveat_data,
     choice,
     event_data,
     fact_data,
+    marking_data,
     number_display,
     script_json,
     source_data,
@@ -79,8 +81,11 @@ class BriefResolver:
     """Resolves one brief. Its state is the citation numbering and which caveats were shown in full."""
 
     def __init__(self, project: Project, brief: Brief, previous: dict | None = None,
-                 downloads: list[Download] | None = None, base_url: str | None = None):
+                 downloads: list[Download] | None = None, base_url: str | None = None,
+                 markings: Markings | None = None):
         self.project, self.brief, self.previous = project, brief, previous
+        self.markings = markings or Markings(project)
+        self.portions: set[str] = set()  # the markings of the portions shown, to tell a mixed brief
         self.downloads = downloads or []
         self.base_url = base_url
         self.audience: Audience = AUDIENCES[brief.audience]
@@ -88,12 +93,19 @@ class BriefResolver:
         self.shown_in_full: set[str] = set()  # caveats shown in full once; later mentions point back to them
         self.facts_used = project.used_facts(brief)
 
+    def marking(self, kind: str, record_id: str) -> dict:
+        """A portion's own effective marking, as its portion mark shows it."""
+        marking = self.markings.of(kind, record_id).marking
+        self.portions.add(marking.value)
+        return marking_data(marking)
+
     def caveat(self, caveat: Caveat) -> dict:
-        return {**caveat_data(caveat), "cites": self.notes.cite(caveat.sources)}
+        return {**caveat_data(caveat), "cites": self.notes.cite(caveat.sources), "marking": self.marking("caveat", caveat.id)}
 
     def fact(self, fact: Fact) -> dict:
         data = fact_data(fact)
         data["cites"] = self.notes.cite(fact.sources)
+        data["marking"] = self.marking("fact", fact.id)
         for side, record in zip(data["sides"], fact.sides, strict=True):
             side["cites"] = self.notes.cite(record.sources)
         data["caveats"] = []
@@ -114,7 +126,7 @@ class BriefResolver:
                 {"value": judgment.likelihood.value, "range": judgment.likelihood.row},
                 "confidence": choice(judgment.confidence), "rests_on": list(judgment.rests_on),
                 "basis_html": markup.to_html(judgment.basis, inline=True) if judgment.basis else None,
-                "cites": self.notes.cite(sources)}
+                "cites": self.notes.cite(sources), "marking": self.marking("judgment", judgment.id)}
 
     def chart(self, chart: Chart) -> dict:
         project = self.project
@@ -129,13 +141,13 @@ class BriefResolver:
                 "alt": chart.alt or kind.describe(chart.title, points), "source_line": "Sources: " + line,
                 "caption_html": markup.to_html(chart.caption, inline=True) if chart.caption else None,
                 "flagged": [p["fact"] for p in points if p.get("status") in ("claimed", "conflicting")],
-                "cites": cites}
+                "cites": cites, "marking": self.marking("chart", chart.id)}
 
     def event(self, event: Event) -> dict:
-        return {**event_data(event), "cites": self.notes.cite(event.sources)}
+        return {**event_data(event), "cites": self.notes.cite(event.sources), "marking": self.marking("event", event.id)}
 
     def unknown(self, unknown: Unknown) -> dict:
-        return unknown_data(unknown)
+        return {**unknown_data(unknown), "marking": self.marking("unknown", unknown.id)}
 
     def section(self, section: Section) -> dict:
         """A section's items, resolved in the order the audience prints them, so notes number as printed."""
@@ -197,7 +209,7 @@ class BriefResolver:
                 q = fact.quantity
                 rows.append({"fact": fid, "label": q.label, "measure": q.measure, "unit": q.unit, "value": q.value,
                              "value_display": number_display(q.value), "status": status_data(fact),
-                             "cites": self.notes.cite(fact.sources)})
+                             "cites": self.notes.cite(fact.sources), "marking": self.marking("fact", fid)})
         return rows
 
     def changes(self) -> dict | None:
@@ -212,6 +224,13 @@ class BriefResolver:
                             for f in changes["added"]]
         changes["caveats_added"] = [{"id": c, "title": self.project.caveats[c].title} for c in changes["caveats_added"]]
         return changes
+
+    def portion_marks(self) -> bool:
+        """Whether each portion shows its own marking: always, never, or (auto) when the portions differ."""
+        setting = self.project.settings.portion_marking
+        if setting is PortionMarking.AUTO:
+            return len(self.portions) > 1
+        return setting is PortionMarking.ALWAYS
 
     def resolve(self) -> dict:
         brief, audience, settings = self.brief, self.audience, self.project.settings
@@ -228,8 +247,8 @@ class BriefResolver:
             "template": brief.template or audience.template,
             "date": brief.date.isoformat(), "date_display": f"{brief.date.day} {brief.date:%B %Y}",
             "edition": brief.edition, "page_limit": brief.page_limit,
-            "marking": {"value": brief.marking.value, "label": brief.marking.label, "css": brief.marking.css,
-                        "public": brief.marking.public},
+            "marking": {**marking_data(brief.marking), "public": brief.marking.public},
+            "portion_marks": self.portion_marks(),
             "bottom_line_html": markup.to_html(brief.bottom_line),
             "bottom_line_text": markup.to_text(brief.bottom_line),
             "subject": brief.subject or markup.to_text(brief.bottom_line)[:200],
@@ -270,5 +289,6 @@ def resolve(project: Project, only: list[str] | None = None, previous: dict[str,
     """Every brief (or those in `only`), resolved, in id order. `previous` holds recorded editions by brief id;
     `downloads` the files each brief's page offers, by brief id."""
     previous, downloads = previous or {}, downloads or {}
-    return [BriefResolver(project, b, previous.get(b.id), downloads.get(b.id), base_url).resolve()
+    markings = Markings(project)
+    return [BriefResolver(project, b, previous.get(b.id), downloads.get(b.id), base_url, markings).resolve()
             for b in project.sorted_briefs() if not only or b.id in only]

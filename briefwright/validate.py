@@ -11,6 +11,7 @@ from . import markup
 from .audiences import AUDIENCES
 from .charts import CHART_KINDS
 from .diagnostics import Collector, Loc
+from .markings import check_briefs
 from .model import Judgment, Likelihood, Markdown, Record, Status, nearest, parse_plan
 from .project import Project
 
@@ -134,6 +135,8 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
                       f"template '{template}' not found in templates/")
         if not any(s.facts or s.judgments or s.charts or s.events for s in brief.sections):
             out.error(brief.at("sections"), f"brief '{brief.id}' uses no facts, judgments, charts or events")
+
+    check_briefs(project, out)
 
     today = today or dt.date.today()
     limit = dt.timedelta(days=project.settings.review_days)

@@ -1,0 +1,130 @@
+"""Distribution markings (TLP 2.0): each record's effective marking and the chain that forces it.
+
+A record's effective marking is the highest of its own and of everything it rests on: a fact and
+its sources, a caveat and its sources, a judgment and the facts it rests on, a chart and its facts
+and events, an event and its sources. A brief must be marked at least as high as everything it
+shows, caveats of its facts included: a caveat is never split from its fact by a marking.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .diagnostics import Collector
+from .model import Brief, Marking, Record
+from .project import Project
+
+
+@dataclass(frozen=True)
+class Derived:
+    """An effective marking and why: the chain of (kind, id) from the record to the one that sets it."""
+
+    marking: Marking
+    chain: tuple[tuple[str, str], ...]
+
+    def explain(self) -> str:
+        return " -> ".join(f"{kind} {rid}" for kind, rid in self.chain)
+
+
+class Markings:
+    """Effective markings of a project's records, computed once each (linear in the project's size)."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.default = project.settings.default_marking
+        self._memo: dict[tuple[str, str], Derived] = {}
+
+    def own(self, record: Record) -> Marking:
+        return getattr(record, "marking", None) or self.default
+
+    def of(self, kind: str, record_id: str) -> Derived:
+        key = (kind, record_id)
+        found = self._memo.get(key)
+        if found is None:
+            record = self.project.table(kind)[record_id]
+            found = Derived(self.own(record), (key,))
+            for child in self._rests_on(kind, record):
+                below = self.of(*child)
+                if below.marking.rank > found.marking.rank:
+                    found = Derived(below.marking, (key, *below.chain))
+            self._memo[key] = found
+        return found
+
+    def _rests_on(self, kind: str, record: Record) -> Iterator[tuple[str, str]]:
+        if kind in ("fact", "caveat", "event"):
+            yield from (("source", s) for s in getattr(record, "sources", []))
+        if kind == "fact":
+            yield from (("source", s) for side in record.sides for s in side.sources)  # type: ignore[attr-defined]
+        elif kind == "judgment":
+            yield from (("fact", f) for f in record.rests_on)  # type: ignore[attr-defined]
+        elif kind == "chart":
+            yield from (("fact", f) for f in record.facts)  # type: ignore[attr-defined]
+            yield from (("event", e) for e in record.events)  # type: ignore[attr-defined]
+
+    def with_caveats(self, fact_id: str) -> Derived:
+        """A fact together with its caveats: where the fact goes, they go, so it may go no further than they."""
+        found = self.of("fact", fact_id)
+        for caveat in self.project.caveats_of(fact_id):
+            derived = self.of("caveat", caveat.id)
+            if derived.marking.rank > found.marking.rank:
+                found = Derived(derived.marking, (("fact", fact_id), *derived.chain))
+        return found
+
+    def shown_by(self, brief: Brief) -> Iterator[tuple[str, str]]:
+        """Everything a brief shows, as (kind, id): listed items, every used fact, their caveats and related unknowns."""
+        project = self.project
+        used = project.used_facts(brief)
+        for section in brief.sections:
+            yield from (("judgment", j) for j in section.judgments)
+            yield from (("chart", c) for c in section.charts)
+            yield from (("event", e) for e in section.events)
+            yield from (("caveat", c) for c in section.caveats)
+            yield from (("unknown", u) for u in section.unknowns)
+        yield from (("fact", f) for f in used)
+        for fact_id in used:  # already counted through the facts; listed so every shown record is named
+            yield from (("caveat", c.id) for c in project.caveats_of(fact_id))
+        used_set = set(used)
+        yield from (("unknown", u.id) for u in project.unknowns.values() if used_set.intersection(u.facts))
+
+    def required(self, brief: Brief) -> Derived:
+        """The lowest marking the brief may carry, with the chain from the brief to what forces it."""
+        found = Derived(Marking.CLEAR, (("brief", brief.id),))
+        for kind, rid in self.shown_by(brief):
+            if rid not in self.project.table(kind):
+                continue  # reported by reference checking
+            derived = self.with_caveats(rid) if kind == "fact" else self.of(kind, rid)
+            if derived.marking.rank > found.marking.rank:
+                found = Derived(derived.marking, (("brief", brief.id), *derived.chain))
+        return found
+
+    def allowed(self, kind: str, record_id: str, channel: Marking) -> bool:
+        derived = self.with_caveats(record_id) if kind == "fact" else self.of(kind, record_id)
+        return derived.marking.allowed_in(channel)
+
+
+def check_briefs(project: Project, out: Collector) -> None:
+    """Refuse a brief marked lower than what it shows, at its `marking:`, naming the chain and the fix."""
+    markings = Markings(project)
+    for brief in project.briefs.values():
+        try:
+            if any((kind, rid) in project.broken for kind, rid in markings.shown_by(brief)):
+                continue  # a record that failed to load has its own error; its marking is unknown
+            need = markings.required(brief)
+        except KeyError:
+            continue  # a dangling reference or a record that failed to load: each has its own error
+        if need.marking.rank <= brief.marking.rank:
+            continue
+        kind, rid = need.chain[-1]
+        culprit = project.table(kind)[rid]
+        if culprit.marking is None:
+            source_of = f"the project's default_marking is {need.marking.value}"
+        else:
+            source_of = f"{kind} '{rid}' is {need.marking.value}"
+        fix = f"mark the brief {need.marking.value} or make {kind} '{rid}' {brief.marking.value}"
+        if kind == "caveat" or any(k == "caveat" for k, _ in need.chain):
+            fix += " (a caveat travels with its fact into every brief)"
+        else:
+            fix += ", or leave out what rests on it"
+        out.error(brief.at("marking"),
+                  f"brief '{brief.id}' is marked {brief.marking.label} but shows {need.marking.label} material: "
+                  f"{need.explain()} ({source_of}); {fix}")
