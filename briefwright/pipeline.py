@@ -22,6 +22,7 @@ from .model import Marking
 from .render import (TemplateError, check_rendered, list_templates, make_env, render_html,
                      render_pdf, template_dirs)
 from .resolve import resolve
+from .theme import check_theme
 from .validate import validate
 
 SITE_MARKER = ".briefwright-site"
@@ -70,6 +71,7 @@ def check(root: Path, strict: bool = False):
         dirs = template_dirs(project.root)
         validate(project, out, list_templates(dirs), today=today())
         check_template_numbers(dirs, out)
+        check_theme(dirs, out)  # theme: templates that extend themselves
         project.previous_editions = {}
         for brief in project.briefs.values():
             record = load_previous_edition(project, brief, out)
