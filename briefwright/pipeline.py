@@ -22,7 +22,7 @@ from .model import Marking
 from .render import (TemplateError, check_rendered, list_templates, make_env, render_html,
                      render_pdf, template_dirs)
 from .resolve import resolve
-from .theme import check_theme
+from .theme import check_theme, write_tokens
 from .validate import validate
 
 SITE_MARKER = ".briefwright-site"
@@ -71,7 +71,7 @@ def check(root: Path, strict: bool = False):
         dirs = template_dirs(project.root)
         validate(project, out, list_templates(dirs), today=today())
         check_template_numbers(dirs, out)
-        check_theme(dirs, out)  # theme: templates that extend themselves
+        check_theme(dirs, out)  # theme: templates that extend themselves, the project's tokens.css
         project.previous_editions = {}
         for brief in project.briefs.values():
             record = load_previous_edition(project, brief, out)
@@ -188,6 +188,7 @@ def _render_all(project, published, env, static_dirs, keys, engine_key, cache,
     (tmp / "assets").mkdir(parents=True)
     for folder in reversed(static_dirs):  # the project's own files override the engine's
         shutil.copytree(folder, tmp / "assets", dirs_exist_ok=True)
+    write_tokens(static_dirs, tmp / "assets" / "tokens.css")  # theme: the project's tokens override single values
     (tmp / SITE_MARKER).write_text("This folder is replaced by each build.\n", encoding="utf-8")
     style = chart_style(read_tokens(tmp / "assets" / "tokens.css"))
 

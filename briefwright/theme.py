@@ -5,8 +5,10 @@ A project overrides only what it names, and builds on the rest:
 - templates: a file in the project's folder hides the engine's file of the same name; the engine's
   file stays reachable as `default:NAME` (`{% extends "default:base.html" %}`), so a project page
   can override one block of the engine's page instead of copying it (`make_loader`);
-- checks: a template that extends itself is a located problem found before anything is rendered
-  (`check_theme`).
+- tokens: the project's `static/tokens.css` overrides single variables of the engine's tokens and
+  may add new ones; the site gets the merged file, and so do the charts (`write_tokens`);
+- checks: a template that extends itself, and a tokens file the build could not use as written,
+  are located problems found before anything is rendered (`check_theme`).
 
 Nothing here renders; render.py builds the Jinja environment with `make_loader`.
 """
@@ -146,6 +148,213 @@ def _report_loop(loop: list[Path], dirs: list[Path], tags_of, out: Collector) ->
     out.error(Loc(path, tag.line, tag.col), message, hint=hint)
 
 
+# --- tokens --------------------------------------------------------------------------------------
+
+_ENGINE_TOKEN = re.compile(r"(--[a-z0-9-]+)(\s*:\s*)([^;]*?)(\s*;)")  # the engine's own file: one `--name: value;` each
+_NAME = re.compile(r"--[a-z0-9]+(?:-[a-z0-9]+)*")
+_VAR = re.compile(r"var\(\s*(--[a-zA-Z0-9_-]+)")
+_HEX = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+
+# What charts.chart_style reads from the tokens, and the form matplotlib can take it in.
+CHART_COLOURS = ("ink", "ink-soft", "rule", "accent", "accent-2", "muted", "alert")
+CHART_LENGTHS = {"chart-base": "pt", "chart-small": "pt", "chart-width": "in"}
+
+
+@dataclass(frozen=True)
+class Token:
+    name: str  # with the leading `--`
+    value: str
+    loc: Loc
+
+
+def parse_tokens(path: Path, out: Collector) -> list[Token]:
+    """The `--name: value;` declarations of a project's tokens file, in order; anything else in it is an error,
+    since the merged file keeps only the tokens."""
+    import tinycss2  # WeasyPrint's own CSS parser: what it reads here is what the PDF reads
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        out.error(Loc(path, 1, 1), f"tokens file is not UTF-8 text: {exc}")
+        return []
+    tokens = []
+
+    def error(line: int, col: int, message: str) -> None:
+        out.error(Loc(path, line, col), message)
+
+    for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
+        if rule.type == "error":
+            error(rule.source_line, rule.source_column, f"CSS syntax error in tokens: {rule.message}")
+        elif rule.type == "at-rule":
+            error(rule.source_line, rule.source_column, f"@{rule.at_keyword} does not belong in tokens.css, which holds "
+                  "one ':root' block of '--name: value;' tokens; put it in screen.css or print.css")
+        elif tinycss2.serialize(rule.prelude).strip() != ":root":
+            error(rule.source_line, rule.source_column, f"rule '{tinycss2.serialize(rule.prelude).strip()}' does not "
+                  "belong in tokens.css, which holds one ':root' block of '--name: value;' tokens; "
+                  "put it in screen.css or print.css")
+        else:
+            tokens += _declarations(path, rule, error)
+    _check_braces(text, error)
+    return tokens
+
+
+def _declarations(path: Path, rule, error) -> list[Token]:
+    import tinycss2
+
+    found = []
+    for item in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True):
+        line, col = item.source_line, item.source_column
+        if item.type == "error":
+            error(line, col, f"CSS syntax error in tokens: {item.message}")
+            continue
+        if item.type != "declaration":
+            error(line, col, "only '--name: value;' tokens belong inside ':root' in tokens.css")
+            continue
+        if not item.name.startswith("--"):
+            error(line, col, f"'{item.name}' is a property, not a token; tokens.css sets only custom properties "
+                  "such as '--accent'; put properties in screen.css or print.css")
+            continue
+        if not _NAME.fullmatch(item.name):
+            error(line, col, f"token name '{item.name}' must be lower-case letters and digits joined by hyphens")
+            continue
+        runon = _run_on(item.value)
+        if runon is not None:
+            error(runon.source_line, runon.source_column, f"missing ';' before '{runon.value}' "
+                  f"(the value of '{item.name}' runs on into the next token)")
+            continue
+        value = tinycss2.serialize(item.value).strip()
+        if not value:
+            error(line, col, f"token '{item.name}' has no value")
+        elif item.important:
+            error(line, col, f"token '{item.name}' is marked !important; a token is a plain value")
+        else:
+            found.append(Token(item.name, value, Loc(path, line, col)))
+    return found
+
+
+def _run_on(values):
+    """The `--next` of `--a: red --next: blue;` (a forgotten ';'): custom property values take any text."""
+    meaningful = [v for v in values if v.type not in ("whitespace", "comment")]
+    for here, after in zip(meaningful, meaningful[1:]):
+        if here.type == "ident" and here.value.startswith("--") and after.type == "literal" and after.value == ":":
+            return here
+    return None
+
+
+def _check_braces(text: str, error) -> None:
+    """tinycss2 closes an unclosed block silently at the end of the file; say so instead."""
+    plain = re.sub(r"/\*.*?\*/|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'",
+                   lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)
+    opened = []
+    for m in re.finditer(r"[{}]", plain):
+        if m.group(0) == "{":
+            opened.append(m.start())
+        elif opened:
+            opened.pop()
+    for start in opened:
+        line = plain.count("\n", 0, start) + 1
+        error(line, start - (plain.rfind("\n", 0, start) + 1) + 1, "this '{' is never closed with '}'")
+
+
+def engine_tokens(text: str) -> dict[str, str]:
+    return {m.group(1): m.group(3) for m in _ENGINE_TOKEN.finditer(text)}
+
+
+def merge_tokens(base: str, overrides: list[Token]) -> str:
+    """The engine's tokens text with each overridden value replaced in place and new tokens added before its
+    closing brace, in the order the project wrote them; a token set twice keeps its last value."""
+    last = {}
+    for token in overrides:
+        last[token.name] = token.value
+    known = engine_tokens(base)
+
+    def replace(m: re.Match) -> str:
+        name = m.group(1)
+        return m.group(1) + m.group(2) + last[name] + m.group(4) if name in last else m.group(0)
+
+    merged = _ENGINE_TOKEN.sub(replace, base)
+    added = "".join(f"  {name}: {value};\n" for name, value in last.items() if name not in known)
+    if added:
+        close = merged.rindex("}")
+        merged = merged[:close] + added + merged[close:]
+    return merged
+
+
+def _token_layers(static_dirs: list[Path]) -> list[Path]:
+    """The tokens files of the static folders, first folder first; the last one is the base."""
+    return [d / "tokens.css" for d in static_dirs if (d / "tokens.css").is_file()]
+
+
+def write_tokens(static_dirs: list[Path], dest: Path) -> None:
+    """Write the merged tokens to `dest`. With a single tokens file (a project without its own) nothing is
+    written: the file already copied there is the engine's, byte for byte."""
+    layers = _token_layers(static_dirs)
+    if len(layers) < 2:
+        return
+    scratch = Collector()  # check_theme has reported the problems already; the build stops on errors first
+    merged = layers[-1].read_text(encoding="utf-8")
+    for layer in reversed(layers[:-1]):
+        merged = merge_tokens(merged, parse_tokens(layer, scratch))
+    dest.write_text(merged, encoding="utf-8")
+
+
+def check_tokens(dirs: list[Path], out: Collector) -> None:
+    """Problems in a project's tokens file, located: syntax (error), values the charts cannot read (error),
+    and tokens that neither override the engine's nor are used by any stylesheet or template (warning)."""
+    layers = _token_layers([d / "static" for d in dirs if (d / "static").is_dir()])
+    if len(layers) < 2:
+        return
+    base = engine_tokens(layers[-1].read_text(encoding="utf-8"))
+    used = _used_tokens(dirs)
+    for layer in layers[:-1]:
+        tokens = parse_tokens(layer, out)
+        for token in tokens:
+            used.update(_VAR.findall(token.value))  # one token may be built from another
+        seen: dict[str, Token] = {}
+        for token in tokens:
+            loc = token.loc
+            if token.name in seen:
+                out.warning(loc, f"token '{token.name}' is set twice in this file (first at line "
+                            f"{seen[token.name].loc.line}); the last value wins")
+            seen[token.name] = token
+            problem = _chart_problem(token)
+            if problem:
+                out.error(loc, problem)
+            if token.name not in base and token.name not in used:
+                from .model import nearest
+                close = nearest(token.name, base)
+                hint = ("did you mean " + ", ".join(f"'{c}'" for c in close) + "?") if close else None
+                out.warning(loc, f"unknown token '{token.name}': the engine has no such token and no stylesheet or "
+                            "template uses it" + (f" ({hint})" if hint else ""), hint=hint)
+
+
+def _used_tokens(dirs: list[Path]) -> set[str]:
+    """Every `var(--name)` in the stylesheets and templates of every layer."""
+    used: set[str] = set()
+    for folder in dirs:
+        for path in folder.rglob("*"):
+            if path.suffix in (".css", ".html") and path.is_file():
+                used.update(_VAR.findall(path.read_text(encoding="utf-8", errors="replace")))
+    return used
+
+
+def _chart_problem(token: Token) -> str | None:
+    """The charts read some tokens with matplotlib, which takes fewer forms than CSS."""
+    name, value = token.name[2:], token.value
+    if name in CHART_COLOURS and not _HEX.fullmatch(value):
+        from matplotlib.colors import CSS4_COLORS
+        if value.lower() not in CSS4_COLORS:
+            return (f"token '{token.name}' colours the charts too, which read it as '#rrggbb' or a CSS colour "
+                    f"name; '{value}' is neither")
+    unit = CHART_LENGTHS.get(name)
+    if unit and not re.fullmatch(r"\d+(?:\.\d+)?" + unit, value):
+        return f"token '{token.name}' sizes the charts, which read it as a number in {unit}; '{value}' is not"
+    if name == "font-sans" and not value.split(",")[0].strip().strip("'\""):
+        return f"token '{token.name}' names the charts' font; its first family is empty"
+    return None
+
+
 def check_theme(dirs: list[Path], out: Collector) -> None:
     """Everything about the template layers that can be checked before rendering."""
     check_extends(dirs, out)
+    check_tokens(dirs, out)
