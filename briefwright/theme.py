@@ -15,8 +15,10 @@ Nothing here renders; render.py builds the Jinja environment with `make_loader`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2 import nodes
@@ -131,7 +133,7 @@ def check_extends(dirs: list[Path], out: Collector) -> None:
                 visit(path)
 
 
-def _report_loop(loop: list[Path], dirs: list[Path], tags_of, out: Collector) -> None:
+def _report_loop(loop: list[Path], dirs: list[Path], tags_of: Callable[[Path], list[_Extends]], out: Collector) -> None:
     """`loop[i]` extends `loop[i + 1]` and the last extends the first."""
     at = next((i for i, p in enumerate(loop) if not p.is_relative_to(ENGINE_TEMPLATES)), 0)
     path, nxt = loop[at], loop[(at + 1) % len(loop)]
@@ -158,6 +160,9 @@ _HEX = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
 # What charts.chart_style reads from the tokens, and the form matplotlib can take it in.
 CHART_COLOURS = ("ink", "ink-soft", "rule", "accent", "accent-2", "muted", "alert")
 CHART_LENGTHS = {"chart-base": "pt", "chart-small": "pt", "chart-width": "in"}
+
+
+_Report = Callable[[int, int, str], None]  # (line, column, message)
 
 
 @dataclass(frozen=True)
@@ -198,7 +203,7 @@ def parse_tokens(path: Path, out: Collector) -> list[Token]:
     return tokens
 
 
-def _declarations(path: Path, rule, error) -> list[Token]:
+def _declarations(path: Path, rule: Any, error: _Report) -> list[Token]:
     import tinycss2
 
     found = []
@@ -232,16 +237,16 @@ def _declarations(path: Path, rule, error) -> list[Token]:
     return found
 
 
-def _run_on(values):
+def _run_on(values: list[Any]) -> Any:
     """The `--next` of `--a: red --next: blue;` (a forgotten ';'): custom property values take any text."""
     meaningful = [v for v in values if v.type not in ("whitespace", "comment")]
-    for here, after in zip(meaningful, meaningful[1:]):
+    for here, after in zip(meaningful, meaningful[1:], strict=False):
         if here.type == "ident" and here.value.startswith("--") and after.type == "literal" and after.value == ":":
             return here
     return None
 
 
-def _check_braces(text: str, error) -> None:
+def _check_braces(text: str, error: _Report) -> None:
     """tinycss2 closes an unclosed block silently at the end of the file; say so instead."""
     plain = re.sub(r"/\*.*?\*/|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'",
                    lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.S)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from conftest import REPO, run_cli
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
 from briefwright.diagnostics import Loc
 from briefwright.theme import Token, merge_tokens
-from conftest import REPO, run_cli
 
 ENGINE_TOKENS = (REPO / "templates" / "static" / "tokens.css").read_text(encoding="utf-8")
 SELF_EXTENDS = ("templates/base.html:1:12: error: template 'base.html' extends itself; "
@@ -50,7 +50,7 @@ def pdf_colours(pdf: Path) -> set[tuple[float, float, float]]:
 
 def has_colour(colours, hex_colour: str) -> bool:
     want = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-    return any(all(abs(a - b) < 0.002 for a, b in zip(c, want)) for c in colours)
+    return any(all(abs(a - b) < 0.002 for a, b in zip(c, want, strict=True)) for c in colours)
 
 
 def pdf_text(pdf: Path) -> str:
