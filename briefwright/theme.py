@@ -22,6 +22,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import nodes
+from jinja2.loaders import split_template_path
 
 from .diagnostics import Collector, Loc
 
@@ -63,19 +64,23 @@ class _Extends:
 def _resolve(name: str, dirs: list[Path]) -> Path | None:
     prefix, sep, rest = name.partition(":")
     folders, rel = ([ENGINE_TEMPLATES], rest) if sep and prefix == DEFAULT else (dirs, name)
+    try:
+        pieces = split_template_path(rel)  # as the loader does: no '..', no absolute names
+    except jinja2.TemplateNotFound:
+        return None
     for folder in folders:
-        if (folder / rel).is_file():
-            return folder / rel
+        if folder.joinpath(*pieces).is_file():
+            return folder.joinpath(*pieces)
     return None
 
 
 def _extends_tags(path: Path, dirs: list[Path]) -> list[_Extends]:
     """The `{% extends "..." %}` tags with a literal name; a template that does not parse is left to rendering,
     which reports its syntax error with the line."""
-    text = path.read_text(encoding="utf-8")
     try:
+        text = path.read_text(encoding="utf-8")
         tree = _PARSER.parse(text)
-    except jinja2.TemplateSyntaxError:
+    except (UnicodeDecodeError, jinja2.TemplateSyntaxError):
         return []
     lines = text.split("\n")
     tags = []
@@ -143,6 +148,7 @@ def _report_loop(loop: list[Path], dirs: list[Path], tags_of: Callable[[Path], l
     hint = f'use {{% extends "{DEFAULT}:{name}" %}} to extend the engine\'s template' if engine_has else None
     if len(loop) == 1:
         message = f"template '{name}' extends itself; " + (hint or "it would never finish rendering")
+        hint = None  # already the message's advice
     else:
         chain = " -> ".join(_display(p, dirs) for p in loop[at:] + loop[:at] + [path])
         message = (f"template '{name}' extends '{tag.name}', which leads back to it ({chain}); "
