@@ -28,6 +28,7 @@ from .model import Marking
 from .project import Project
 from .render import TemplateError, check_rendered, list_templates, make_env, render_html, template_dirs
 from .resolve import Download, resolve
+from .theme import check_theme, write_tokens
 from .validate import check_template_numbers, validate
 
 SITE_MARKER = ".briefwright-site"
@@ -87,6 +88,7 @@ def check(root: Path, strict: bool = False) -> Checked:
         dirs = template_dirs(project.root)
         validate(project, diagnostics, list_templates(dirs), today=today())
         check_template_numbers(dirs, diagnostics)
+        check_theme(dirs, diagnostics)  # templates that extend themselves, the project's tokens.css
         previous = previous_editions(project, diagnostics)
     if strict:
         for d in diagnostics.diagnostics:
@@ -234,6 +236,7 @@ class _Build:
         assets.mkdir(parents=True)
         for folder in reversed(self.static_dirs):  # the project's own files override the engine's
             shutil.copytree(folder, assets, dirs_exist_ok=True)
+        write_tokens(self.static_dirs, assets / "tokens.css")  # the project's tokens override single values
         (self.tmp / SITE_MARKER).write_text("This folder is replaced by each build.\n", encoding="utf-8")
         self.style = chart_style(read_tokens(assets / "tokens.css"))
 

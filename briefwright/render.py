@@ -12,7 +12,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-ENGINE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+from .theme import ENGINE_TEMPLATES, make_loader, template_names  # theme layers: see theme.py
 
 
 class TemplateError(Exception):
@@ -39,7 +39,8 @@ def make_env(dirs: list[Path], bytecode_dir: Path | None = None) -> SandboxedEnv
             cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
         except OSError:
             cache = None  # compiling every time is slower, never wrong
-    env = SandboxedEnvironment(loader=jinja2.FileSystemLoader([str(d) for d in dirs]), bytecode_cache=cache,
+    # theme: the project's folder in front of the engine's, and the engine's files as "default:NAME"
+    env = SandboxedEnvironment(loader=make_loader(dirs), bytecode_cache=cache,
                                autoescape=True, undefined=jinja2.StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["css_string"] = css_string
@@ -53,7 +54,7 @@ def css_string(text: str) -> str:
 
 
 def list_templates(dirs: list[Path]) -> set[str]:
-    return {p.relative_to(d).as_posix() for d in dirs for p in d.rglob("*.html")}
+    return template_names(dirs)  # theme: includes the engine's templates as "default:NAME"
 
 
 def mark_safe(value):
