@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"briefwright: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # the reader of our output went away (`| head`): nothing is wrong
-        sys.stdout = open(os.devnull, "w")  # noqa: SIM115  so the interpreter's final flush cannot fail again
+        sys.stdout = open(os.devnull, "w")  # so the interpreter's final flush cannot fail again
         return 0
     except KeyboardInterrupt:
         print("briefwright: interrupted; the previous site is unchanged", file=sys.stderr)
