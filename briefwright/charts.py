@@ -68,15 +68,17 @@ def _fact_points(chart: Chart, project: Project) -> list[dict]:
         q = fact.quantity
         assert q is not None  # check() refused charted facts without a quantity
         points.append({"fact": fact.id, "label": q.label, "value": q.value, "unit": q.unit,
-                       "measure": q.measure, "status": fact.status.value, "status_label": fact.status.label})
+                       "measure": q.measure, "status": fact.status.value, "status_label": fact.status.label,
+                       "flagged": fact.status.needs_label, "tag": fact.status.chart_tag})
     return points
 
 
 def _status_note(points: list[dict]) -> str:
-    marked = [p for p in points if p["status"] in ("claimed", "conflicting")]
+    marked = [p for p in points if p["flagged"]]
     if not marked:
         return ""
-    return " Hatched bars are claims or disputed figures, not verified: " + ", ".join(
+    kinds = "claims, disputed figures or estimates" if any(p["tag"] == "estimate" for p in marked) else "claims or disputed figures"
+    return f" Hatched bars are {kinds}, not verified: " + ", ".join(
         f"{p['label']} ({p['status_label'].lower()})" for p in marked) + "."
 
 
@@ -118,14 +120,15 @@ def _draw_bar(fig, points, style):
     ax = fig.add_subplot()
     labels = [p["label"] for p in points][::-1]
     values = [p["value"] for p in points][::-1]
-    flagged = [p["status"] in ("claimed", "conflicting") for p in points][::-1]
+    flagged = [p["flagged"] for p in points][::-1]
+    tags = [p["tag"] for p in points][::-1]
     bars = ax.barh(labels, values, color=[style["muted"] if f else style["accent"] for f in flagged],
                    edgecolor=style["ink"], linewidth=0.6, height=0.62)
-    for bar, flag, value in zip(bars, flagged, values, strict=True):
+    for bar, flag, tag, value in zip(bars, flagged, tags, values, strict=True):
         if flag:
             bar.set_hatch("////")
         ax.text(bar.get_width() + max(values) * 0.01, bar.get_y() + bar.get_height() / 2,
-                number_display(value) + (" (claimed)" if flag else ""), va="center", fontsize=style["small"], color=style["ink"])
+                number_display(value) + (f" ({tag})" if flag else ""), va="center", fontsize=style["small"], color=style["ink"])
     ax.set_xlim(0, max(values) * 1.25)
     ax.set_xlabel(f"{points[0]['measure']} ({points[0]['unit']})", fontsize=style["small"], color=style["soft"])
     _house(ax, style, grid_axis="x")
@@ -140,7 +143,7 @@ def _draw_split(fig, points, style):
     colours = [style["accent"], style["second"], style["muted"], style["soft"]]
     for i, p in enumerate(points):
         ax.barh([0], [p["value"]], left=left, color=colours[i % len(colours)], edgecolor="white", linewidth=1.5, height=0.5,
-                hatch="////" if p["status"] in ("claimed", "conflicting") else None)
+                hatch="////" if p["flagged"] else None)
         ax.text(left + p["value"] / 2, 0, f"{number_display(p['value'])}", ha="center", va="center",
                 color="white", fontsize=style["base"], fontweight="bold")
         ax.text(left + p["value"] / 2, -0.42, p["label"], ha="center", va="top", fontsize=style["small"], color=style["ink"], wrap=True)

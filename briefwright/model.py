@@ -46,6 +46,7 @@ class SourceKind(Choice):
     SECONDARY = "secondary", "Secondary source"
     PRESS = "press", "Press report"
     SUBJECT = "subject", "Subject's own statement"
+    INTERNAL = "internal", "The desk's own working, not published"
 
 
 class Status(Choice):
@@ -53,10 +54,17 @@ class Status(Choice):
     REPORTED = "reported", "Reported"
     CLAIMED = "claimed", "Claimed by the subject, not verified"
     CONFLICTING = "conflicting", "Sources conflict"
+    ESTIMATED = "estimated", "The desk's estimate, not a measurement"
 
     @property
     def needs_label(self) -> bool:
-        return self in (Status.CLAIMED, Status.CONFLICTING)
+        """Not established by a source: shown with its label wherever it appears, hatched in charts."""
+        return self in (Status.CLAIMED, Status.CONFLICTING, Status.ESTIMATED)
+
+    @property
+    def chart_tag(self) -> str:
+        """The word a chart prints beside a value that needs a label."""
+        return "estimate" if self is Status.ESTIMATED else "claimed"
 
 
 class Confidence(Choice):
@@ -207,10 +215,11 @@ class Source(Record):
     id: Id = field(metadata=meta("Unique id, lower-case words joined by hyphens."))
     title: str = field(metadata=meta("Title of the document or page."))
     publisher: str = field(metadata=meta("Who published it."))
-    url: Url = field(metadata=meta("Where it can be read (http or https)."))
     published: PartialDate = field(metadata=meta("When it was published: YYYY, YYYY-MM or YYYY-MM-DD."))
     retrieved: dt.date = field(metadata=meta("When an analyst last read it (YYYY-MM-DD)."))
     kind: SourceKind = field(metadata=meta("What kind of source it is."))
+    url: Url | None = field(default=None, metadata=meta(
+        "Where it can be read (http or https); required for every kind but internal."))
     note: str | None = field(default=None, metadata=meta(
         "For a secondary copy: which primary it copies, and anything else a reader should know."))
     marking: Marking | None = field(default=None, metadata=meta(

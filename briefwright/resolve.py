@@ -140,7 +140,7 @@ class BriefResolver:
         return {"id": chart.id, "kind": chart.kind, "title": chart.title, "file": f"{chart.id}.svg", "points": points,
                 "alt": chart.alt or kind.describe(chart.title, points), "source_line": "Sources: " + line,
                 "caption_html": markup.to_html(chart.caption, inline=True) if chart.caption else None,
-                "flagged": [p["fact"] for p in points if p.get("status") in ("claimed", "conflicting")],
+                "flagged": [p["fact"] for p in points if p.get("flagged")],
                 "cites": cites, "marking": self.marking("chart", chart.id)}
 
     def event(self, event: Event) -> dict:

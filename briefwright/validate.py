@@ -12,7 +12,7 @@ from .audiences import AUDIENCES
 from .charts import CHART_KINDS
 from .diagnostics import Collector, Loc
 from .markings import check_briefs
-from .model import Judgment, Likelihood, Markdown, Record, Status, nearest, parse_plan
+from .model import Judgment, Likelihood, Markdown, Record, SourceKind, Status, nearest, parse_plan
 from .project import Project
 
 _CONFIDENCE_WORDS = re.compile(r"\b(high|moderate|low)\s+confidence\b|\bconfiden(t|ce)\b", re.I)
@@ -145,6 +145,9 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
             out.warning(fact.at("as_of"), f"fact '{fact.id}' is stale: as of {fact.as_of}, older than the review interval "
                         f"of {project.settings.review_days} days")
     for source in project.sources.values():
+        if source.url is None and source.kind is not SourceKind.INTERNAL:
+            out.error(source.loc, f"source '{source.id}' has no url; every source a reader can look up needs one "
+                      "(only the desk's own working, kind: internal, may have none)")
         if source.retrieved > today:
             out.error(source.at("retrieved"), f"source '{source.id}' was retrieved in the future ({source.retrieved})")
 

@@ -36,7 +36,7 @@ class Leak:
 
     def __str__(self) -> str:
         what = "its id" if self.secret.is_id else f"“{self.secret.text[:80]}”"
-        return (f"{self.file}: {self.secret.kind} '{self.secret.record_id}' ({self.secret.marking.label}) "
+        return (f"{self.secret.kind} '{self.secret.record_id}' ({self.secret.marking.label}) "
                 f"is above this channel: {what} appears")
 
 
@@ -76,6 +76,10 @@ def secrets(project: Project, channel: Marking) -> list[Secret]:
         for rid, record in project.table(kind).items():
             if markings.allowed(kind, rid, channel):
                 allowed_text.update(_plain(t, md) for t, md in _strings(record))
+    for brief in project.briefs.values():
+        if brief.marking.allowed_in(channel):
+            allowed_text.update(_plain(t, md) for t, md in _strings(brief))
+    allowed_blob = "\n".join(allowed_text)
     restricted: list[tuple[str, str, Marking, Record]] = []
     for kind in kinds:
         for rid, record in project.table(kind).items():
@@ -88,10 +92,9 @@ def secrets(project: Project, channel: Marking) -> list[Secret]:
     for kind, rid, marking, record in restricted:
         found.append(Secret(kind, rid, marking, rid, is_id=True))
         for text, is_markdown in _strings(record):
-            plain = _plain(text, is_markdown)
-            if plain in allowed_text:
-                continue  # the same words are in a record the channel carries (a shared publisher name, say)
-            found += [Secret(kind, rid, marking, phrase) for phrase in _phrases(plain)]
+            # Words that a record the channel carries also uses (a publisher's name, a stock phrase) prove nothing.
+            found += [Secret(kind, rid, marking, phrase) for phrase in _phrases(_plain(text, is_markdown))
+                      if phrase not in allowed_blob]
     return found
 
 
