@@ -50,3 +50,16 @@ def test_workflow_publishes_to_pages_with_the_right_permissions():
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert "pull_request" in deploy["if"] and deploy["needs"] == "build"
     assert "actions/deploy-pages" in deploy["steps"][0]["uses"]
+
+
+def test_workflow_builds_the_public_channel_and_runs_the_leak_check_before_upload():
+    flow = yaml.safe_load(WORKFLOWS[0].read_text())
+    steps = flow["jobs"]["build"]["steps"]
+    runs = [str(s.get("run", "")) for s in steps]
+    uses = [str(s.get("uses", "")) for s in steps]
+    build = next(i for i, r in enumerate(runs) if "build.py --force" in r)
+    verify = next(i for i, r in enumerate(runs) if "build.py verify site --max-marking CLEAR" in r)
+    uploads = [i for i, u in enumerate(uses) if "upload" in u]
+    assert uploads and build < verify < min(uploads)
+    assert all("--max-marking CLEAR" in line for line in runs[build].splitlines() if "build.py" in line)
+    assert "--include-restricted" not in " ".join(runs) and "--max-marking RED" not in " ".join(runs)
