@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, copy_project, run_cli, snapshot
+from helpers import FIXTURES, copy_project, run_cli, snapshot
 
 BROKEN = Path(__file__).resolve().parent / "broken"
 CASES = sorted(p.name for p in BROKEN.iterdir() if (p / "expect").exists())

@@ -13,7 +13,7 @@ from briefwright.diagnostics import Collector
 from briefwright.load import load_project
 from briefwright.markup import to_text
 from briefwright.resolve import resolve
-from conftest import REPO, run_cli
+from helpers import REPO, run_cli, snapshot
 
 
 def norm(text: str) -> str:
@@ -181,7 +181,6 @@ def test_second_topic_builds_with_the_same_command(tmp_path):
 
 
 def test_real_content_rebuilds_byte_identical_in_another_process(real_site, tmp_path):
-    from conftest import snapshot
     site, _ = real_site
     out = tmp_path / "again"
     result = run_cli("build", "--out", out, "--cache-dir", tmp_path / "cache", "-j1", "--include-restricted", cwd=REPO)

@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 
 from briefwright import markup
-from conftest import FIXTURES, copy_project, run_cli
+from helpers import FIXTURES, copy_project, run_cli
 
 UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset"}

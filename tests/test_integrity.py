@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from html.parser import HTMLParser
 
-from conftest import run_cli
+from helpers import run_cli
 
 
 def write(path, text):

@@ -2,7 +2,6 @@
 atomic output, determinism and the cache."""
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -11,9 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from pypdf import PdfReader
-
-from conftest import REPO, run_cli, snapshot
+from helpers import REPO, run_cli, snapshot
 
 
 def build(project: Path, out: Path, *extra, cache: Path | None = None):

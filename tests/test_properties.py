@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from briefwright.diagnostics import Collector
 from briefwright.load import load_project
 from briefwright.validate import validate
-from conftest import FIXTURES
+from helpers import FIXTURES
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30),
                     st.dates().map(str), st.sampled_from(["widget-speed", "trade-paper", "claimed", "high", "bar"]))

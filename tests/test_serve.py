@@ -8,7 +8,7 @@ import sys
 import time
 import urllib.request
 
-from conftest import REPO
+from helpers import REPO
 
 
 def test_serve_rebuilds_on_change_and_reloads(minimal):
