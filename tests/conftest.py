@@ -17,10 +17,12 @@ def minimal(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory):
-    """The real content built once per test session (restricted briefs included), for reading back."""
+    """The real content built once per test session (restricted briefs included), for reading back.
+    Built in this process with two forked layout workers, as `make site` would."""
     out = tmp_path_factory.mktemp("real") / "site"
     project = Path(os.environ.get("BRIEFWRIGHT_REAL_PROJECT", REPO))  # another project, for trying the suite on it
     result = run_cli("build", "--project", project, "--out", out, "--cache-dir", out.parent / "cache", "-j", "2",
                      "--include-restricted", cwd=REPO)
     assert result.code == 0, result.stderr
     return out, result
+

@@ -13,7 +13,7 @@ from briefwright.diagnostics import Collector
 from briefwright.load import load_project
 from briefwright.markup import to_text
 from briefwright.resolve import resolve
-from helpers import REPO, run_cli, snapshot
+from helpers import REPO, run_cli, run_cli_subprocess, snapshot
 
 
 def norm(text: str) -> str:
@@ -181,9 +181,9 @@ def test_second_topic_builds_with_the_same_command(tmp_path):
 
 
 def test_real_content_rebuilds_byte_identical_in_another_process(real_site, tmp_path):
-    site, _ = real_site
+    site, _ = real_site  # built in this process; the rebuild runs in a fresh one
     out = tmp_path / "again"
-    result = run_cli("build", "--out", out, "--cache-dir", tmp_path / "cache", "-j1", "--include-restricted", cwd=REPO)
+    result = run_cli_subprocess("build", "--out", out, "--cache-dir", tmp_path / "cache", "-j1", "--include-restricted", cwd=REPO)
     assert result.code == 0, result.stderr
     first, second = snapshot(site), snapshot(out)
     assert first.keys() == second.keys()
