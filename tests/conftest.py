@@ -26,3 +26,9 @@ def real_site(tmp_path_factory):
     assert result.code == 0, result.stderr
     return out, result
 
+
+def pytest_collection_modifyitems(items):
+    """Every test that needs a build of the real content is slow, wherever it is (test_golden.py too)."""
+    for item in items:
+        if item.path.name == "test_golden.py" or "real_site" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

@@ -16,6 +16,8 @@ from briefwright.model import Status
 from briefwright.resolve import resolve
 from helpers import REPO, run_cli, run_cli_subprocess, snapshot
 
+pytestmark = pytest.mark.slow
+
 
 def norm(text: str) -> str:
     """Letters and digits only: immune to hyphenation, line breaks and typographic quotes."""
