@@ -1,9 +1,10 @@
-# `make site` builds every brief into site/; `make test` runs the whole suite. Both set up .venv first.
+# `make site` builds every brief into site/; `make test` runs the whole suite, `make test-fast` all but the
+# tests marked slow (real-content builds, the browser, the property test). Each sets up .venv first.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: site test lint check bench clean deps
+.PHONY: site test test-fast lint check bench clean deps
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Briefwright needs Python 3.11 or newer"; exit 1; }
@@ -35,6 +36,9 @@ lint: deps
 
 test: deps tests/tools/node_modules/.installed lint
 	$(PY) -m pytest
+
+test-fast: deps tests/tools/node_modules/.installed
+	$(PY) -m pytest -m "not slow"
 
 clean:
 	rm -rf site .briefwright-cache

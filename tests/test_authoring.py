@@ -8,10 +8,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from helpers import REPO, run_cli
 
 from briefwright.diagnostics import Diagnostic, Loc, format_github, format_pretty
 from briefwright.schema import REFERENCE_MARK, reference_markdown, schema_text, schemas
-from conftest import REPO, run_cli
 
 PROJECTS = [REPO] + sorted(p.parent for p in (REPO / "topics").glob("*/project.yaml")) + [REPO / "tests" / "fixtures" / "minimal"]
 

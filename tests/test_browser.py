@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import functools
-import json
 import http.server
+import json
 import os
 import threading
 from collections import deque
@@ -11,8 +11,9 @@ from pathlib import Path
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
+from helpers import FIXTURES, copy_project, run_cli
 
-from conftest import copy_project, FIXTURES, run_cli
+pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

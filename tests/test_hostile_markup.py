@@ -13,9 +13,9 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
+from helpers import FIXTURES, copy_project, run_cli
 
 from briefwright import markup
-from conftest import FIXTURES, copy_project, run_cli
 
 UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset"}
@@ -130,7 +130,7 @@ def test_to_html_never_emits_active_markup(text, inline):
     assert not unsafe_attributes(page), html
     allowed = markup.ALLOWED_TAGS
     assert all(tag in allowed for tag, _ in page.tags), html
-    for tag, attrs in page.tags:
+    for _tag, attrs in page.tags:
         assert set(attrs) <= {"href", "title", "rel"}, html
         if "href" in attrs:
             href = _normalised_url(attrs["href"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from html.parser import HTMLParser
 
-from conftest import run_cli
+from helpers import run_cli
 
 
 def write(path, text):
@@ -37,7 +37,9 @@ def test_likelihood_word_from_another_row_is_rejected(minimal):
 
 def test_alternative_term_of_the_same_row_is_accepted(minimal):
     r = check_judgment(minimal, "Sales will very likely grow; a fall is highly improbable.", "very likely")
-    assert r.code == 1  # 'highly improbable' is the 5-20% row, not 80-95%
+    assert r.code == 1
+    assert ("content/extra.yaml:3:16: error: judgment 'extra-judgment' mixes likelihood rows: 'highly improbable' "
+            "(5-20%) is not in the row of 'very likely' (80-95%)") in r.stderr.splitlines()
     r = check_judgment(minimal, "Sales will very likely grow, as is highly probable for new widgets.", "very likely")
     assert r.code == 0, r.stderr
 

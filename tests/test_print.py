@@ -9,6 +9,8 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
+pytestmark = pytest.mark.slow
+
 
 def _tool(name):
     if shutil.which(name) is None:

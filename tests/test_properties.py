@@ -5,14 +5,17 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
+from helpers import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefwright.diagnostics import Collector
 from briefwright.load import load_project
 from briefwright.validate import validate
-from conftest import FIXTURES
+
+pytestmark = pytest.mark.slow
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30),
                     st.dates().map(str), st.sampled_from(["widget-speed", "trade-paper", "claimed", "high", "bar"]))

@@ -2,35 +2,36 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 import urllib.request
 
-from conftest import REPO
+from helpers import cli_command, subprocess_env
+
+
+def _version(base: str) -> int:
+    return json.loads(urllib.request.urlopen(base + "__briefwright/version").read())["version"]
 
 
 def test_serve_rebuilds_on_change_and_reloads(minimal):
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", "0", "-j1"], cwd=minimal,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # A separate process: serve runs until it is stopped, and watches files from its own loop.
+    proc = subprocess.Popen(cli_command("serve", "--port", "0", "-j1"), cwd=minimal, env=subprocess_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
         assert line.startswith("serving http://127.0.0.1:"), line + proc.stderr.read() if not line else line
         base = line.split()[1]
         page = urllib.request.urlopen(base + "briefs/sample/index.html").read().decode()
         assert "/__briefwright/version" in page and "launched in January 2026" in page
-        version = json.loads(urllib.request.urlopen(base + "__briefwright/version").read())["version"]
+        version = _version(base)
         facts = minimal / "content" / "facts.yaml"
         facts.write_text(facts.read_text(encoding="utf-8").replace("launched in", "went on sale in"), encoding="utf-8")
         deadline = time.time() + 60
-        while time.time() < deadline:
-            if json.loads(urllib.request.urlopen(base + "__briefwright/version").read())["version"] > version:
-                break
+        while time.time() < deadline and _version(base) <= version:
             time.sleep(0.2)
-        else:
-            raise AssertionError("no rebuild within 60 s")
+        if _version(base) <= version:
+            proc.terminate()
+            raise AssertionError("no rebuild within 60 s; serve printed:\n" + proc.communicate(timeout=10)[1])
         page = urllib.request.urlopen(base + "briefs/sample/index.html").read().decode()
         assert "went on sale in" in page
         assert "/__briefwright/version" not in (minimal / "site" / "briefs" / "sample" / "index.html").read_text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import REPO, run_cli
+from helpers import REPO, run_cli
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import yaml
-
-from conftest import REPO
+from helpers import REPO
 
 TOOLS = REPO / "tests" / "tools"
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))

@@ -1,0 +1,83 @@
+"""Shared helpers for the tests: run the command line (in this process, or in a separate one when a test
+needs a real process), copy sample projects, snapshot folders. Fixtures live in conftest.py."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import sys
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Set by CI or a developer's shell; each would change what the command line prints or the date it builds for.
+CLEARED_ENV = ("GITHUB_ACTIONS", "SOURCE_DATE_EPOCH")
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args, cwd: Path, env: dict | None = None) -> Result:
+    """`python build.py ARGS` run as `briefwright.cli.main(ARGS)` in this process, from `cwd`.
+
+    For the call only: the working folder is `cwd`, CLEARED_ENV is removed from os.environ and `env` applied;
+    stdout and stderr are captured (not a terminal, as with a pipe). Everything is restored afterwards."""
+    from briefwright.cli import main
+
+    overrides = {name: None for name in CLEARED_ENV} | dict(env or {})
+    saved_env = {name: os.environ.get(name) for name in overrides}
+    saved_cwd = os.getcwd()
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        _apply_env(overrides)
+        os.chdir(cwd)
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exc:  # what the process would have exited with
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        os.chdir(saved_cwd)
+        _apply_env(saved_env)
+    return Result(code, out.getvalue(), err.getvalue())
+
+
+def _apply_env(values: dict) -> None:
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = str(value)
+
+
+def subprocess_env(env: dict | None = None) -> dict:
+    """The environment for `python build.py` in a child process: this worktree's engine, CLEARED_ENV removed."""
+    base = {k: v for k, v in os.environ.items() if k not in CLEARED_ENV}
+    return {**base, "PYTHONPATH": str(REPO), **(env or {})}
+
+
+def cli_command(*args) -> list[str]:
+    return [sys.executable, str(REPO / "build.py"), *map(str, args)]
+
+
+def run_cli_subprocess(*args, cwd: Path, env: dict | None = None, timeout: int = 600) -> Result:
+    """`python build.py ARGS` in a separate process: for what only a real process shows."""
+    proc = subprocess.run(cli_command(*args), cwd=cwd, env=subprocess_env(env), capture_output=True, text=True,
+                          timeout=timeout)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def copy_project(src: Path, dest: Path) -> Path:
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".briefwright-cache", "site"))
+    return dest
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
