@@ -88,7 +88,7 @@ def test_bad_choice_hint_lists_allowed_values(minimal):
     facts = minimal / "content" / "facts.yaml"
     facts.write_text(facts.read_text(encoding="utf-8").replace("status: reported", "status: rumoured"), encoding="utf-8")
     r = run_cli("check", "--diagnostics", "pretty", cwd=minimal)
-    assert "  hint: allowed: confirmed, reported, claimed, conflicting" in r.stderr.splitlines()
+    assert "  hint: allowed: confirmed, reported, claimed, conflicting, estimated" in r.stderr.splitlines()
 
 
 def test_json_format(minimal):

@@ -51,7 +51,7 @@ CASES = {"bar": "three-speeds", "split": "two-shares", "timeline": "dates"}
 def project(tmp_path_factory):
     root = copy_project(FIXTURES / "minimal", tmp_path_factory.mktemp("charts") / "project")
     (root / "content" / "extra.yaml").write_text(EXTRA, encoding="utf-8")
-    loaded, _ = check(root)
+    loaded = check(root).project
     return loaded
 
 
@@ -138,7 +138,7 @@ def test_split_points_description_and_svg(project, style):
 
 
 def test_split_without_claims_says_nothing_about_hatching(project, style):
-    points = [{**p, "status": "confirmed", "status_label": "Confirmed"}
+    points = [{**p, "status": "confirmed", "status_label": "Confirmed", "flagged": False}
               for p in CHART_KINDS["split"].points(project.charts["two-shares"], project)]
     assert "Hatched" not in CHART_KINDS["split"].describe("Shares", points)
     assert "url(#h" not in draw_svg("split", points, style).decode()

@@ -19,7 +19,7 @@ def break_a_fact(project):
     facts.write_text(facts.read_text(encoding="utf-8").replace(*TYPO), encoding="utf-8")
 
 
-@pytest.mark.parametrize("args", [("check",), ("check", "--format", "json"), ("build", "-j", "0"), ("explain", "widget-sped"),
+@pytest.mark.parametrize("args", [("check",), ("check", "--diagnostics", "json"), ("build", "-j", "0"), ("explain", "widget-sped"),
                                   ("nonsense-command",)], ids=lambda a: " ".join(a))
 def test_same_result_as_a_separate_process(minimal, args):
     if args[0] == "check":
@@ -46,9 +46,9 @@ def test_environment_and_folder_are_set_for_the_call_and_restored(minimal, monke
 
 def test_output_format_of_one_call_does_not_reach_the_next(minimal):
     break_a_fact(minimal)
-    assert run_cli("check", "--format", "pretty", cwd=minimal).stderr.splitlines()[1].startswith(" 14 |")
+    assert run_cli("check", "--diagnostics", "pretty", cwd=minimal).stderr.splitlines()[1].startswith(" 14 |")
     assert run_cli("check", cwd=minimal).stderr.splitlines() == [MESSAGE, "Aborted with 1 error."]
-    r = run_cli("check", "--format", "json", cwd=minimal)
+    r = run_cli("check", "--diagnostics", "json", cwd=minimal)
     assert r.stdout.startswith("[") and r.stderr == ""
     assert run_cli("check", cwd=minimal).stdout == ""
 

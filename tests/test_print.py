@@ -44,12 +44,18 @@ def test_metadata_bookmarks_tags_and_marking_on_every_page(real_site):
         titles = [item.title for item in _flatten(reader.outline)]
         assert len(titles) >= 4 and titles[0] == reader.metadata.title and "Bottom line" in titles, \
             f"{pdf.name} bookmarks: {titles}"
-        markings = {m.group(0) for m in re.finditer(r"TLP:(CLEAR|GREEN|AMBER\+STRICT|AMBER|RED)", reader.pages[0].extract_text())}
-        assert len(markings) == 1, pdf.name
+        html = (pdf.parent / "index.html").read_text(encoding="utf-8")
+        banner = re.search(r'<span class="tlp tlp-[a-z-]+">(TLP:[A-Z+]+)</span>', html).group(1)
         for number, page in enumerate(reader.pages, 1):
-            assert next(iter(markings)) in page.extract_text(), f"{pdf.name} page {number} has no marking"
+            text = page.extract_text()
+            # TLP 2.0: the label in the header and in the footer of every page.
+            assert text.count(banner) >= 2, f"{pdf.name} page {number}: {banner} not in both header and footer"
             if number > 1:
-                assert f"Page {number} of {len(reader.pages)}" in page.extract_text()
+                assert f"Page {number} of {len(reader.pages)}" in text
+        sizes = []
+        reader.pages[0].extract_text(visitor_text=lambda text, cm, tm, font, size: sizes.append(
+            (text.strip(), size * (tm[3] or 1) * (cm[3] or 1))) if text.strip() == banner else None)
+        assert len([size for _, size in sizes if size >= 12]) >= 2, f"{pdf.name}: label sizes {sizes}"  # header, footer
 
 
 def test_all_fonts_embedded(real_site):
