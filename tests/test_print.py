@@ -52,10 +52,19 @@ def test_metadata_bookmarks_tags_and_marking_on_every_page(real_site):
             assert text.count(banner) >= 2, f"{pdf.name} page {number}: {banner} not in both header and footer"
             if number > 1:
                 assert f"Page {number} of {len(reader.pages)}" in text
-        sizes = []
-        reader.pages[0].extract_text(visitor_text=lambda text, cm, tm, font, size: sizes.append(
-            (text.strip(), size * (tm[3] or 1) * (cm[3] or 1))) if text.strip() == banner else None)
-        assert len([size for _, size in sizes if size >= 12]) >= 2, f"{pdf.name}: label sizes {sizes}"  # header, footer
+        sizes = _label_sizes(reader.pages[0], banner)
+        assert len([size for size in sizes if size >= 12]) >= 2, f"{pdf.name}: label sizes {sizes}"  # header, footer
+
+
+def _label_sizes(page, label: str) -> list[float]:
+    """The rendered size in points of every run of text on the page that is exactly `label`."""
+    sizes: list[float] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip() == label:
+            sizes.append(size * (tm[3] or 1) * (cm[3] or 1))
+    page.extract_text(visitor_text=visit)
+    return sizes
 
 
 def test_all_fonts_embedded(real_site):
