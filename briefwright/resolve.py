@@ -216,6 +216,11 @@ class BriefResolver:
         if self.previous is None:
             return None
         changes = changes_since(self.previous, edition_record(self.project, self.brief))
+        # A withdrawn fact now marked above this brief is counted, not quoted or named.
+        above = [item for item in changes["withdrawn"] if item["id"] in self.project.facts
+                 and self.markings.with_caveats(item["id"]).marking.rank > self.brief.marking.rank]
+        changes["withdrawn"] = [item for item in changes["withdrawn"] if item not in above]
+        changes["withdrawn_above_marking"] = len(above)
         for item in changes["changed"] + changes["withdrawn"]:
             item["old_html"] = markup.to_html(item["old"], inline=True)
             if "new" in item:

@@ -137,3 +137,24 @@ def test_explain_lists_everything_that_uses_a_fact(minimal):
     assert "plain" not in r.stdout.split("briefs using it:")[1]
     r = run_cli("explain", "widget-sped", cwd=minimal)
     assert r.code == 2 and "did you mean 'widget-speed'" in r.stderr
+
+
+def test_a_withdrawn_fact_now_above_the_brief_is_counted_not_quoted(minimal, tmp_path):
+    assert run_cli("release", "plain", cwd=minimal).code == 0
+    brief = minimal / "briefs" / "plain.yaml"
+    text = brief.read_text(encoding="utf-8").replace("edition: 1", "edition: 2")
+    brief.write_text(text.replace("facts: [widget-launch]\n    events: [launch, review]", "events: [review]"),
+                     encoding="utf-8")
+    facts = minimal / "content" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "    status: confirmed\n", "    status: confirmed\n    marking: AMBER\n", 1), encoding="utf-8")
+    sample = minimal / "briefs" / "sample.yaml"  # it shows the fact too, so it rises with it
+    sample.write_text(sample.read_text(encoding="utf-8").replace("marking: CLEAR", "marking: AMBER"), encoding="utf-8")
+    r = run_cli("build", "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j1", cwd=minimal)
+    assert r.code == 0, r.stderr
+    html = (tmp_path / "site" / "briefs" / "plain" / "index.html").read_text(encoding="utf-8")
+    parser = _Changes()
+    parser.feed(html)
+    assert parser.items == [("withdrawn-above-marking", None)]
+    assert "1 fact now marked above TLP:CLEAR, so not shown here." in html
+    assert "widget launched in January" not in html and "widget-launch" not in html
