@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -72,5 +71,6 @@ class Cache:
             shutil.rmtree(folder, ignore_errors=True)
             tmp.rename(folder)
         except OSError as exc:  # a cache that cannot be written only costs speed
-            print(f"warning: could not write the build cache: {exc}", file=sys.stderr)
+            if not any(w.startswith("could not write") for w in self.warnings):  # once per build, not per entry
+                self.warnings.append(f"could not write the build cache: {exc}")
             shutil.rmtree(tmp, ignore_errors=True)

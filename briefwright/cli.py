@@ -95,11 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-_FORMAT = {"value": "text"}
-
-
-def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
-    fmt = _FORMAT["value"]
+def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> None:
     if fmt == "json":
         print(json.dumps(to_json(diagnostics), indent=2))
     for d in diagnostics:
@@ -127,13 +123,14 @@ def main(argv: list[str] | None = None) -> int:
               "--formats chooses output formats", file=sys.stderr)
         return 2
     fmt = getattr(args, "diagnostics", "auto")
-    _FORMAT["value"] = ("pretty" if sys.stderr.isatty() else "text") if fmt == "auto" else fmt
+    fmt = ("pretty" if sys.stderr.isatty() else "text") if fmt == "auto" else fmt
+    args.diagnostics = fmt
     try:
         return _run(args)
     except ContentError as exc:
-        _print_diagnostics(exc.diagnostics)
+        _print_diagnostics(exc.diagnostics, fmt)
         count = sum(1 for d in exc.diagnostics if d.severity == "error")
-        if _FORMAT["value"] != "json":
+        if fmt != "json":
             print(f"Aborted with {count} error{'s' if count != 1 else ''}.", file=sys.stderr)
         return 1
     except UsageError as exc:
@@ -223,7 +220,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         checked = check(root, args.strict)
         project = checked.project
-        _print_diagnostics(checked.diagnostics.diagnostics)
+        _print_diagnostics(checked.diagnostics.diagnostics, args.diagnostics)
         print(f"ok: {len(project.briefs)} briefs, {len(project.facts)} facts, {len(project.sources)} sources checked",
               file=sys.stderr)
         return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
+import jinja2
 from jinja2 import Environment
 
 from .audiences import AUDIENCES
@@ -33,7 +34,7 @@ SITE_PAGES = [("index.html", "Briefs"), ("facts.html", "Facts"), ("sources.html"
 def _render(env: Environment, name: str, **context: Any) -> str:
     try:
         return env.get_template(name).render(**mark_safe(context))
-    except Exception as exc:  # noqa: BLE001  reported with template and line, like a brief's template
+    except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:  # as for a brief's template
         template, line = template_frame(exc, name)
         raise TemplateError(template, line, str(exc)) from None
 
