@@ -88,6 +88,7 @@ def serve(opts: BuildOptions, port: int, interval: float = 0.3) -> int:
     if port < 0 or port > 65535:
         raise UsageError("--port must be between 0 and 65535")
     state = {"version": 0}
+    seen = _snapshot(opts.root)  # before the first build: an edit made while it runs, or just after, is not missed
     _rebuild(opts, state)
     if not opts.out.exists():
         raise UsageError("the first build failed, so there is nothing to serve yet; fix the errors above")
@@ -96,7 +97,6 @@ def serve(opts: BuildOptions, port: int, interval: float = 0.3) -> int:
                                              functools.partial(handler, directory=str(opts.out.resolve())))
     print(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    seen = _snapshot(opts.root)
     try:
         while True:
             time.sleep(interval)
