@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="how problems are printed: text (path:line:col), pretty (with the line and a caret; "
                             "the default on a terminal) or json (on standard output)")
         p.add_argument("--format", dest="renamed_format", default=None, help=argparse.SUPPRESS)
+        p.add_argument("--no-private", action="store_true",
+                       help="leave out the private folders project.yaml names (see the project as a public CI does)")
 
     def channel(p):
         p.add_argument("--max-marking", type=_marking, default=Marking.CLEAR, metavar="LABEL",
@@ -218,14 +220,16 @@ def _run(args: argparse.Namespace) -> int:
     if not (root / "project.yaml").exists():
         raise UsageError(f"{root.resolve()} has no project.yaml; run from a project folder or pass --project")
     if args.command == "check":
-        checked = check(root, args.strict)
+        checked = check(root, args.strict, not args.no_private)
         project = checked.project
         _print_diagnostics(checked.diagnostics.diagnostics, args.diagnostics)
+        for note in project.notes:
+            print(note, file=sys.stderr)
         print(f"ok: {len(project.briefs)} briefs, {len(project.facts)} facts, {len(project.sources)} sources checked",
               file=sys.stderr)
         return 0
     if args.command == "explain":
-        project = check(root, args.strict).project
+        project = check(root, args.strict, not args.no_private).project
         markings = Markings(project)
         visible = [f for f in project.facts if markings.allowed("fact", f, args.max_marking)]
         if args.fact not in project.facts:
@@ -237,7 +241,7 @@ def _run(args: argparse.Namespace) -> int:
         print(explain(project, args.fact, markings, args.max_marking))
         return 0
     if args.command == "verify":
-        project = check(root, args.strict).project
+        project = check(root, args.strict, not args.no_private).project
         if not args.site.is_dir():
             raise UsageError(f"{args.site} is not a folder; give the built site folder")
         leaks, count = verify(args.site, project, args.max_marking)
@@ -252,7 +256,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "new":
         if not ID_PATTERN.match(args.id):
             raise UsageError(f"'{args.id}' is not a valid id (lower-case letters, digits and hyphens)")
-        project = check(root, args.strict).project
+        project = check(root, args.strict, not args.no_private).project
         try:
             if args.what == "brief":
                 if not args.audience:
@@ -271,7 +275,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"wrote {path}", file=sys.stderr)
         return 0
     if args.command == "release":
-        project = check(root, args.strict).project
+        project = check(root, args.strict, not args.no_private).project
         if args.brief not in project.briefs:
             raise UsageError(f"no brief with id '{args.brief}'" + _suggest(args.brief, project.briefs))
         try:
@@ -283,20 +287,22 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from .serve import serve
         return serve(BuildOptions(root=root, out=args.out or root / "site", jobs=max(1, args.jobs),
-                                  max_marking=args.max_marking), args.port)
+                                  max_marking=args.max_marking, private=not args.no_private), args.port)
     if args.jobs < 1:
         raise UsageError("-j must be at least 1")
     out = args.out or root / "site"
     show = sys.stderr.isatty() and os.environ.get("CI") != "true"
     report = build(BuildOptions(progress=_progress_line if show else None, root=root, out=out, only=args.only,
                                 jobs=args.jobs, force=args.force,
-                                strict=args.strict, max_marking=args.max_marking,
+                                strict=args.strict, max_marking=args.max_marking, private=not args.no_private,
                                 formats=[f.strip() for f in args.formats.split(",") if f.strip()],
                                 cache_dir=args.cache_dir, base_url=_base_url(args.base_url)))
     if show:
         print("\r\033[K", end="", file=sys.stderr)
     for w in report.warnings:
         print(w, file=sys.stderr)
+    for note in report.notes:
+        print(note, file=sys.stderr)
     if report.restricted:
         listed = ", ".join(f"{i} ({label})" for i, label in report.restricted)
         print(f"warning: {out} includes restricted briefs: {listed}; do not publish this folder", file=sys.stderr)

@@ -48,12 +48,32 @@ def load_settings(root: Path, out: Collector) -> Settings | None:
     return parse_record(Settings, data, out) if data is not None else None
 
 
-def load_project(root: Path, out: Collector) -> Project | None:
-    """Read every file of the project; problems go to `out`, loading carries on past them."""
+def load_project(root: Path, out: Collector, private: bool = True) -> Project | None:
+    """Read every file of the project and (unless `private` is false) of the private folders it names;
+    problems go to `out`, loading carries on past them."""
     root = root.resolve()
     settings = load_settings(root, out)
     # Without settings the content is still read, so one run reports every problem; the project is not returned.
     project = Project(root=root, settings=cast(Settings, settings))
+    _load_folder(project, root, out)
+    if settings is None:
+        return None
+    for index, name in enumerate(settings.private_content if private else []):
+        folder = (root / name).resolve()
+        if folder == root or folder.is_relative_to(root) or root.is_relative_to(folder):
+            out.error(settings.at("private_content", index), f"private folder '{name}' must be outside the project "
+                      "folder (beside it), so that the project's repository never holds it")
+            continue
+        if not folder.is_dir():
+            project.notes.append(f"private folder {name} not found: building without its records")
+            continue
+        project.private_roots.append(folder)
+        _load_folder(project, folder, out)
+    return project
+
+
+def _load_folder(project: Project, root: Path, out: Collector) -> None:
+    """The content/ and briefs/ of one folder: the project's own, or a private overlay's."""
     for path in _yaml_files(root / "content", out):
         data = load_yaml(path, out)
         if data is None:
@@ -85,6 +105,3 @@ def load_project(root: Path, out: Collector) -> Project | None:
         if brief.id != path.stem:
             out.error(brief.at("id"), f"brief id '{brief.id}' does not match its file name '{path.name}'; name the file {brief.id}.yaml")
         _add(project.briefs, brief, "brief", out)
-    if settings is None:
-        return None
-    return project

@@ -128,3 +128,42 @@ def check_briefs(project: Project, out: Collector) -> None:
         out.error(brief.at("marking"),
                   f"brief '{brief.id}' is marked {brief.marking.label} but shows {need.marking.label} material: "
                   f"{need.explain()} ({source_of}); {fix}")
+
+
+def check_public_repository(project: Project, out: Collector) -> None:
+    """In a project whose own folder is published, every record and brief in it must be TLP:CLEAR,
+    by its own marking and by what it rests on: git publishes whatever the build leaves out."""
+    settings = project.settings
+    if not settings.public_repository:
+        return
+    if settings.default_marking is not Marking.CLEAR:
+        out.error(settings.at("default_marking"), f"default_marking is {settings.default_marking.value} but "
+                  "public_repository is true: records in this repository must be CLEAR; keep restricted ones in a "
+                  "private folder named in private_content")
+    markings = Markings(project)
+    where = settings.private_content[0] if settings.private_content else "../<desk>-private"
+    kinds = ("source", "fact", "caveat", "unknown", "event", "chart", "judgment", "brief")
+
+    def in_repository(kind: str, rid: str) -> bool:
+        return project.table(kind)[rid].loc.path.resolve().is_relative_to(project.root)
+
+    for kind in kinds:
+        for rid, record in project.table(kind).items():
+            if not in_repository(kind, rid):
+                continue  # in a private folder
+            try:
+                derived = Derived(record.marking, ((kind, rid),)) if kind == "brief" else markings.of(kind, rid)
+            except KeyError:
+                continue  # a dangling reference, reported by reference checking
+            if derived.marking is Marking.CLEAR:
+                continue
+            if len(derived.chain) > 1 and in_repository(*derived.chain[-1]):
+                continue  # the restricted record it rests on is itself in the repository, and reported there
+            if len(derived.chain) == 1 and getattr(record, "marking", None) is None:
+                continue  # it has the project's default_marking, reported once at project.yaml
+            folder = "briefs" if kind == "brief" else "content"
+            reason = (f"it is marked {derived.marking.value}" if len(derived.chain) == 1 else
+                      f"it rests on {derived.marking.value} material ({derived.explain()})")
+            out.error(record.at("marking") if getattr(record, "marking", None) else record.loc,
+                      f"{kind} '{rid}' is kept in this public repository but {reason}; move it to a private "
+                      f"folder named in private_content (e.g. {where}/{folder}/)")

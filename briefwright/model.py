@@ -366,6 +366,12 @@ class Settings(Record):
         "TLP 2.0 marking of every record that sets none (CLEAR when absent)."))
     portion_marking: PortionMarking = field(default=PortionMarking.AUTO, metadata=meta(
         "Show each portion's own marking: auto (only in briefs mixing markings), always or never."))
+    private_content: list[str] = field(default_factory=list, metadata=meta(
+        "Folders outside the project (e.g. ../desk-private) holding their own content/ and briefs/; their records "
+        "join the project when the folder exists and are absent when it does not."))
+    public_repository: bool = field(default=False, metadata=meta(
+        "The project's own folder is published (a public git repository): every record and brief in it must be "
+        "TLP:CLEAR; restricted ones belong in a private folder."))
 
 
 CONTENT_KINDS: dict[str, type[Record]] = {
@@ -476,6 +482,11 @@ def _scalar(tp: Any, value: Any, loc: Loc, out: Collector, what: str, spec: dict
             return None
         if "minimum" in spec and value < spec["minimum"]:
             out.error(loc, f"{what}: must be at least {spec['minimum']}, found {value}")
+            return None
+        return value
+    if tp is bool:
+        if not isinstance(value, bool):
+            out.error(loc, f"{what}: expected true or false, found {_describe(value)}")
             return None
         return value
     if tp is float:

@@ -49,6 +49,7 @@ class BuildOptions:
     strict: bool = False
     max_marking: Marking = Marking.CLEAR  # the distribution channel: the highest marking the site may carry
     formats: list[str] = field(default_factory=lambda: ["html", "pdf"])
+    private: bool = True  # read the private folders the project names (when they exist)
     cache_dir: Path | None = None
     base_url: str | None = None
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
@@ -62,6 +63,7 @@ class BuildReport:
     restricted: list[tuple[str, str]] = field(default_factory=list)  # included only because it was asked for
     pages: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # not problems: e.g. a private folder that is absent here
     seconds: float = 0.0
 
 
@@ -79,10 +81,11 @@ class Checked:
     previous: dict[str, dict]
 
 
-def check(root: Path, strict: bool = False) -> Checked:
-    """Load and validate; raises ContentError with every problem found."""
+def check(root: Path, strict: bool = False, private: bool = True) -> Checked:
+    """Load and validate; raises ContentError with every problem found. `private=False` leaves out the
+    private folders the project names, as a public CI without them would."""
     diagnostics = Collector()
-    project = load_project(root, diagnostics)
+    project = load_project(root, diagnostics, private)
     previous: dict[str, dict] = {}
     if project is not None:
         dirs = template_dirs(project.root)
@@ -161,7 +164,7 @@ def _draw_chart(args):
 def build(opts: BuildOptions) -> BuildReport:
     _guard_output(opts.root, opts.out)
     formats = output_formats(opts.formats)
-    checked = check(opts.root, opts.strict)
+    checked = check(opts.root, opts.strict, opts.private)
     unknown = [i for i in opts.only if i not in checked.project.briefs]
     if unknown:
         raise UsageError("no brief with id " + ", ".join(f"'{i}'" for i in unknown))
@@ -177,7 +180,8 @@ class _Build:
         self.started = time.perf_counter()
         self.opts, self.project, self.formats = opts, checked.project, formats
         self.previous = checked.previous
-        self.report = BuildReport(warnings=[str(d) for d in checked.diagnostics.diagnostics if d.severity == "warning"])
+        self.report = BuildReport(warnings=[str(d) for d in checked.diagnostics.diagnostics if d.severity == "warning"],
+                                  notes=list(checked.project.notes))
         self.progress = opts.progress or (lambda *a: None)
         self.errors = Collector()
         self.dirs = template_dirs(self.project.root)

@@ -21,6 +21,8 @@ class Project:
     judgments: dict[str, Judgment] = field(default_factory=dict)
     briefs: dict[str, Brief] = field(default_factory=dict)
     broken: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of records that failed to load
+    private_roots: list[Path] = field(default_factory=list)  # private overlay folders found and read
+    notes: list[str] = field(default_factory=list)  # what a user should know that is not a problem
 
     def table(self, kind: str) -> dict:
         return getattr(self, kind + "s")

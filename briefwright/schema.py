@@ -57,6 +57,8 @@ def _type_schema(tp: Any, spec: Mapping[str, Any], defs: dict) -> dict:
         return out
     if tp is float:
         return {"type": "number"}
+    if tp is bool:
+        return {"type": "boolean"}
     if isinstance(tp, type) and issubclass(tp, Choice):
         return {"type": "string", "enum": [m.value for m in tp]}
     if isinstance(tp, type) and issubclass(tp, Record):
@@ -123,7 +125,7 @@ def _type_words(tp: Any, spec: Mapping[str, Any]) -> str:
     if isinstance(tp, type) and issubclass(tp, Record):
         return f"mapping ({tp.__name__})"
     words = {Id: "id", Url: "URL (http or https)", Markdown: "Markdown", str: "text", int: "whole number",
-             float: "number", dt.date: "date YYYY-MM-DD", PartialDate: "date YYYY, YYYY-MM or YYYY-MM-DD"}
+             float: "number", bool: "true or false", dt.date: "date YYYY-MM-DD", PartialDate: "date YYYY, YYYY-MM or YYYY-MM-DD"}
     out = words[tp]
     if spec.get("ref"):
         out += f" ({spec['ref']} id)"

@@ -11,7 +11,7 @@ from . import markup
 from .audiences import AUDIENCES
 from .charts import CHART_KINDS
 from .diagnostics import Collector, Loc
-from .markings import check_briefs
+from .markings import check_briefs, check_public_repository
 from .model import Judgment, Likelihood, Markdown, Record, SourceKind, Status, nearest, parse_plan
 from .project import Project
 
@@ -137,6 +137,7 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
             out.error(brief.at("sections"), f"brief '{brief.id}' uses no facts, judgments, charts or events")
 
     check_briefs(project, out)
+    check_public_repository(project, out)
 
     today = today or dt.date.today()
     limit = dt.timedelta(days=project.settings.review_days)

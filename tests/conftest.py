@@ -21,7 +21,7 @@ def real_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("real") / "site"
     project = Path(os.environ.get("BRIEFWRIGHT_REAL_PROJECT", REPO))  # another project, for trying the suite on it
     result = run_cli("build", "--project", project, "--out", out, "--cache-dir", out.parent / "cache", "-j", "2",
-                     "--include-restricted", cwd=REPO)
+                     "--include-restricted", "--no-private", cwd=REPO)
     assert result.code == 0, result.stderr
     return out, result
 

@@ -22,7 +22,7 @@ def manifest(site: Path) -> dict[str, str]:
 def build_topic(project: Path, out: Path, cache: Path) -> None:
     sys.path.insert(0, str(REPO))
     from briefwright.cli import main
-    code = main(["build", "--project", str(project), "--out", str(out), "--cache-dir", str(cache),
+    code = main(["build", "--project", str(project), "--out", str(out), "--cache-dir", str(cache), "--no-private",
                  "--max-marking", "RED", "-j", "2"])
     if code != 0:
         raise SystemExit(f"build of {project} failed with exit {code}")
