@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import signal
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .audiences import AUDIENCES
@@ -13,7 +16,7 @@ from .diagnostics import ContentError, Diagnostic, format_github, format_pretty,
 from .editions import release
 from .markings import Markings
 from .model import ID_PATTERN, Marking, nearest
-from .pipeline import BuildOptions, UsageError, build, check, today
+from .pipeline import BuildOptions, FileFault, UsageError, build, check, today
 from .project import Project
 from .scaffold import ScaffoldError, new_brief, new_fact
 from .schema import write_reference, write_schemas
@@ -128,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     fmt = ("pretty" if sys.stderr.isatty() else "text") if fmt == "auto" else fmt
     args.diagnostics = fmt
     try:
-        return _run(args)
+        with _stop_on_signals():
+            return _run(args)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics, fmt)
         count = sum(1 for d in exc.diagnostics if d.severity == "error")
@@ -141,9 +145,17 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of our output went away (`| head`): nothing is wrong
         sys.stdout = open(os.devnull, "w")  # so the interpreter's final flush cannot fail again
         return 0
-    except KeyboardInterrupt:
+    except FileFault as exc:
+        print(f"briefwright: {exc}; the previous site is unchanged", file=sys.stderr)
+        return 4
+    except KeyboardInterrupt as exc:
         print("briefwright: interrupted; the previous site is unchanged", file=sys.stderr)
-        return 130
+        return 128 + (exc.signum if isinstance(exc, Stopped) else signal.SIGINT)
+    except OSError as exc:  # outside a build: writing a schema, an edition or a new file; reading a site
+        operation = "could not write" if args.command in ("schema", "release", "new") else "could not read"
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"briefwright: {operation}{where}: {exc.strerror or type(exc).__name__}", file=sys.stderr)
+        return 4
     except Exception as exc:
         if getattr(args, "debug", False):
             raise
@@ -186,6 +198,31 @@ def explain(project: Project, fact_id: str, markings: Markings, channel: Marking
     lines += [f"  {b.id} ({b.audience}, edition {b.edition})" for b in project.sorted_briefs()
               if fact_id in project.used_facts(b) and b.marking.allowed_in(channel)] or ["  none"]
     return "\n".join(lines)
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (CI cancellation, `timeout`, a closed terminal): handled like Ctrl-C."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP stop it the way Ctrl-C does; the previous handlers come back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _progress_line(stage: str, done: int, total: int) -> None:

@@ -12,6 +12,7 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import shutil
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +38,17 @@ PROTECTED = ("content", "briefs", "templates")
 
 class UsageError(Exception):
     pass
+
+
+class FileFault(Exception):
+    """The file system refused an operation (disk full, read-only, permission denied): not a bug and not
+    the content. Raised only before the swap, so the previous site is unchanged."""
+
+    def __init__(self, operation: str, exc: OSError):
+        self.operation, self.path = operation, exc.filename
+        self.reason = exc.strerror or type(exc).__name__
+        where = f" {exc.filename}" if exc.filename else ""
+        super().__init__(f"{operation}{where}: {self.reason}")
 
 
 @dataclass
@@ -125,11 +137,17 @@ def _guard_output(root: Path, out: Path) -> None:
 
 
 def _swap_in(tmp: Path, out: Path) -> None:
-    """Replace `out` by the finished `tmp` folder; until this point `out` is untouched."""
+    """Replace `out` by the finished `tmp` folder; until this point `out` is untouched, and if the
+    second rename fails the first is undone, so `out` is never left missing."""
     old = out.with_name(f".{out.name}.old-{os.getpid()}")
     if out.exists():
         out.rename(old)
-    tmp.rename(out)
+    try:
+        tmp.rename(out)
+    except OSError:
+        if old.exists() and not out.exists():
+            old.rename(out)
+        raise
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -204,8 +222,9 @@ class _Build:
 
     def run(self) -> BuildReport:
         self.choose_briefs()
-        _clean_stale(self.out)
+        operation = "could not write the new site at"
         try:
+            _clean_stale(self.out)
             self.start_site()
             self.render_pages()
             with _Workers(self.opts.jobs) as workers:
@@ -213,7 +232,10 @@ class _Build:
                 self.make_downloads(workers)
             self.check_page_limits()
             self.write_site_pages()
+            operation = "could not replace the previous site with the new one at"
             _swap_in(self.tmp, self.out)
+        except OSError as exc:
+            raise FileFault(operation, exc) from None
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
         self.report.warnings += [f"warning: {m}" for m in self.cache.warnings]
@@ -382,9 +404,12 @@ class _Workers:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
         if self.pool is not None:
-            self.pool.close()
+            if exc_type is None:
+                self.pool.close()
+            else:  # interrupted or failed: stop the workers now, not after their current layout
+                self.pool.terminate()
             self.pool.join()
 
     def map(self, fn: Callable[[Any], Any], items: list, stage: str, progress: Callable[[str, int, int], None],
@@ -399,7 +424,7 @@ class _Workers:
         if self.pool is None:
 
             import weasyprint  # noqa: F401  imported once before forking, shared by every worker
-            self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
+            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_worker_signals)
         # Longest jobs first, so no worker is left with a long brief at the end; results keep their order.
         order = sorted(range(len(items)), key=lambda i: -(cost(items[i]) if cost else 0))
         done = 0
@@ -413,3 +438,11 @@ class _Workers:
 def _indexed(task):
     fn, index, item = task
     return index, fn(item)
+
+
+def _worker_signals() -> None:
+    """Workers leave interruption to the parent: Ctrl-C is the parent's to handle, and SIGTERM or SIGHUP
+    (sent by the parent's pool.terminate(), or to the whole group) simply ends them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
