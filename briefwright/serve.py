@@ -13,8 +13,8 @@ from pathlib import Path
 from .diagnostics import ContentError
 from .pipeline import BuildOptions, UsageError, build
 
-RELOAD = b"""<script>
-(function () {
+# Served from the site's own origin as a file, so the pages' content security policy (script-src 'self') allows it.
+RELOAD_JS = b"""(function () {
   var seen = null;
   setInterval(function () {
     fetch("/__briefwright/version").then(function (r) { return r.json(); }).then(function (v) {
@@ -23,8 +23,8 @@ RELOAD = b"""<script>
     }).catch(function () {});
   }, 700);
 })();
-</script>
 """
+RELOAD = b'<script src="/__briefwright/reload.js"></script>\n'
 WATCHED = ("project.yaml", "content", "briefs", "templates", "editions")
 
 
@@ -49,6 +49,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self):
+        if self.path.split("?")[0] == "/__briefwright/reload.js":
+            return self._send(RELOAD_JS, "text/javascript; charset=utf-8")
         if self.path.split("?")[0] == "/__briefwright/version":
             body = json.dumps({"version": self.state["version"]}).encode()
             return self._send(body, "application/json")

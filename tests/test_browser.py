@@ -87,6 +87,8 @@ def test_crawl_every_page_no_broken_links_no_errors_no_outside_requests(server, 
         seen.add(url)
         response = page.goto(url)
         assert response and response.status == 200, f"{url}: {response and response.status}"
+        policy = page.eval_on_selector_all('meta[http-equiv="Content-Security-Policy"]', "els => els.map(e => e.content)")
+        assert len(policy) == 1 and "script-src 'self';" in policy[0] and "unsafe-inline" not in policy[0], url
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
         for href in hrefs:
             target = urljoin(url, href)
@@ -195,3 +197,67 @@ def test_injection_attempts_do_not_run(browser, tmp_path):
     assert log["dialogs"] == []
     assert not [m for m in log["console"] if "PWNED" in m]
     assert "PWNED" in page.content()  # the text is shown, escaped, not executed
+
+
+def test_content_security_policy_blocks_a_planted_inline_script(server, browser, tmp_path):
+    """The second line of defence: if sanitising ever let a script into a page, the policy stops it."""
+    import shutil
+    _, site = server
+    copy = shutil.copytree(site, tmp_path / "site")
+    index = copy / "index.html"
+    index.write_text(index.read_text(encoding="utf-8").replace(
+        "</main>", '<script>document.title = "planted";</script><img src="x" onerror="document.title = \'attr\'"></main>'),
+        encoding="utf-8")
+    handler = functools.partial(_Quiet, directory=str(copy))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()
+        log = _watch(page)
+        page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/index.html")
+        page.wait_for_timeout(300)
+        assert page.title() not in ("planted", "attr")
+        refused = [m for m in log["console"] if "violates the following Content Security Policy directive" in m]
+        assert any("inline script" in m for m in refused), log["console"]
+        assert any("inline event handler" in m for m in refused), log["console"]
+    finally:
+        httpd.shutdown()
+
+
+def test_pages_work_from_file_urls_under_the_policy(server, browser):
+    _, site = server
+    page = browser.new_page()
+    log = _watch(page)
+    page.goto((site / "search.html").as_uri() + "?q=Ascend")
+    page.wait_for_selector("#results li")
+    assert page.locator("#results li").count() > 0
+    page.goto((site / "facts.html").as_uri())
+    page.select_option("#filter-status", "claimed")
+    assert page.locator(".fact-card:visible").count() > 0
+    assert log["console"] == [], log["console"]
+
+
+def test_serve_reload_script_runs_under_the_policy(browser, tmp_path):
+    import subprocess
+    import time
+
+    from helpers import cli_command, subprocess_env
+    project = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    proc = subprocess.Popen(cli_command("serve", "--port", "0", "-j1"), cwd=project, env=subprocess_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = proc.stdout.readline().split()[1]
+        page = browser.new_page()
+        log = _watch(page)
+        with page.expect_request("**/__briefwright/version", timeout=10_000):  # the reload script runs and polls
+            page.goto(base + "briefs/sample/index.html")
+        facts = project / "content" / "facts.yaml"
+        facts.write_text(facts.read_text(encoding="utf-8").replace("launched in", "went on sale in"), encoding="utf-8")
+        deadline = time.time() + 60
+        while "went on sale in" not in page.content() and time.time() < deadline:
+            page.wait_for_timeout(200)  # the page reloads itself when the build's version changes
+        assert "went on sale in" in page.content()
+        assert log["console"] == [], log["console"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

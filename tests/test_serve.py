@@ -22,7 +22,10 @@ def test_serve_rebuilds_on_change_and_reloads(minimal):
         assert line.startswith("serving http://127.0.0.1:"), line + proc.stderr.read() if not line else line
         base = line.split()[1]
         page = urllib.request.urlopen(base + "briefs/sample/index.html").read().decode()
-        assert "/__briefwright/version" in page and "launched in January 2026" in page
+        assert '<script src="/__briefwright/reload.js"></script>' in page and "launched in January 2026" in page
+        script = urllib.request.urlopen(base + "__briefwright/reload.js")
+        assert script.headers["Content-Type"].startswith("text/javascript")
+        assert "/__briefwright/version" in script.read().decode()
         version = _version(base)
         facts = minimal / "content" / "facts.yaml"
         facts.write_text(facts.read_text(encoding="utf-8").replace("launched in", "went on sale in"), encoding="utf-8")
@@ -34,7 +37,7 @@ def test_serve_rebuilds_on_change_and_reloads(minimal):
             raise AssertionError("no rebuild within 60 s; serve printed:\n" + proc.communicate(timeout=10)[1])
         page = urllib.request.urlopen(base + "briefs/sample/index.html").read().decode()
         assert "went on sale in" in page
-        assert "/__briefwright/version" not in (minimal / "site" / "briefs" / "sample" / "index.html").read_text()
+        assert "/__briefwright/" not in (minimal / "site" / "briefs" / "sample" / "index.html").read_text()
     finally:
         proc.terminate()
         proc.wait(timeout=10)
