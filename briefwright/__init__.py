@@ -1,3 +1,3 @@
 """Briefwright: analysts' YAML facts to audience briefs in HTML and PDF."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from . import __version__
 from .audiences import AUDIENCES
 from .diagnostics import ContentError, Diagnostic, format_github, format_pretty, to_json
 from .editions import release
@@ -18,11 +19,13 @@ from .markings import Markings
 from .model import ID_PATTERN, Marking, nearest
 from .pipeline import BuildOptions, FileFault, UsageError, build, check, today
 from .project import Project
+from .resources import EXAMPLES
 from .scaffold import ScaffoldError, new_brief, new_fact
 from .schema import write_reference, write_schemas
+from .starter import InitError, init_project
 from .verify import verify
 
-COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve", "verify")
+COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve", "verify", "init")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,6 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefwright", description="Build briefing documents from YAML facts.",
                                      allow_abbrev=False)
     parser.add_argument("--debug", action="store_true", help="show tracebacks for internal errors")
+    parser.add_argument("--version", action="version", version=f"briefwright {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     def common(p):
@@ -94,6 +98,14 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("--audience", default=None, help="audience of a new brief")
     s = sub.add_parser("schema", help="write JSON Schemas to schemas/ and the field reference to docs/authoring.md")
     common(s)
+    i = sub.add_parser("init", help="start a new project in DIR: settings, one record of each kind, one brief, "
+                                    "the Pages workflow, a README")
+    i.add_argument("dir", type=Path, help="the new project's folder (created if missing)")
+    i.add_argument("--force", action="store_true", help="add the starter files to a folder that is not empty "
+                   "(existing files are never overwritten)")
+    i.add_argument("--example", choices=sorted(EXAMPLES), default=None,
+                   help="start from a full example topic instead of the one-of-each starter")
+    i.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     r = sub.add_parser("release", help="record a brief's facts as its current edition (in editions/)")
     common(r)
     r.add_argument("brief", help="brief id")
@@ -114,7 +126,7 @@ def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--debug")):
+    if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--debug", "--version")):
         argv.insert(0, "build")
     if argv and argv[0] == "--debug" and (len(argv) == 1 or argv[1] not in COMMANDS):
         argv.insert(1, "build")
@@ -253,6 +265,14 @@ def _suggest(word: str, table: Iterable[str]) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "init":
+        try:
+            written = init_project(args.dir, today(), args.force, args.example)
+        except InitError as exc:
+            raise UsageError(str(exc)) from None
+        print(f"wrote {len(written)} files into {args.dir}; next: cd {args.dir} && briefwright build "
+              "(then open site/index.html)", file=sys.stderr)
+        return 0
     root = args.project
     if not (root / "project.yaml").exists():
         raise UsageError(f"{root.resolve()} has no project.yaml; run from a project folder or pass --project")

@@ -354,6 +354,28 @@ class Brief(Record):
 
 
 @dataclass
+class Colours(Record):
+    """House colours: each replaces one design token (`--ink`, `--accent`, ...) in HTML, PDF and charts."""
+
+    ink: str | None = field(default=None, metadata=meta("Body text, '#rrggbb' or a CSS colour name."))
+    ink_soft: str | None = field(default=None, metadata=meta("Secondary text: dates, captions, running heads."))
+    accent: str | None = field(default=None, metadata=meta("Headings, links, the bottom line's rule, chart bars."))
+    accent_2: str | None = field(default=None, metadata=meta("A second chart colour."))
+    paper: str | None = field(default=None, metadata=meta("The page."))
+    wash: str | None = field(default=None, metadata=meta("Tinted panels: the bottom line, key judgments."))
+    rule: str | None = field(default=None, metadata=meta("Lines and chart axes."))
+    alert: str | None = field(default=None, metadata=meta("Critical caveats."))
+
+
+@dataclass
+class Fonts(Record):
+    """House fonts, as CSS font-family lists of fonts installed on the machine that builds."""
+
+    serif: str | None = field(default=None, metadata=meta("Body text, e.g. \"'Source Serif 4', Georgia, serif\"."))
+    sans: str | None = field(default=None, metadata=meta("Headings, labels and charts."))
+
+
+@dataclass
 class Settings(Record):
     KIND: ClassVar[str] = "settings"
     site_title: str = field(metadata=meta("Name of the published site."))
@@ -369,6 +391,10 @@ class Settings(Record):
     private_content: list[str] = field(default_factory=list, metadata=meta(
         "Folders outside the project (e.g. ../desk-private) holding their own content/ and briefs/; their records "
         "join the project when the folder exists and are absent when it does not."))
+    logo: str | None = field(default=None, metadata=meta(
+        "An SVG or PNG file in the project folder: shown in the masthead of every brief and page, and the site's icon."))
+    colours: Colours | None = field(default=None, metadata=meta("House colours, checked for WCAG AA contrast."))
+    fonts: Fonts | None = field(default=None, metadata=meta("House fonts."))
     public_repository: bool = field(default=False, metadata=meta(
         "The project's own folder is published (a public git repository): every record and brief in it must be "
         "TLP:CLEAR; restricted ones belong in a private folder."))

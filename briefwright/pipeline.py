@@ -29,7 +29,7 @@ from .model import Marking
 from .project import Project
 from .render import TemplateError, check_rendered, list_templates, make_env, render_html, template_dirs
 from .resolve import Download, resolve
-from .theme import check_theme, write_tokens
+from .theme import check_house_style, check_theme, house_tokens, logo_asset, write_tokens
 from .validate import check_template_numbers, validate
 
 SITE_MARKER = ".briefwright-site"
@@ -104,6 +104,7 @@ def check(root: Path, strict: bool = False, private: bool = True) -> Checked:
         validate(project, diagnostics, list_templates(dirs), today=today())
         check_template_numbers(dirs, diagnostics)
         check_theme(dirs, diagnostics)  # templates that extend themselves, the project's tokens.css
+        check_house_style(project.root, project.settings, dirs, diagnostics)  # logo, colours, fonts, contrast
         previous = previous_editions(project, diagnostics)
     if strict:
         for d in diagnostics.diagnostics:
@@ -206,8 +207,7 @@ class _Build:
         cache_root = opts.cache_dir or self.project.root / ".briefwright-cache"
         self.env = make_env(self.dirs, cache_root / "jinja")
         self.static_dirs = [d / "static" for d in self.dirs if (d / "static").is_dir()]
-        # The HTML already reflects every template; the other formats also depend on the stylesheets and fonts.
-        self.static_key = tree_digest(self.static_dirs)
+        self.static_key = ""  # set by start_site from the assets folder it writes
         self.html_key = tree_digest(self.dirs)  # every template: a brief's HTML is reused only if none changed
         # The channel is in every key: nothing cached for one distribution channel is reused for another.
         self.engine_key = [__version__, importlib.metadata.version("matplotlib"), f"channel:{opts.max_marking.value}"]
@@ -262,7 +262,13 @@ class _Build:
         assets.mkdir(parents=True)
         for folder in reversed(self.static_dirs):  # the project's own files override the engine's
             shutil.copytree(folder, assets, dirs_exist_ok=True)
-        write_tokens(self.static_dirs, assets / "tokens.css")  # the project's tokens override single values
+        # The project's tokens.css, then project.yaml's colours and fonts, override single values.
+        write_tokens(self.static_dirs, assets / "tokens.css", house_tokens(self.project.settings))
+        logo = logo_asset(self.project.settings)
+        if logo and self.project.settings.logo:
+            shutil.copyfile(self.project.root / self.project.settings.logo, assets / logo)
+        # What layout reads from the assets (stylesheets, merged tokens, logo, fonts) keys the formats' cache.
+        self.static_key = tree_digest([assets])
         (self.tmp / SITE_MARKER).write_text("This folder is replaced by each build.\n", encoding="utf-8")
         self.style = chart_style(read_tokens(assets / "tokens.css"))
 

@@ -17,6 +17,7 @@ from .present import event_data, fact_data, script_json, source_data, unknown_da
 from .project import Project
 from .render import TemplateError, mark_safe, template_frame
 from .resolve import LIKELIHOOD_SCALE
+from .theme import icon_asset, logo_asset
 
 TLP_MEANING = {
     Marking.CLEAR: "No limit on disclosure.",
@@ -79,6 +80,7 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
             groups.append({"id": audience.id, "label": audience.label, "briefs": members})
     return {
         "site": {"title": settings.site_title, "organisation": settings.organisation, "language": settings.language,
+                 "logo": logo_asset(settings), "icon": icon_asset(settings),
                  "topic": settings.topic, "base_url": base_url},
         "nav": [{"file": f, "label": label} for f, label in SITE_PAGES],
         "groups": groups, "outputs": outputs, "facts": facts, "sources": sources, "unknowns": unknowns, "events": events,

@@ -30,6 +30,7 @@ from .present import (
     unknown_data,
 )
 from .project import Project
+from .theme import icon_asset, logo_asset
 
 LIKELIHOOD_SCALE = [{"terms": " or ".join(t.value for t in Likelihood if t.row == row), "range": row}
                     for row in dict.fromkeys(t.row for t in Likelihood)]
@@ -259,6 +260,7 @@ class BriefResolver:
             "subject": brief.subject or markup.to_text(brief.bottom_line)[:200],
             "keywords": list(brief.keywords),
             "organisation": settings.organisation, "site_title": settings.site_title,
+            "logo": logo_asset(settings), "icon": icon_asset(settings),
             "language": settings.language, "paper": settings.paper.value,
             "as_of": as_of.isoformat(), "as_of_display": f"{as_of.day} {as_of:%B %Y}",
             "sections": sections, "caveats_section": caveats_section, "unknowns_section": unknowns_section,

@@ -25,8 +25,9 @@ from jinja2 import nodes
 from jinja2.loaders import split_template_path
 
 from .diagnostics import Collector, Loc
+from .resources import DEFAULT_THEME
 
-ENGINE_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+ENGINE_TEMPLATES = DEFAULT_THEME  # the packaged theme, or the checkout's templates/ (resources.py)
 DEFAULT = "default"  # `default:NAME` is NAME in the engine's folder, whatever the project's folder holds
 
 
@@ -296,16 +297,19 @@ def _token_layers(static_dirs: list[Path]) -> list[Path]:
     return [d / "tokens.css" for d in static_dirs if (d / "tokens.css").is_file()]
 
 
-def write_tokens(static_dirs: list[Path], dest: Path) -> None:
-    """Write the merged tokens to `dest`. With a single tokens file (a project without its own) nothing is
-    written: the file already copied there is the engine's, byte for byte."""
+def write_tokens(static_dirs: list[Path], dest: Path, house: list[Token] | None = None) -> None:
+    """Write the merged tokens to `dest`: the engine's, then the project's tokens.css, then project.yaml's
+    colours and fonts (`house`). With neither, nothing is written: the file already copied there is the
+    engine's, byte for byte."""
     layers = _token_layers(static_dirs)
-    if len(layers) < 2:
+    if len(layers) < 2 and not house:
         return
     scratch = Collector()  # check_theme has reported the problems already; the build stops on errors first
     merged = layers[-1].read_text(encoding="utf-8")
     for layer in reversed(layers[:-1]):
         merged = merge_tokens(merged, parse_tokens(layer, scratch))
+    if house:
+        merged = merge_tokens(merged, house)
     dest.write_text(merged, encoding="utf-8")
 
 
@@ -369,3 +373,98 @@ def check_theme(dirs: list[Path], out: Collector) -> None:
     """Everything about the template layers that can be checked before rendering."""
     check_extends(dirs, out)
     check_tokens(dirs, out)
+
+
+# --- house style from project.yaml ---------------------------------------------------------------
+
+# Text colour on background colour, as the stylesheets pair them; WCAG 2.1 AA asks 4.5:1 for body text.
+CONTRAST_PAIRS = [("ink", "paper"), ("ink-soft", "paper"), ("accent", "paper"), ("accent", "wash"), ("ink", "wash"),
+                  ("ink-soft", "wash"), ("alert", "paper"), ("alert", "critical-wash"), ("claimed", "claimed-wash"),
+                  ("on-ink", "ink"), ("on-ink-soft", "ink")]
+AA_TEXT = 4.5
+LOGO_SUFFIXES = {".svg": "image/svg+xml", ".png": "image/png"}
+MAX_LOGO_BYTES = 1024 * 1024
+
+
+def house_tokens(settings: Any) -> list[Token]:
+    """The tokens project.yaml sets (colours, fonts), located at their keys there."""
+    tokens = []
+    for group, prefix in ((settings.colours, ""), (settings.fonts, "font-")):
+        if group is None:
+            continue
+        for name in group.field_locs:
+            value = getattr(group, name, None)
+            if isinstance(value, str):
+                tokens.append(Token(f"--{prefix}{name.replace('_', '-')}", value.strip(), group.at(name)))
+    return tokens
+
+
+def _relative_luminance(rgb: tuple[float, float, float]) -> float:
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(foreground: str, background: str) -> float | None:
+    """The WCAG contrast ratio of two CSS colours, or None when either is not a plain colour."""
+    from matplotlib.colors import to_rgb
+    try:
+        lighter, darker = sorted((_relative_luminance(to_rgb(foreground)), _relative_luminance(to_rgb(background))),
+                                 reverse=True)
+    except ValueError:
+        return None
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def check_house_style(project_root: Path, settings: Any, dirs: list[Path], out: Collector) -> None:
+    """The logo and the colours project.yaml names, and the contrast of every colour pair the pages use,
+    with the project's own tokens.css and project.yaml applied over the engine's tokens."""
+    from matplotlib.colors import to_rgb
+    if settings.logo:
+        logo = (project_root / settings.logo).resolve()
+        where = settings.at("logo")
+        if not logo.is_relative_to(project_root.resolve()):
+            out.error(where, f"logo '{settings.logo}' is outside the project folder; put the file in it")
+        elif logo.suffix.lower() not in LOGO_SUFFIXES:
+            out.error(where, f"logo '{settings.logo}' must be an SVG or PNG file")
+        elif not logo.is_file():
+            out.error(where, f"logo '{settings.logo}' not found in the project folder")
+        elif logo.stat().st_size > MAX_LOGO_BYTES:
+            out.error(where, f"logo '{settings.logo}' is {logo.stat().st_size:,} bytes; the limit is {MAX_LOGO_BYTES:,}")
+    house = house_tokens(settings)
+    for token in house:
+        if not token.name.startswith("--font-"):
+            try:
+                to_rgb(token.value)
+            except ValueError:
+                out.error(token.loc, f"colour '{token.value}' is not '#rrggbb' or a CSS colour name")
+    layers = _token_layers([d / "static" for d in dirs if (d / "static").is_dir()])
+    if not layers:
+        return
+    values: dict[str, tuple[str, Loc | None]] = {
+        name: (value, None) for name, value in engine_tokens(layers[-1].read_text(encoding="utf-8")).items()}
+    for layer in reversed(layers[:-1]):
+        for token in parse_tokens(layer, Collector()):  # its own problems are check_tokens' to report
+            values[token.name] = (token.value, token.loc)
+    for token in house:
+        values[token.name] = (token.value, token.loc)
+    for fg, bg in CONTRAST_PAIRS:
+        (fg_value, fg_loc), (bg_value, bg_loc) = values.get(f"--{fg}", (None, None)), values.get(f"--{bg}", (None, None))
+        if fg_value is None or bg_value is None or (fg_loc is None and bg_loc is None):
+            continue  # the engine's own pairs are checked by its tests
+        ratio = contrast(fg_value, bg_value)
+        where = fg_loc or bg_loc
+        if ratio is not None and ratio < AA_TEXT and where is not None:
+            out.error(where, f"colour '{fg}' {fg_value} on '{bg}' {bg_value} has a contrast of {ratio:.2f}:1; "
+                      f"WCAG AA needs {AA_TEXT}:1 for text")
+
+
+def logo_asset(settings: Any) -> str | None:
+    """The logo's file name in the site's assets folder, or None."""
+    return f"logo{Path(settings.logo).suffix.lower()}" if settings.logo else None
+
+
+def icon_asset(settings: Any) -> str:
+    """The site's icon: the logo, or the engine's own, so no browser asks for a /favicon.ico that is not there."""
+    return logo_asset(settings) or "favicon.svg"

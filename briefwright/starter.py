@@ -1,0 +1,288 @@
+"""`briefwright init DIR`: a starter project that builds at once, for a desk adopting the tool.
+
+It writes project settings with comments, one record of every kind, one brief, a .gitignore, the
+GitHub Pages workflow (check, build the public channel, leak check, publish), a README for the desk,
+the JSON Schemas and the editor mapping to them. `--example glm-image` starts from this repository's
+own topic instead. Nothing existing is ever overwritten.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from . import __version__
+from .resources import EXAMPLES
+from .schema import write_schemas
+
+
+class InitError(Exception):
+    pass
+
+
+PROJECT_YAML = """\
+# Project settings: what every brief and page of the site says about who publishes it.
+# yaml-language-server: $schema=schemas/project.schema.json
+site_title: {title}
+organisation: {organisation}
+language: en
+paper: A4                 # or Letter
+review_days: 180          # a fact older than this is reported as stale
+topic: One line saying what this desk covers, shown on the site's home page.
+
+# House style, applied to HTML, PDF and charts without editing a template:
+# logo: logo.svg          # SVG or PNG inside this folder: masthead, PDF and the site's icon
+# colours:                # checked for WCAG AA contrast when you build
+#   accent: "#1f4e79"
+# fonts:
+#   serif: "'Source Serif 4', Georgia, serif"
+
+# This folder is meant for a public repository: every record in it must be TLP:CLEAR.
+# Restricted records go in a private folder beside it, read only where it exists:
+public_repository: true
+# private_content: [../{name}-private]
+"""
+
+CONTENT_YAML = """\
+# Example records, one of each kind: replace them with your own. Every fact names its sources.
+# yaml-language-server: $schema=../schemas/content.schema.json
+sources:
+  - id: maker-announcement
+    title: The Example Widget goes on sale
+    publisher: Example Widget Co
+    url: https://example.org/widget-announcement
+    published: {year}
+    retrieved: {today}
+    kind: subject
+
+  - id: trade-review
+    title: Example Widget reviewed against its rival
+    publisher: Example Trade Weekly
+    url: https://example.org/widget-review
+    published: {year}
+    retrieved: {today}
+    kind: press
+
+facts:
+  - id: widget-speed
+    statement: The Example Widget makes **120 parts** an hour, its maker says.
+    sources: [maker-announcement]
+    status: claimed           # claimed by the subject: every brief labels it so
+    confidence: low
+    as_of: {today}
+    quantity: {{value: 120, unit: parts/h, measure: output rate, label: Example Widget}}
+
+  - id: rival-speed
+    statement: The rival widget makes 90 parts an hour in an independent test.
+    sources: [trade-review]
+    status: reported
+    confidence: moderate
+    as_of: {today}
+    quantity: {{value: 90, unit: parts/h, measure: output rate, label: Rival widget}}
+
+caveats:
+  - id: speed-untested
+    title: The maker's figure is untested
+    body: No one outside the maker has measured the Example Widget's output rate.
+    severity: critical        # shown beside the fact in every brief that uses it
+    applies_to: [widget-speed]
+    sources: [trade-review]
+
+unknowns:
+  - id: widget-price
+    question: What will the Example Widget cost?
+    why_it_matters: Price decides whether buyers switch from the rival.
+    would_resolve: A published price list or a first large order.
+    facts: [widget-speed]
+
+judgments:
+  - id: widget-adoption
+    statement: Buyers will likely wait for an independent test before switching.
+    likelihood: likely        # an ICD 203 term, also used in the statement
+    confidence: low
+    rests_on: [widget-speed, rival-speed]
+    basis: The only figure in the widget's favour is the maker's own.
+
+charts:
+  - id: output-rates
+    kind: bar
+    title: Output rate, parts an hour
+    facts: [widget-speed, rival-speed]
+"""
+
+BRIEF_YAML = """\
+# A two-page brief for policymakers. `python build.py new brief ID --audience ...` starts another.
+# yaml-language-server: $schema=../schemas/brief.schema.json
+id: first-brief
+title: The Example Widget, in brief
+short_title: Example Widget brief
+audience: policymaker
+date: {today}
+edition: 1
+page_limit: 2
+marking: CLEAR            # TLP 2.0; only CLEAR is published on the public site
+bottom_line: >-
+  The Example Widget's speed is only claimed; buyers will likely wait for an independent test.
+sections:
+  - title: Key judgments
+    judgments: [widget-adoption]
+  - title: What we know
+    facts: [widget-speed, rival-speed]
+    charts: [output-rates]
+"""
+
+GITIGNORE = """\
+site/
+.briefwright-cache/
+.venv/
+"""
+
+WORKFLOW = """\
+name: Check, build and publish the briefs
+
+on:
+  push:
+    branches: [main]
+  pull_request:
+  workflow_dispatch:
+
+permissions:
+  contents: read
+
+concurrency:
+  group: pages-${{{{ github.ref }}}}
+  cancel-in-progress: ${{{{ github.event_name == 'pull_request' }}}}
+
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - name: Install Briefwright and the libraries WeasyPrint needs
+        run: |
+          sudo apt-get update -qq
+          sudo apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+          python -m pip install "briefwright=={version}"
+      - name: Configure Pages
+        id: pages
+        if: github.event_name != 'pull_request'
+        uses: actions/configure-pages@v5
+      - name: Check the content (warnings count as errors)
+        run: briefwright check --strict
+      - name: Build the public site (TLP:CLEAR only)
+        env:
+          BASE_URL: ${{{{ steps.pages.outputs.base_url }}}}
+        run: |
+          if [ -n "$BASE_URL" ]; then
+            briefwright build --force --max-marking CLEAR --base-url "$BASE_URL/"
+          else
+            briefwright build --force --max-marking CLEAR
+          fi
+      - name: Check the site for restricted material (leak check)
+        run: briefwright verify site --max-marking CLEAR
+      - name: Upload the site for Pages
+        if: github.event_name != 'pull_request'
+        uses: actions/upload-pages-artifact@v3
+        with:
+          path: site
+
+  deploy:
+    if: github.event_name != 'pull_request' && github.ref == 'refs/heads/main'
+    needs: build
+    runs-on: ubuntu-latest
+    permissions:
+      pages: write
+      id-token: write
+    environment:
+      name: github-pages
+      url: ${{{{ steps.deployment.outputs.page_url }}}}
+    steps:
+      - name: Deploy to GitHub Pages
+        id: deployment
+        uses: actions/deploy-pages@v4
+"""
+
+README = """\
+# {title}
+
+Briefs built with [Briefwright](https://pypi.org/project/briefwright/) {version} from the facts,
+sources, caveats, open questions and judgments in `content/`.
+
+```sh
+briefwright check            # every problem at once, each as file:line:col
+briefwright build            # the public site into site/ (TLP:CLEAR only); open site/index.html
+briefwright serve            # build, serve on localhost and rebuild as you edit
+briefwright new fact ID      # a commented starting file; also `new brief ID --audience policymaker`
+briefwright explain FACT-ID  # where a fact comes from and everything that uses it
+```
+
+- `project.yaml`: the site's title, the organisation, paper size, house style (logo, colours, fonts).
+- `content/*.yaml`: sources, facts, caveats, unknowns, judgments, events and charts.
+- `briefs/*.yaml`: one brief per file, for one audience, with its TLP marking.
+- `templates/` (optional): a file here overrides the theme's file of the same name;
+  `{{% extends "default:base.html" %}}` extends the theme's and replaces single blocks.
+
+This repository is public: keep restricted records (above TLP:CLEAR) in a private folder beside it,
+such as `../{name}-private`, named under `private_content` in `project.yaml`; the build reads it only
+where it exists. The workflow in `.github/workflows/`
+checks the content, builds the public site, runs the leak check and publishes to GitHub Pages.
+"""
+
+VSCODE = """\
+{
+  "yaml.schemas": {
+    "./schemas/content.schema.json": ["content/**/*.yaml"],
+    "./schemas/brief.schema.json": ["briefs/*.yaml"],
+    "./schemas/project.schema.json": ["project.yaml"]
+  }
+}
+"""
+
+
+def init_project(folder: Path, today: dt.date, force: bool = False, example: str | None = None) -> list[Path]:
+    """Write a starter project into `folder`; returns the files written. Never overwrites a file."""
+    if folder.exists() and not folder.is_dir():
+        raise InitError(f"{folder} exists and is not a folder")
+    if folder.is_dir() and any(folder.iterdir()) and not force:
+        raise InitError(f"{folder} is not empty; pass --force to add the starter files that are missing "
+                        "(no existing file is overwritten)")
+    if example is not None and example not in EXAMPLES:
+        raise InitError(f"no example '{example}'; examples: {', '.join(EXAMPLES)}")
+    name = folder.resolve().name
+    title = name.replace("-", " ").replace("_", " ").strip().capitalize() or "Briefs"
+    values = {"title": title, "organisation": "Your organisation", "name": name, "today": today.isoformat(),
+              "year": today.year, "version": __version__}
+    files: dict[str, str] = {
+        ".gitignore": GITIGNORE,
+        ".github/workflows/site.yml": WORKFLOW.format(**values),
+        "README.md": README.format(**values),
+        ".vscode/settings.json": VSCODE,
+    }
+    written: list[Path] = []
+    folder.mkdir(parents=True, exist_ok=True)
+    if example is None:
+        files.update({"project.yaml": PROJECT_YAML.format(**values), "content/example.yaml": CONTENT_YAML.format(**values),
+                      "briefs/first-brief.yaml": BRIEF_YAML.format(**values)})
+    else:
+        source = EXAMPLES[example]
+        for item in ("project.yaml", "content", "briefs"):
+            for path in ([source / item] if (source / item).is_file() else sorted((source / item).rglob("*.yaml"))):
+                target = folder / path.relative_to(source)
+                if not target.exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(path, target)
+                    written.append(target)
+    for relative, text in files.items():
+        target = folder / relative
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        written.append(target)
+    if not (folder / "schemas").exists():
+        written += write_schemas(folder / "schemas")
+    return written
