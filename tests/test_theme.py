@@ -82,11 +82,11 @@ def test_margin_boxes_follow_the_tokens(minimal, tmp_path):
     assert has_colour(before, "#5a6272") and has_colour(before, "#000000")
 
     write(minimal / "templates" / "static" / "tokens.css",
-          ":root {\n  --ink-soft: #ff0000;\n  --tlp-ground: #0000ff;\n}\n")
+          ":root {\n  --ink-soft: #c00000;\n  --tlp-ground: #0000ff;\n}\n")
     result = build(minimal, tmp_path / "site")
     assert result.code == 0, result.stderr
     second_page = pdf_colours_of_page(pdf, 1)  # the first page carries no running head
-    assert has_colour(second_page, "#ff0000"), "running head and page number not in --ink-soft"
+    assert has_colour(second_page, "#c00000"), "running head and page number not in --ink-soft"
     assert has_colour(second_page, "#0000ff"), "TLP label ground not in --tlp-ground"
     assert not has_colour(pdf_colours(pdf), "#5a6272")
 
