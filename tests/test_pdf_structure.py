@@ -16,6 +16,7 @@ PAGE = """<!doctype html><html lang="en"><head><title>T</title><style>
 <h1>Title</h1>
 <nav class="toc"><ol><li><a href="#facts">The facts</a></li></ol></nav>
 <h2 id="facts">Facts</h2>
+<p class="meta"><span>Likelihood: likely</span> <span>Moderate confidence.</span></p>
 <ul><li><p>A fact, cited.<a href="#note-1" aria-label="Source 1">1</a><span class="footnote">1. Publisher, “A title”</span></p>
 <ul><li>One side says so.</li></ul><p>And a caveat after the sides.</p></li></ul>
 <table><thead><tr><th scope="col">Date</th><th scope="col">Event</th></tr></thead>
@@ -82,6 +83,13 @@ def test_leader_dots_are_layout_artifacts_and_nested_links_joined(pdf):
     link = next(e for e in _elements(pdf) if str(e.S) == "/Link")
     assert _roles(link) == [] and sum(1 for kid in _kids(link) if isinstance(kid, int)) == 2  # the title and the page number
     assert _content(pdf.pages[0]).count(b"/Artifact << /Type /Layout >> BDC") >= 3
+
+
+def test_a_space_between_inline_elements_is_read_as_one(pdf):
+    spans = [e for e in _elements(pdf) if str(e.S) == "/Span" and "/ActualText" in e]
+    assert spans and all(str(e.ActualText) == " " for e in spans)
+    meta = spans[0].P  # <p class="meta">: likelihood, the space between, confidence
+    assert [str(kid.get("/ActualText", "")) for kid in _kids(meta)] == ["", " ", ""]
 
 
 def test_header_cells_have_a_scope_by_their_row(pdf):

@@ -7,6 +7,8 @@ leaves out whatever the HTML says (its pdf/tags.py), and this step adds (docs/ac
   become pagination artifacts, except the first page's head (the TLP label), which becomes the first
   paragraph so that a screen reader announces the marking before the brief;
 - leader dots (the contents' page numbers) are marked one dot at a time: they become layout artifacts;
+- a space between two inline elements is a text box WeasyPrint draws no glyph for: its span gets the
+  space as /ActualText, so a reader of the tree does not run "(80-95%)" and "Moderate" together;
 - header cells get an /ID and data cells /Headers, never /Scope (the HTML's scope only tells row from
   column headers): each /TH gets one;
 - a list item holding blocks gets its label and blocks side by side, and a sub-list hung on the outer
@@ -45,6 +47,7 @@ def finish_structure(data: bytes, html: str) -> bytes:
         tree = StructureTree(pdf)
         tree.margins_as_artifacts()
         tree.leaders_as_artifacts()
+        tree.spaces_between_inline_boxes()
         tree.scope_header_cells()
         tree.wrap_list_bodies()
         notes = tree.tag_notes(page_facts.notes)
@@ -258,17 +261,30 @@ class StructureTree:
             elif self.is_element(kid):
                 yield from self.marked(kid)
 
+    def pieces(self, element: pikepdf.Object) -> Iterator[tuple[str, tuple[int, float] | None]]:
+        """Each piece of an element's text with the line it is drawn on (None for an /ActualText)."""
+        if "/ActualText" in element:
+            yield str(element.ActualText), None
+            return
+        page = self.page_of(element)
+        for kid in self.kids(element):
+            if self.is_element(kid):
+                yield from self.pieces(kid)
+                continue
+            if isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
+                page, kid = self.page_index.get(kid.Pg.objgen) if "/Pg" in kid else page, kid.MCID
+            if isinstance(kid, int) and page is not None:
+                origin = self.content[page].origin.get(int(kid))
+                yield self.content[page].text.get(int(kid), ""), (page, round(origin[1], 1)) if origin else None
+
     def text(self, element: pikepdf.Object) -> str:
         """The text an element marks, a space where a line ends (WeasyPrint draws none there)."""
         text, line = "", None
-        for page, mcid in self.marked(element):
-            part = self.content[page].text.get(mcid, "")
-            origin = self.content[page].origin.get(mcid)
-            here = (page, round(origin[1], 1)) if origin else line
-            if line is not None and here != line and text and part and not text[-1].isspace() \
+        for part, here in self.pieces(element):
+            if line is not None and here is not None and here != line and text and part and not text[-1].isspace() \
                     and not part[0].isspace() and not text.endswith(HYPHEN):
                 text += " "
-            text, line = text + part, here
+            text, line = text + part, here or line
         return text
 
     def make_artifact(self, page: int, mcid: int, properties: Dictionary) -> None:
@@ -306,6 +322,14 @@ class StructureTree:
             for mcid in dots:
                 self.make_artifact(page, mcid, Dictionary(Type=Name.Layout))
             element.K = Array([kid for kid in kids if not (isinstance(kid, int) and int(kid) in dots)])
+
+    def spaces_between_inline_boxes(self) -> None:
+        """A span marking content that draws no glyph is the space WeasyPrint keeps between two inline elements."""
+        for element in self.elements():
+            kids = self.kids(element)
+            if self.role(element) == "/Span" and kids and all(isinstance(kid, int) for kid in kids) \
+                    and not self.text(element):
+                element.ActualText = String(" ")
 
     def scope_header_cells(self) -> None:
         """Each /TH a /Scope: a row header if its row holds data cells, else a column header."""
