@@ -46,12 +46,12 @@ def finish_structure(data: bytes, html: str) -> bytes:
     with pikepdf.open(BytesIO(data)) as pdf:
         tree = StructureTree(pdf)
         tree.margins_as_artifacts()
+        tree.join_nested_links()
         tree.leaders_as_artifacts()
         tree.spaces_between_inline_boxes()
         tree.scope_header_cells()
         tree.wrap_list_bodies()
         notes = tree.tag_notes(page_facts.notes)
-        tree.join_nested_links()
         tree.name_links(page_facts.link_names, notes)
         tree.index_ids()
         tree.write_content()
@@ -311,7 +311,8 @@ class StructureTree:
                     self.make_artifact(index, mcid, Dictionary(Type=Name.Pagination, Subtype=kind))
 
     def leaders_as_artifacts(self) -> None:
-        """Leader dots, marked one dot at a time, as layout artifacts: a screen reader would read each dot."""
+        """Leader dots, marked one dot at a time, as layout artifacts (a screen reader would read each dot); what
+        follows them (a contents entry's page number) is read after a space, as its /ActualText."""
         for element in list(self.elements()):
             page = self.page_of(element)
             kids = self.kids(element)
@@ -321,6 +322,13 @@ class StructureTree:
                 continue
             for mcid in dots:
                 self.make_artifact(page, mcid, Dictionary(Type=Name.Layout))
+            last = max(i for i, kid in enumerate(kids) if isinstance(kid, int) and int(kid) in dots)
+            after = next((i for i in range(last + 1, len(kids)) if isinstance(kids[i], int)), None)
+            if after is not None:
+                mcid = int(kids[after])
+                kids[after] = self.new_element("/Span", element, [])
+                kids[after].K, kids[after].ActualText = mcid, String(" " + self.content[page].text.get(mcid, ""))
+                self.parents[page][mcid] = kids[after]
             element.K = Array([kid for kid in kids if not (isinstance(kid, int) and int(kid) in dots)])
 
     def spaces_between_inline_boxes(self) -> None:
