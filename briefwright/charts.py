@@ -145,7 +145,7 @@ def _draw_split(fig, points, style):
         ax.barh([0], [p["value"]], left=left, color=colours[i % len(colours)], edgecolor="white", linewidth=1.5, height=0.5,
                 hatch="////" if p["flagged"] else None)
         ax.text(left + p["value"] / 2, 0, f"{number_display(p['value'])}", ha="center", va="center",
-                color="white", fontsize=style["base"], fontweight="bold")
+                color=_label_on(colours[i % len(colours)], style), fontsize=style["base"], fontweight="bold")
         ax.text(left + p["value"] / 2, -0.42, p["label"], ha="center", va="top", fontsize=style["small"], color=style["ink"], wrap=True)
         left += p["value"]
     ax.text(total, 0.34, f"total {number_display(total)} {points[0]['unit']}", ha="right", va="bottom",
@@ -185,6 +185,23 @@ def _draw_timeline(fig, points, style):
     widest = max(t.get_window_extent().width for t in ax.texts) / width
     fig.subplots_adjust(left=min(0.75, widest + 0.04), right=0.97, top=0.97,
                         bottom=0.45 / fig.get_figheight())
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of a colour as the tokens give it."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour.strip()))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _label_on(fill: str, style: dict) -> str:
+    """A value printed on a segment needs 4.5:1 against it at its size (WCAG 1.4.3): white, else the ink, else black."""
+    def contrast(text: str) -> float:
+        lighter, darker = sorted((_luminance(text), _luminance(fill)), reverse=True)
+        return (lighter + 0.05) / (darker + 0.05)
+    candidates = ["white", style["ink"], "black"]
+    return next((c for c in candidates if contrast(c) >= 4.5), max(candidates, key=contrast))
 
 
 def _house(ax, style, grid_axis):

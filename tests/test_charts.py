@@ -10,6 +10,7 @@ from helpers import FIXTURES, REPO, copy_project
 
 from briefwright.charts import CHART_KINDS, chart_style, draw_svg, read_tokens
 from briefwright.pipeline import check
+from briefwright.present import number_display
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}href"
@@ -161,3 +162,23 @@ def test_timeline_points_description_and_svg(project, style):
     first, second = sorted(dots, key=lambda u: float(u.get("y")))  # the earliest event is the top row
     assert f"fill: {style['alert']}" in first.get("style") and f"fill: {style['accent']}" in second.get("style")
     assert float(first.get("x")) < float(second.get("x"))  # later dates further right
+
+
+def test_split_values_printed_on_their_segments_reach_text_contrast(project, style):
+    """WCAG 1.4.3: a segment's value, printed on it at 8.5 pt, needs 4.5:1 against the segment's colour."""
+    from matplotlib.colors import to_rgb
+
+    def luminance(colour):
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    _, points, root = drawn(project, style, "split")
+    patterns = {pattern.get("id"): pattern.find(SVG + "rect").get("fill") for pattern in root.iter(SVG + "pattern")}
+    fills = [re.search(r"fill: (#[0-9a-f]{6}|url\(#([^)]+)\))", segment["style"]) for segment in data_patches(root)]
+    fills = [patterns[found.group(2)] if found.group(2) else found.group(1) for found in fills]  # a hatch's ground
+    values = [t for t in root.iter(SVG + "text") if t.text in {number_display(p["value"]) for p in points}]
+    assert len(fills) == len(values) == 2
+    for fill, value in zip(fills, values, strict=True):
+        found = re.search(r"fill: (#[0-9a-f]{6})", value.get("style"))
+        ink = found.group(1) if found else "#000000"  # SVG's default fill
+        lighter, darker = sorted((luminance(fill), luminance(ink)), reverse=True)
+        assert (lighter + 0.05) / (darker + 0.05) >= 4.5, f"{value.text} in {ink} on {fill}"

@@ -37,11 +37,13 @@ def render_pdf(html: str, base_dir: Path, allowed: list[Path]) -> tuple[bytes, i
     """Lay out and write one PDF; returns its bytes and page count. Deterministic for fixed input."""
     import weasyprint
 
+    from .pdf_structure import finish_structure
+
     document = weasyprint.HTML(string=html, base_url=str(base_dir) + "/",
                                url_fetcher=make_fetcher(allowed)).render(pdf_variant="pdf/ua-1", pdf_tags=True)
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier, pdf_tags=True)
-    return data, len(document.pages)
+    return finish_structure(data, html), len(document.pages)
 
 
 class PdfFormat(OutputFormat):
@@ -50,7 +52,8 @@ class PdfFormat(OutputFormat):
     paged = True
 
     def cache_parts(self) -> list[str]:
-        return [importlib.metadata.version("weasyprint")]
+        step = Path(__file__).with_name("pdf_structure.py").read_bytes()  # the post-layout step decides bytes too
+        return [importlib.metadata.version("weasyprint"), importlib.metadata.version("pikepdf"), hashlib.sha256(step).hexdigest()]
 
     def render(self, job: Job) -> Output:
         from weasyprint.urls import FatalURLFetchingError
