@@ -135,9 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics, fmt)
-        count = sum(1 for d in exc.diagnostics if d.severity == "error")
         if fmt != "json":
-            print(f"Aborted with {count} error{'s' if count != 1 else ''}.", file=sys.stderr)
+            print(exc.summary(), file=sys.stderr)
         return 1
     except UsageError as exc:
         print(f"briefwright: error: {exc}", file=sys.stderr)

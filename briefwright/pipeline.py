@@ -21,13 +21,21 @@ from typing import Any
 
 from . import __version__
 from .cache import Cache, digest, tree_digest
-from .diagnostics import Collector, Loc
+from .diagnostics import Collector, Diagnostic, Loc
 from .editions import previous_editions
 from .formats import FORMATS, Job, Output, OutputFormat, run_job
 from .load import load_project
-from .model import Marking
+from .model import Brief, Marking
 from .project import Project
-from .render import TemplateError, check_rendered, list_templates, make_env, render_html, template_dirs
+from .render import (
+    TemplateError,
+    check_rendered,
+    judgment_numbering,
+    list_templates,
+    make_env,
+    render_html,
+    template_dirs,
+)
 from .resolve import Download, resolve
 from .theme import check_theme, write_tokens
 from .validate import check_template_numbers, validate
@@ -275,6 +283,7 @@ class _Build:
             hit = self.cache.get(key)
             if hit:  # the same resolved brief through the same templates: the same checked HTML
                 self.pages[brief["id"]] = hit["index.html"].decode("utf-8")
+                self.warn_numbering(brief, record)
             else:
                 try:
                     html = render_html(brief, self.env, page)
@@ -285,6 +294,7 @@ class _Build:
                 for problem in problems:
                     self.errors.error(record.loc, problem)
                 self.pages[brief["id"]] = html
+                self.warn_numbering(brief, record)
                 if not problems:
                     self.cache.put(key, {"index.html": html.encode("utf-8")})
             for section in brief["sections"]:
@@ -297,6 +307,10 @@ class _Build:
                         else:
                             self.chart_jobs[key] = (chart["kind"], chart["points"], self.style)
         self.errors.raise_if_errors()
+
+    def warn_numbering(self, brief: dict, record: Brief) -> None:
+        for message in judgment_numbering(brief, self.pages[brief["id"]]):
+            self.report.warnings.append(str(Diagnostic(record.loc, message, "warning")))
 
     def chart_key(self, chart: dict) -> str:
         return digest("chart", chart["kind"], chart["points"], self.style, self.engine_key)

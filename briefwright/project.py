@@ -20,7 +20,8 @@ class Project:
     charts: dict[str, Chart] = field(default_factory=dict)
     judgments: dict[str, Judgment] = field(default_factory=dict)
     briefs: dict[str, Brief] = field(default_factory=dict)
-    broken: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of records that failed to load
+    # (kind, id) of records that failed to load (-> None), or that a file YAML could not read seems to hold (-> that file)
+    broken: dict[tuple[str, str], Path | None] = field(default_factory=dict)
     private_roots: list[Path] = field(default_factory=list)  # private overlay folders found and read
     notes: list[str] = field(default_factory=list)  # what a user should know that is not a problem
 

@@ -123,6 +123,45 @@ class _Marks(HTMLParser):
             self.unknowns.add(a["data-unknown"])
 
 
+class _JudgmentNumbers(HTMLParser):
+    """The number a reader sees beside each judgment in an ordered list (its `start`, `value`, position)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lists: list[list] = []  # open lists: [tag, next number]
+        self.numbers: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("ol", "ul"):
+            start = a.get("start") or "1"
+            self.lists.append([tag, int(start) if start.lstrip("-").isdigit() else 1])
+        elif tag == "li" and self.lists:
+            current = self.lists[-1]
+            if a.get("value", "").lstrip("-").isdigit():
+                current[1] = int(a["value"])
+            if current[0] == "ol" and a.get("data-judgment"):
+                self.numbers.append((current[1], a["data-judgment"]))
+            current[1] += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("ol", "ul") and self.lists:
+            self.lists.pop()
+
+
+def judgment_numbering(brief: dict, html: str) -> list[str]:
+    """Warnings for judgments a reader sees under the same number: 'judgment 1' must name one judgment."""
+    parser = _JudgmentNumbers()
+    parser.feed(html)
+    by_number: dict[int, list[str]] = {}
+    for number, judgment_id in parser.numbers:
+        by_number.setdefault(number, []).append(judgment_id)
+    return [f"brief '{brief['id']}': template '{brief['template']}' numbers {len(ids)} judgments {number} "
+            f"({', '.join(repr(i) for i in ids)}); number key judgments once across the brief (start each list "
+            "at its first judgment's number, j.n, as partials/macros.html does)"
+            for number, ids in sorted(by_number.items()) if len(ids) > 1]
+
+
 def check_rendered(brief: dict, html: str) -> list[str]:
     """What the template failed to show that the content requires: each a sentence."""
     marks = _Marks()

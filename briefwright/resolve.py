@@ -20,12 +20,14 @@ from .model import Brief, Caveat, Chart, Event, Fact, Judgment, Likelihood, Port
 from .present import (
     caveat_data,
     choice,
+    citation_html,
     event_data,
     fact_data,
     marking_data,
     number_display,
     script_json,
     source_data,
+    source_name,
     status_data,
     unknown_data,
 )
@@ -92,6 +94,24 @@ class BriefResolver:
         self.notes = _Notes(project)
         self.shown_in_full: set[str] = set()  # caveats shown in full once; later mentions point back to them
         self.facts_used = project.used_facts(brief)
+        self.judgments_numbered = 0  # judgments are numbered once across the brief, in print order
+
+    def prose(self, text: str, inline: bool = False) -> str:
+        """An analyst's Markdown with its [@source-id] citations numbered with the brief's notes."""
+        return markup.to_html_cited(text, lambda ids: self.cite_html(self.notes.cite(ids)), inline)
+
+    def cite_html(self, cites: list[dict]) -> str:
+        """Citation marks in prose, as partials/macros.html `cites` writes them beside an item."""
+        footnotes = self.audience.notes == "footnotes"
+        parts = []
+        for i, c in enumerate(cites):
+            sep = '<sup class="cite-sep">,</sup>' if i else ""
+            anchor = f' id="ref-{c["n"]}"' if c["first"] else ""
+            note = ""
+            if c["first"] and footnotes:
+                note = f'<span class="footnote">{c["n"]}. {citation_html(self.project.sources[c["id"]], full=False)}</span>'
+            parts.append(f'{sep}<a class="cite" href="#note-{c["n"]}"{anchor} aria-label="Source {c["n"]}">{c["n"]}</a>{note}')
+        return "".join(parts)
 
     def marking(self, kind: str, record_id: str) -> dict:
         """A portion's own effective marking, as its portion mark shows it."""
@@ -121,12 +141,14 @@ class BriefResolver:
 
     def judgment(self, judgment: Judgment) -> dict:
         sources = [s for fid in judgment.rests_on for s in self.project.facts[fid].sources]
-        return {"id": judgment.id, "statement": judgment.statement,
+        self.judgments_numbered += 1
+        cites = self.notes.cite(sources)
+        return {"id": judgment.id, "n": self.judgments_numbered, "statement": judgment.statement,
                 "likelihood": None if judgment.likelihood is None else
                 {"value": judgment.likelihood.value, "range": judgment.likelihood.row},
                 "confidence": choice(judgment.confidence), "rests_on": list(judgment.rests_on),
-                "basis_html": markup.to_html(judgment.basis, inline=True) if judgment.basis else None,
-                "cites": self.notes.cite(sources), "marking": self.marking("judgment", judgment.id)}
+                "basis_html": self.prose(judgment.basis, inline=True) if judgment.basis else None,
+                "cites": cites, "marking": self.marking("judgment", judgment.id)}
 
     def chart(self, chart: Chart) -> dict:
         project = self.project
@@ -135,7 +157,7 @@ class BriefResolver:
         sources = [s for fid in chart.facts for s in project.facts[fid].sources]
         sources += [s for eid in chart.events for s in project.events[eid].sources]
         cites = self.notes.cite(sources)
-        line = "; ".join(f"{project.sources[c['id']].publisher} ({project.sources[c['id']].published.display()})"
+        line = "; ".join(f"{source_name(project.sources[c['id']])} ({project.sources[c['id']].published.display()})"
                          for c in cites)
         return {"id": chart.id, "kind": chart.kind, "title": chart.title, "file": f"{chart.id}.svg", "points": points,
                 "alt": chart.alt or kind.describe(chart.title, points), "source_line": "Sources: " + line,
@@ -165,7 +187,7 @@ class BriefResolver:
             "unknowns": lambda: [self.unknown(p.unknowns[u]) for u in section.unknowns],
         }
         resolved: dict[str, Any] = {"id": slug(section.title), "title": section.title,
-                    "intro_html": markup.to_html(section.intro) if section.intro else None}
+                    "intro_html": self.prose(section.intro) if section.intro else None}
         for part in self.audience.order:
             resolved[part] = items[part]()
         return resolved
@@ -240,6 +262,7 @@ class BriefResolver:
     def resolve(self) -> dict:
         brief, audience, settings = self.brief, self.audience, self.project.settings
         required = self.required_caveats()
+        bottom_line_html = self.prose(brief.bottom_line)  # printed first, so its citations are numbered first
         sections = self.sections()
         caveats_section = self.caveats_section(required)
         unknowns_section = self.unknowns_section()
@@ -254,7 +277,7 @@ class BriefResolver:
             "edition": brief.edition, "page_limit": brief.page_limit,
             "marking": {**marking_data(brief.marking), "public": brief.marking.public},
             "portion_marks": self.portion_marks(),
-            "bottom_line_html": markup.to_html(brief.bottom_line),
+            "bottom_line_html": bottom_line_html,
             "bottom_line_text": markup.to_text(brief.bottom_line),
             "subject": brief.subject or markup.to_text(brief.bottom_line)[:200],
             "keywords": list(brief.keywords),

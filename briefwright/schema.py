@@ -60,7 +60,7 @@ def _type_schema(tp: Any, spec: Mapping[str, Any], defs: dict) -> dict:
     if tp is bool:
         return {"type": "boolean"}
     if isinstance(tp, type) and issubclass(tp, Choice):
-        return {"type": "string", "enum": [m.value for m in tp]}
+        return {"type": "string", "enum": [m.value for m in tp] + tp.aliases()}
     if isinstance(tp, type) and issubclass(tp, Record):
         defs.setdefault(tp.__name__, None)
         if defs[tp.__name__] is None:
@@ -74,6 +74,8 @@ def record_schema(cls: type[Record], defs: dict) -> dict:
     for f in record_fields(cls):
         tp, optional = unwrap_optional(hints(cls)[f.name])
         prop = _type_schema(tp, f.metadata, defs)
+        if tp is Url and optional:
+            prop["pattern"] = "^$|" + prop["pattern"]  # `url: ""`: there is none
         properties[f.name] = {**prop, "description": f.metadata.get("doc", "")}
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             required.append(f.name)
