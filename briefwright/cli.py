@@ -347,6 +347,7 @@ def _run(args: argparse.Namespace) -> int:
               f"pass --max-marking {label.removeprefix('TLP:')} to build it for a channel that may carry it", file=sys.stderr)
     pages = sum(report.pages.values())
     names = f" ({', '.join(sorted(report.built))})" if 0 < len(report.built) <= 10 else ""
-    print(f"built {len(report.built)}{names}, reused {len(report.reused)} briefs ({pages} pages) into {out} "
+    kept = f", kept {len(report.kept)} as they were" if args.only else ""
+    print(f"built {len(report.built)}{names}, reused {len(report.reused)} briefs{kept} ({pages} pages) into {out} "
           f"in {report.seconds:.1f} s", file=sys.stderr)
     return 0
