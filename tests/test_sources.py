@@ -5,7 +5,11 @@ from __future__ import annotations
 import html
 import re
 
-from helpers import run_cli
+from helpers import REPO, run_cli
+
+from briefwright.diagnostics import Collector
+from briefwright.load import load_project
+from briefwright.markup import citations
 
 SOURCES = """sources:
   - id: widget-history
@@ -160,3 +164,14 @@ def test_a_citation_of_a_restricted_source_raises_the_brief(minimal):
     assert ("briefs/plain.yaml:8:10: error: brief 'plain' is marked TLP:CLEAR but shows TLP:AMBER material: "
             "brief plain -> source desk-estimate (source 'desk-estimate' is AMBER); mark the brief AMBER or make "
             "source 'desk-estimate' CLEAR, or leave out what rests on it") in r.stderr.splitlines()
+
+
+def test_the_second_topic_cites_with_at_least_four_of_the_new_kinds():
+    project = load_project(REPO / "topics" / "eu-ai-act", Collector())
+    new_kinds = {"interview", "conversation", "book", "report", "dataset", "legal"}
+    used = {s.kind.value for s in project.sources.values()} & new_kinds
+    assert len(used) >= 4, used
+    cited = {sid for f in project.facts.values() for sid in f.sources}
+    cited |= {sid for b in project.briefs.values() for s in b.sections for ids in citations(s.intro or "")
+              for sid in ids}
+    assert {s.id for s in project.sources.values() if s.kind.value in new_kinds} <= cited  # each one cited
