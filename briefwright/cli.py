@@ -11,7 +11,6 @@ import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .audiences import AUDIENCES
 from .diagnostics import ContentError, Diagnostic, format_github, format_pretty, to_json
 from .editions import release
 from .markings import Markings
@@ -296,7 +295,7 @@ def _run(args: argparse.Namespace) -> int:
         try:
             if args.what == "brief":
                 if not args.audience:
-                    raise UsageError("new brief needs --audience (" + ", ".join(AUDIENCES) + ")")
+                    raise UsageError("new brief needs --audience (" + ", ".join(project.audiences) + ")")
                 path = new_brief(project, args.id, args.audience, today())
             else:
                 path = new_fact(project, args.id, today())

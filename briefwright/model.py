@@ -251,6 +251,22 @@ HEDGES: dict[str, tuple[str, ...]] = {
 MODAL_HEDGES = frozenset({"may", "might", "could"})
 
 
+class NotesPolicy(Choice):
+    FOOTNOTES = "footnotes", "Footnotes at the foot of the page in print"
+    ENDNOTES = "endnotes", "Endnotes in a Sources section"
+
+
+class SectionPart(Choice):
+    """The kinds of item a section shows; an audience prints them in its own order."""
+
+    JUDGMENTS = "judgments"
+    FACTS = "facts"
+    CHARTS = "charts"
+    EVENTS = "events"
+    CAVEATS = "caveats"
+    UNKNOWNS = "unknowns"
+
+
 class PortionMarking(Choice):
     AUTO = "auto", "Only in briefs whose portions carry different markings"
     ALWAYS = "always", "In every brief"
@@ -474,17 +490,38 @@ class Brief(Record):
     id: Id = field(metadata=meta("Unique id; also the folder and PDF name."))
     title: str = field(metadata=meta("Full title."))
     short_title: str = field(metadata=meta("Short title for the running head."))
-    audience: str = field(metadata=meta("Who it is for.", choices="audiences"))
+    audience: str = field(metadata=meta("Who it is for: a built-in audience or one declared in project.yaml.",
+                                        choices="audiences"))
     date: dt.date = field(metadata=meta("Date of this edition (YYYY-MM-DD); also the PDF's dates."))
     edition: int = field(metadata=meta("Edition number, from 1.", minimum=1))
-    page_limit: int = field(metadata=meta("Most pages the PDF may have.", minimum=1))
     marking: Marking = field(metadata=meta("TLP 2.0 distribution marking."))
     bottom_line: Markdown = field(metadata=meta(
         "The one-paragraph bottom line up front; may cite sources as [@source-id] or [@one; @two].", cites=True))
     sections: list[Section] = field(metadata=meta("The body, in order.", min_items=1))
+    page_limit: int | None = field(default=None, metadata=meta(
+        "Most pages the PDF may have; defaults to the audience's page_limit.", minimum=1))
     template: str | None = field(default=None, metadata=meta("Template file; defaults to the audience's."))
     subject: str | None = field(default=None, metadata=meta("PDF subject line."))
     keywords: list[str] = field(default_factory=list, metadata=meta("PDF keywords."))
+
+
+@dataclass
+class ProjectAudience(Record):
+    KIND: ClassVar[str] = "audience"
+    id: Id = field(metadata=meta("The audience's id, as briefs name it; a built-in id replaces that audience."))
+    label: str = field(metadata=meta("Who the audience is, as briefs and the site show it, e.g. 'Board members'."))
+    template: str = field(default="base.html", metadata=meta(
+        "Template of its briefs, in templates/ (often one line: {% extends \"base.html\" %})."))
+    page_limit: int | None = field(default=None, metadata=meta(
+        "Most pages a brief for this audience may have, unless the brief sets its own.", minimum=1))
+    notes: NotesPolicy = field(default=NotesPolicy.ENDNOTES, metadata=meta(
+        "Footnote policy: footnotes (at the foot of the page in print) or endnotes."))
+    inline_caveats: list[Severity] = field(default_factory=lambda: [Severity.CRITICAL], metadata=meta(
+        "Caveat severities shown beside their fact; the others go to a Caveats section."))
+    order: list[SectionPart] = field(default_factory=lambda: list(SectionPart), metadata=meta(
+        "The order of a section's items (each of judgments, facts, charts, events, caveats, unknowns once)."))
+    split_claims: bool = field(default=False, metadata=meta(
+        "Show checked facts first, then those only claimed or disputed, under their own heads."))
 
 
 @dataclass
@@ -506,6 +543,8 @@ class Settings(Record):
     public_repository: bool = field(default=False, metadata=meta(
         "The project's own folder is published (a public git repository): every record and brief in it must be "
         "TLP:CLEAR; restricted ones belong in a private folder."))
+    audiences: list[ProjectAudience] = field(default_factory=list, metadata=meta(
+        "The project's own audiences, beside the built-in five (one with a built-in id replaces it)."))
 
 
 CONTENT_KINDS: dict[str, type[Record]] = {

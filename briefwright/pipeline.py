@@ -477,8 +477,9 @@ class _Build:
             self.report.pages[brief["id"]] = pages
             if pages > brief["page_limit"]:
                 record = self.project.briefs[brief["id"]]
-                self.errors.error(record.at("page_limit"),
-                                  f"brief '{brief['id']}' has {pages} pages; its page_limit is {brief['page_limit']}")
+                whose = "" if record.page_limit else f" (the default for audience '{record.audience}')"
+                self.errors.error(record.at("page_limit") if record.page_limit else record.at("audience"),
+                                  f"brief '{brief['id']}' has {pages} pages; its page_limit is {brief['page_limit']}{whose}")
         self.errors.raise_if_errors()
 
     def write_site_pages(self) -> None:

@@ -9,7 +9,6 @@ from xml.sax.saxutils import escape as xml_escape
 import jinja2
 from jinja2 import Environment
 
-from .audiences import AUDIENCES
 from .markings import Markings
 from .markup import strip_tags
 from .model import Confidence, Marking
@@ -73,7 +72,7 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
     events = [event_data(e) for e in sorted(project.events.values(), key=lambda e: (e.date, e.id))
               if markings.allowed("event", e.id, channel)]
     groups = []
-    for audience in AUDIENCES.values():
+    for audience in project.audiences.values():
         members = [b for b in published if b["audience"]["id"] == audience.id]
         if members:
             groups.append({"id": audience.id, "label": audience.label, "briefs": members})

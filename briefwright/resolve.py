@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import markup
-from .audiences import AUDIENCES, Audience
+from .audiences import Audience
 from .charts import CHART_KINDS
 from .editions import changes_since, edition_record
 from .markings import Markings
@@ -90,7 +90,7 @@ class BriefResolver:
         self.portions: set[str] = set()  # the markings of the portions shown, to tell a mixed brief
         self.downloads = downloads or []
         self.base_url = base_url
-        self.audience: Audience = AUDIENCES[brief.audience]
+        self.audience: Audience = project.audiences[brief.audience]
         self.notes = _Notes(project)
         self.shown_in_full: set[str] = set()  # caveats shown in full once; later mentions point back to them
         self.facts_used = project.used_facts(brief)
@@ -274,7 +274,7 @@ class BriefResolver:
                          "order": list(audience.order), "split_claims": audience.split_claims},
             "template": brief.template or audience.template,
             "date": brief.date.isoformat(), "date_display": f"{brief.date.day} {brief.date:%B %Y}",
-            "edition": brief.edition, "page_limit": brief.page_limit,
+            "edition": brief.edition, "page_limit": self.project.page_limit(brief),
             "marking": {**marking_data(brief.marking), "public": brief.marking.public},
             "portion_marks": self.portion_marks(),
             "bottom_line_html": bottom_line_html,

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .audiences import AUDIENCES
 from .project import Project
 
 
@@ -23,15 +22,15 @@ def _write_new(path: Path, text: str) -> Path:
 
 
 def new_brief(project: Project, brief_id: str, audience: str, today: dt.date) -> Path:
-    if audience not in AUDIENCES:
-        raise ScaffoldError(f"unknown audience '{audience}'; use one of: {', '.join(AUDIENCES)}")
+    if audience not in project.audiences:
+        raise ScaffoldError(f"unknown audience '{audience}'; use one of: {', '.join(project.audiences)}")
     if brief_id in project.briefs:
         raise ScaffoldError(f"a brief with id '{brief_id}' already exists")
     if not project.facts:
         raise ScaffoldError("the project has no facts yet; add one first with `new fact <id>`")
     first_fact = sorted(project.facts)[0]
     text = f"""# yaml-language-server: $schema=../schemas/brief.schema.json
-# A new brief for {AUDIENCES[audience].label.lower()}. Fields are described in docs/authoring.md.
+# A new brief for {project.audiences[audience].label.lower()}. Fields are described in docs/authoring.md.
 id: {brief_id}
 title: Working title of the brief
 short_title: Short title for the running head

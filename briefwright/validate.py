@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import markup
-from .audiences import AUDIENCES
+from .audiences import SECTION_ITEMS
 from .charts import CHART_KINDS
 from .diagnostics import Collector, Loc
 from .markings import check_briefs, check_public_repository
@@ -215,10 +215,15 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
     for judgment in project.judgments.values():
         check_judgment(judgment, out)
 
+    check_audiences(project, out, templates)
     for brief in project.briefs.values():
-        audience = AUDIENCES.get(brief.audience)
+        audience = project.audiences.get(brief.audience)
         if audience is None:
-            out.error(brief.at("audience"), f"unknown audience '{brief.audience}'; use one of: {', '.join(AUDIENCES)}")
+            out.error(brief.at("audience"), f"unknown audience '{brief.audience}'; use one of: "
+                      f"{', '.join(project.audiences)} (or declare it under 'audiences' in project.yaml)")
+        elif project.page_limit(brief) is None:
+            out.error(brief.at("audience"), f"brief '{brief.id}' sets no page_limit and audience '{audience.id}' "
+                      "has no default one; set page_limit in the brief, or for the audience in project.yaml")
         template = brief.template or (audience.template if audience else None)
         if templates is not None and template and template not in templates:
             out.error(brief.at("template") if brief.template else brief.at("audience"),
@@ -237,6 +242,26 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
                         f"of {project.settings.review_days} days")
     for source in project.sources.values():
         check_source(source, today, out)
+
+
+def check_audiences(project: Project, out: Collector, templates: set[str] | None) -> None:
+    """The audiences project.yaml declares: distinct ids, an existing template, each section item once."""
+    seen: dict[str, Loc] = {}
+    for declared in project.settings.audiences:
+        if declared.id in seen:
+            out.error(declared.at("id"), f"audience '{declared.id}' is declared twice (first at line {seen[declared.id].line})")
+        seen.setdefault(declared.id, declared.at("id"))
+        if templates is not None and declared.template not in templates:
+            out.error(declared.at("template"), f"audience '{declared.id}': template '{declared.template}' not found "
+                      "in templates/")
+        order = [part.value for part in declared.order]
+        missing = sorted(SECTION_ITEMS - set(order))
+        twice = sorted({part for part in order if order.count(part) > 1})
+        if missing or twice:
+            what = "; ".join(filter(None, [f"missing {', '.join(missing)}" if missing else "",
+                                           f"listed twice: {', '.join(twice)}" if twice else ""]))
+            out.error(declared.at("order"), f"audience '{declared.id}': order must list each of judgments, facts, "
+                      f"charts, events, caveats and unknowns once ({what})")
 
 
 def _a(word: str) -> str:
