@@ -13,11 +13,12 @@ from pathlib import Path
 
 from .diagnostics import ContentError, Diagnostic, format_github, format_pretty, to_json
 from .editions import release
+from .explain import KINDS as EXPLAINED
+from .explain import ExplainError, explain
 from .markings import Markings
 from .model import ID_PATTERN, Marking, nearest
 from .pipeline import BuildOptions, FileFault, UsageError, build, check, today
-from .project import Project
-from .scaffold import ScaffoldError, new_brief, new_fact
+from .scaffold import SCAFFOLD_KINDS, ScaffoldError, Scaffolds
 from .schema import write_reference, write_schemas
 from .verify import verify
 
@@ -76,9 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     channel(v)
     c = sub.add_parser("check", help="validate content only")
     common(c)
-    e = sub.add_parser("explain", help="show a fact, its sources and caveats, and everything that uses it")
+    e = sub.add_parser("explain", help="show a fact, source, caveat, judgment or unknown, where it comes from and "
+                       "everything that uses it")
     common(e)
-    e.add_argument("fact", help="fact id")
+    e.add_argument("record", help="its id, or KIND:ID when two kinds share the id")
     e.add_argument("--max-marking", type=_marking, default=Marking.CLEAR, metavar="LABEL",
                    help="show only records this channel may carry (default CLEAR; RED shows everything)")
     w = sub.add_parser("verify", help="leak check: exit 1 if a built folder holds anything above its channel")
@@ -86,10 +88,10 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("site", type=Path, help="the built site folder to read")
     w.add_argument("--max-marking", type=_marking, default=Marking.CLEAR, metavar="LABEL",
                    help="the channel the folder is for (default CLEAR: a public site)")
-    n = sub.add_parser("new", help="start a new brief or fact from a commented, valid file")
+    n = sub.add_parser("new", help="start a new record or brief from a commented file that passes check")
     common(n)
-    n.add_argument("what", choices=("brief", "fact"))
-    n.add_argument("id", help="id of the new brief or fact")
+    n.add_argument("what", choices=SCAFFOLD_KINDS)
+    n.add_argument("id", help="id of the new record or brief")
     n.add_argument("--audience", default=None, help="audience of a new brief")
     s = sub.add_parser("schema", help="write JSON Schemas to schemas/ and the field reference to docs/authoring.md")
     common(s)
@@ -162,42 +164,6 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
-def explain(project: Project, fact_id: str, markings: Markings, channel: Marking) -> str:
-    """A fact, where it comes from, what qualifies it and everything that uses it, as plain lines;
-    records above the channel are left out, not named."""
-    fact = project.facts[fact_id]
-
-    def ok(kind: str, rid: str) -> bool:
-        return markings.allowed(kind, rid, channel)
-
-    lines = [f"fact {fact.id} ({fact.status.label}; {fact.confidence.label}; as of {fact.as_of})",
-             f"  {fact.statement.strip()}", f"  defined at {fact.loc}"]
-    derived = markings.with_caveats(fact_id)
-    lines.append(f"  marking {derived.marking.label}" + (f" (from {derived.explain()})" if len(derived.chain) > 1 else ""))
-    lines.append("sources:")
-    for sid in fact.sources:
-        s = project.sources[sid]
-        lines.append(f"  {sid}: {s.publisher}, \"{s.title}\" ({s.published}), {s.url} [{s.kind.label}]")
-    for side in fact.sides:
-        lines.append(f"  side: {side.statement.strip()} [{', '.join(side.sources)}]")
-    lines.append("caveats:")
-    lines += [f"  {c.id} ({c.severity.value}): {c.title}" for c in project.caveats_of(fact_id)
-              if ok("caveat", c.id)] or ["  none"]
-    lines.append("unknowns:")
-    lines += [f"  {u.id}: {u.question}" for u in project.unknowns.values()
-              if fact_id in u.facts and ok("unknown", u.id)] or ["  none"]
-    lines.append("judgments resting on it:")
-    lines += [f"  {j.id}: {j.statement}" for j in project.judgments.values()
-              if fact_id in j.rests_on and ok("judgment", j.id)] or ["  none"]
-    lines.append("charts drawing it:")
-    lines += [f"  {c.id}: {c.title}" for c in project.charts.values()
-              if fact_id in c.facts and ok("chart", c.id)] or ["  none"]
-    lines.append("briefs using it:")
-    lines += [f"  {b.id} ({b.audience}, edition {b.edition})" for b in project.sorted_briefs()
-              if fact_id in project.used_facts(b) and b.marking.allowed_in(channel)] or ["  none"]
-    return "\n".join(lines)
-
-
 class Stopped(KeyboardInterrupt):
     """SIGTERM or SIGHUP (CI cancellation, `timeout`, a closed terminal): handled like Ctrl-C."""
 
@@ -266,14 +232,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "explain":
         project = check(root, args.strict, not args.no_private).project
         markings = Markings(project)
-        visible = [f for f in project.facts if markings.allowed("fact", f, args.max_marking)]
-        if args.fact not in project.facts:
-            raise UsageError(f"no fact with id '{args.fact}'" + _suggest(args.fact, visible))
-        if args.fact not in visible:
-            label = markings.with_caveats(args.fact).marking.value
-            raise UsageError(f"fact '{args.fact}' is above this channel ({args.max_marking.label}); "
-                             f"pass --max-marking {label} to see it")
-        print(explain(project, args.fact, markings, args.max_marking))
+        try:
+            print(explain(project, args.record, markings, args.max_marking))
+        except ExplainError as exc:
+            kind, _, _ = args.record.rpartition(":")
+            visible = [rid for k in ([kind] if kind in EXPLAINED else EXPLAINED) for rid in project.table(k)
+                       if markings.allowed(k, rid, args.max_marking)]  # never name what the channel hides
+            raise UsageError(str(exc) + (_suggest(exc.missing, visible) if exc.missing else "")) from None
         return 0
     if args.command == "verify":
         project = check(root, args.strict, not args.no_private).project
@@ -292,16 +257,13 @@ def _run(args: argparse.Namespace) -> int:
         if not ID_PATTERN.match(args.id):
             raise UsageError(f"'{args.id}' is not a valid id (lower-case letters, digits and hyphens)")
         project = check(root, args.strict, not args.no_private).project
+        options = f" --project {args.project}" if args.project != Path(".") else ""
+        scaffolds = Scaffolds(project, today(), options)
         try:
-            if args.what == "brief":
-                if not args.audience:
-                    raise UsageError("new brief needs --audience (" + ", ".join(project.audiences) + ")")
-                path = new_brief(project, args.id, args.audience, today())
-            else:
-                path = new_fact(project, args.id, today())
+            path = scaffolds.write(args.what, args.id, args.audience)
         except ScaffoldError as exc:
             raise UsageError(str(exc)) from None
-        print(f"wrote {path}; edit it, then run `python build.py check`", file=sys.stderr)
+        print(f"wrote {path}; edit it, then run {scaffolds.command('check')}", file=sys.stderr)
         return 0
     if args.command == "schema":
         written = write_schemas(root / "schemas")

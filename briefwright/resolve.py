@@ -241,9 +241,12 @@ class BriefResolver:
         # A withdrawn fact now marked above this brief is counted, not quoted or named.
         above = [item for item in changes["withdrawn"] if item["id"] in self.project.facts
                  and self.markings.with_caveats(item["id"]).marking.rank > self.brief.marking.rank]
-        changes["withdrawn"] = [item for item in changes["withdrawn"] if item not in above]
+        gone = [item for item in changes["withdrawn"] if item not in above]
+        # Withdrawn means the desk no longer holds the fact; one merely left out of this brief still stands.
+        changes["withdrawn"] = [item for item in gone if item["id"] not in self.project.facts]
+        changes["dropped"] = [item for item in gone if item["id"] in self.project.facts]
         changes["withdrawn_above_marking"] = len(above)
-        for item in changes["changed"] + changes["withdrawn"]:
+        for item in changes["changed"] + changes["withdrawn"] + changes["dropped"]:
             item["old_html"] = markup.to_html(item["old"], inline=True)
             if "new" in item:
                 item["new_html"] = markup.to_html(item["new"], inline=True)

@@ -254,3 +254,44 @@ def test_a_template_numbering_judgments_per_section_is_warned(minimal, tmp_path)
     assert r.code == 0, r.stderr
     assert warning in r.stderr.splitlines()
     assert warning in run_cli(*args, cwd=minimal).stderr.splitlines()  # also when the page comes from the cache
+
+
+def test_raising_the_edition_without_a_release_warns(minimal):
+    brief = minimal / "briefs" / "sample.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("edition: 1", "edition: 2"), encoding="utf-8")
+    r = run_cli("check", cwd=minimal)
+    assert r.code == 0, r.stderr
+    assert r.stderr.splitlines()[0] == (
+        "briefs/sample.yaml:6:10: warning: brief 'sample' is edition 2, but edition 1 was never recorded, so it shows "
+        "no 'what changed'; set edition back to 1, run `python build.py release sample`, then raise it")
+
+
+def test_a_fact_left_out_of_a_brief_is_not_called_withdrawn(minimal, tmp_path):
+    """Withdrawn is for a fact the desk no longer holds; one merely left out of this brief still stands."""
+    assert run_cli("release", "sample", cwd=minimal).code == 0
+    brief = minimal / "briefs" / "sample.yaml"
+    text = brief.read_text(encoding="utf-8").replace("edition: 1", "edition: 2")
+    brief.write_text(text.replace("facts: [widget-launch, widget-speed]", "facts: [widget-speed]"), encoding="utf-8")
+    r = run_cli("build", "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j1", "--formats", "html",
+                cwd=minimal)
+    assert r.code == 0, r.stderr
+    html = (tmp_path / "site" / "briefs" / "sample" / "index.html").read_text(encoding="utf-8")
+    parser = _Changes()
+    parser.feed(html)
+    assert parser.items == [("dropped", "widget-launch")]
+    assert ('<li data-change="dropped" data-change-fact="widget-launch"><span class="lead">No longer in this brief '
+            '(the fact stands):</span> The widget launched in January 2026.</li>') in html
+    assert "Withdrawn:" not in html
+    facts = minimal / "content" / "facts.yaml"  # now the desk withdraws the fact itself
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text[:text.index("  - id: widget-launch")], encoding="utf-8")
+    other = minimal / "content" / "other.yaml"
+    other.write_text(other.read_text(encoding="utf-8").replace("    facts: [widget-launch]\n", ""), encoding="utf-8")
+    plain = minimal / "briefs" / "plain.yaml"
+    plain.write_text(plain.read_text(encoding="utf-8").replace("    facts: [widget-launch]\n", ""), encoding="utf-8")
+    r = run_cli("build", "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j1", "--formats", "html",
+                cwd=minimal)
+    assert r.code == 0, r.stderr
+    parser = _Changes()
+    parser.feed((tmp_path / "site" / "briefs" / "sample" / "index.html").read_text(encoding="utf-8"))
+    assert parser.items == [("withdrawn", "widget-launch")]
