@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .diagnostics import ContentError, Diagnostic, format_github, format_pretty, to_json
 from .editions import release
+from .environment import missing_package
 from .explain import KINDS as EXPLAINED
 from .explain import ExplainError, explain
 from .markings import Markings
@@ -156,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"briefwright: {operation}{where}: {exc.strerror or type(exc).__name__}", file=sys.stderr)
         return 4
+    except ModuleNotFoundError as exc:  # a package imported only when needed (the PDF or chart engine)
+        print(missing_package(exc), file=sys.stderr)
+        return 2
     except Exception as exc:
         if getattr(args, "debug", False):
             raise
