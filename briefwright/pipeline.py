@@ -28,11 +28,13 @@ from .load import load_project
 from .model import Brief, Marking
 from .project import Project
 from .render import (
+    PRINT_MARKS,
     TemplateError,
     check_rendered,
     judgment_numbering,
     list_templates,
     make_env,
+    print_html,
     render_html,
     template_dirs,
 )
@@ -434,13 +436,14 @@ class _Build:
             for fmt in self.formats:
                 if not fmt.download:
                     continue
-                key = digest("download", fmt.name, inputs, self.static_key, self.engine_key, fmt.cache_parts())
+                key = digest("download", fmt.name, inputs, self.static_key, self.engine_key, fmt.cache_parts(), PRINT_MARKS)
                 hit = self.cache.get(key)
                 if hit and "meta.json" in hit and "output" in hit:
                     self.add_output(brief, fmt, Output(hit["output"], json.loads(hit["meta.json"])["pages"]))
                 else:
                     reused = False
-                    pending.append((brief, fmt, key, Job(brief, self.pages[brief["id"]], str(folder), str(self.tmp))))
+                    pending.append((brief, fmt, key, Job(brief, print_html(self.pages[brief["id"]]), str(folder),
+                                                         str(self.tmp))))
             if reused:
                 self.report.reused.append(brief["id"])
         inline = [p for p in pending if not p[1].parallel]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -102,6 +103,32 @@ def template_frame(exc: BaseException, default: str) -> tuple[str, int]:
             name, line = code.co_filename, tb.tb_lineno
         tb = tb.tb_next
     return name, line
+
+
+# A word of five or more characters with a digit or two capitals: an acronym, a model or chip name, an id.
+# Hyphenation dictionaries split these where no reader would (HB-M2e), so print keeps them whole.
+_UNBREAKABLE = re.compile(r"(?<![\w&#-])(?=[\w-]*[A-Za-z])(?=[\w-]*(?:\d|[A-Z][\w-]*[A-Z]))[A-Za-z0-9][\w-]{3,}[A-Za-z0-9]")
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+PRINT_MARKS = "nh-1"  # part of a download's cache key: change it when print_html changes
+
+
+def print_html(html: str) -> str:
+    """The page as print lays it out: words hyphenation would mangle wrapped in <span class="nh">, which
+    print.css keeps whole. Only the text of the body, never markup, scripts or styles, is touched; the page
+    itself (and what verify reads of it) is unchanged, and the PDF's text layer reads the same."""
+    head, sep, body = html.partition("<body")
+    if not sep:
+        return html
+    parts = _TAG_OR_TEXT.split(body)
+    skip = False
+    for i, part in enumerate(parts):
+        if part.startswith("<"):
+            name = part[1:].lstrip("/").split(None, 1)[0].rstrip(">").lower() if len(part) > 2 else ""
+            if name in ("script", "style"):
+                skip = not part.startswith("</")
+        elif i and not skip and part:
+            parts[i] = _UNBREAKABLE.sub(lambda m: f'<span class="nh">{m.group(0)}</span>', part)
+    return head + sep + "".join(parts)
 
 
 class _Marks(HTMLParser):
