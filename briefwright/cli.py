@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -78,6 +79,9 @@ def _parser() -> argparse.ArgumentParser:
     channel(v)
     c = sub.add_parser("check", help="validate content only")
     common(c)
+    c.add_argument("--layout", action="store_true", help="also lay out every brief (in a temporary folder) and check "
+                   "its page limit, as the build will")
+    c.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers for --layout")
     e = sub.add_parser("explain", help="show a fact, source, caveat, judgment or unknown, where it comes from and "
                        "everything that uses it")
     common(e)
@@ -220,10 +224,25 @@ def _suggest(word: str, table: Iterable[str]) -> str:
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
 
 
+def _check_layout(args: argparse.Namespace) -> int:
+    """`check --layout`: every brief laid out in a temporary folder (every channel: nothing is published), so a
+    page budget fails here, before the build; an overflowing PDF is kept where the message says."""
+    with tempfile.TemporaryDirectory(prefix="briefwright-layout-") as scratch:
+        report = build(BuildOptions(root=args.project, out=Path(scratch) / "site", jobs=max(1, args.jobs),
+                                    strict=args.strict, max_marking=Marking.RED, private=not args.no_private))
+    for line in report.warnings + report.notes:
+        print(line, file=sys.stderr)
+    laid_out = ", ".join(f"{b} {n} page{'s' if n != 1 else ''}" for b, n in sorted(report.pages.items()))
+    print(f"ok: {len(report.pages)} briefs laid out within their page limits ({laid_out})", file=sys.stderr)
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     root = args.project
     if not (root / "project.yaml").exists():
         raise UsageError(f"{root.resolve()} has no project.yaml; run from a project folder or pass --project")
+    if args.command == "check" and args.layout:
+        return _check_layout(args)
     if args.command == "check":
         checked = check(root, args.strict, not args.no_private)
         project = checked.project

@@ -190,6 +190,29 @@ def _clean_stale(out: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+def crossing_section(pdf: Path, limit: int) -> str:
+    """'; section 'X' runs from page 3 onto page 5' from a PDF's top-level bookmarks (one per section)."""
+    from pypdf import PdfReader
+    try:
+        reader = PdfReader(pdf)
+        outline: list = list(reader.outline)
+        while len(outline) == 2 and isinstance(outline[1], list) and not isinstance(outline[0], list):
+            outline = outline[1]  # the document title, with the sections under it
+        starts = [(item.title, (reader.get_destination_page_number(item) or 0) + 1) for item in outline
+                  if not isinstance(item, list)]
+    except Exception:  # noqa: BLE001  an unreadable outline costs the detail, never the error itself
+        return ""
+    before = [(title, page) for title, page in starts if page <= limit]
+    after = [title for title, page in starts if page > limit]
+    if not before:
+        return ""
+    title, page = before[-1]
+    text = f"; section '{title}' runs from page {page} onto page {limit + 1}"
+    if after:
+        text += f", and {', '.join(repr(t) for t in after)} start{'s' if len(after) == 1 else ''} after page {limit}"
+    return text
+
+
 def _content_digest(brief: dict) -> str:
     """What a brief was built from, whatever formats were made of it: to tell a kept brief that changed since."""
     return digest({k: v for k, v in brief.items() if k != "downloads"})
@@ -226,6 +249,7 @@ class _Build:
         self.errors = Collector()
         self.dirs = template_dirs(self.project.root)
         cache_root = opts.cache_dir or self.project.root / ".briefwright-cache"
+        self.cache_root = cache_root
         self.env = make_env(self.dirs, cache_root / "jinja")
         self.static_dirs = [d / "static" for d in self.dirs if (d / "static").is_dir()]
         # The HTML already reflects every template; the other formats also depend on the stylesheets and fonts.
@@ -482,8 +506,26 @@ class _Build:
                 record = self.project.briefs[brief["id"]]
                 whose = "" if record.page_limit else f" (the default for audience '{record.audience}')"
                 self.errors.error(record.at("page_limit") if record.page_limit else record.at("audience"),
-                                  f"brief '{brief['id']}' has {pages} pages; its page_limit is {brief['page_limit']}{whose}")
+                                  f"brief '{brief['id']}' has {pages} pages; its page_limit is {brief['page_limit']}"
+                                  f"{whose}{self.keep_overflow(brief)}")
         self.errors.raise_if_errors()
+
+    def keep_overflow(self, brief: dict) -> str:
+        """The paged file that ran over, kept where the message says (the new site is never published), and
+        which section crosses the limit, read from its bookmarks."""
+        paged = {f.name for f in self.formats if f.paged}
+        made = [f["file"] for f in self.outputs[brief["id"]]["files"] if f["format"] in paged]
+        if not made:
+            return ""
+        built = self.tmp / "briefs" / brief["id"] / made[0]
+        kept = self.cache_root / "overflow" / made[0]
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(built, kept)
+            where = f"; the PDF is kept at {os.path.relpath(kept)}"
+        except OSError:
+            where = ""  # the message matters more than the copy
+        return f"{crossing_section(built, brief['page_limit'])}{where}"
 
     def write_site_pages(self) -> None:
         from .publish import site_context, site_pages

@@ -6,6 +6,7 @@ the briefs that use a fact), so a field shown in both is shown the same way.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -27,13 +28,16 @@ def number_display(value: float) -> str:
     return f"{value:,.1f}".rstrip("0").rstrip(".")
 
 
+_URL_BREAK = re.compile(r"(?<=.)(?=[/.\-_?#%~=&])")
+
+
 def url_html(url: str) -> str:
-    """A link showing its address, with a break opportunity after each '/' of the path, so that print breaks
-    a long address there and never hyphenates it."""
+    """A link showing its address, with break opportunities where the Chicago Manual puts them (after '//',
+    before a '/', '.', '-', '_', '?', '#', '%', '~', '=' or '&'), so print breaks a long address there and
+    never hyphenates it."""
     scheme, sep, rest = url.partition("://")
-    host, slash, path = rest.partition("/")
-    shown = escape(scheme + sep + host + slash) + Markup("/<wbr>").join(escape(part) for part in path.split("/"))
-    return str(Markup('<a class="url" href="{}">{}</a>').format(url, Markup(shown)))
+    shown = Markup("<wbr>").join(escape(part) for part in _URL_BREAK.split(rest))
+    return str(Markup('<a class="url" href="{}">{}{}<wbr>{}</a>').format(url, scheme, sep, Markup(shown)))
 
 
 def _pages(pages: str) -> str:

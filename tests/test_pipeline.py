@@ -2,6 +2,7 @@
 atomic output, determinism and the cache."""
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -312,3 +313,33 @@ def test_only_drops_a_brief_now_above_the_channel_and_never_mixes_channels(minim
                              "(.briefwright-site.json), so --only cannot keep them; build every brief once without "
                              "--only\n")
     assert snapshot(site) == {k: v for k, v in before.items() if k != ".briefwright-site.json"}
+
+
+LONG_BOTTOM_LINE = " ".join(["The widget went on sale in January and sold out within days."] * 90)
+
+
+def test_an_overflowing_pdf_is_kept_and_the_crossing_section_named(minimal, tmp_path):
+    brief = minimal / "briefs" / "plain.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "  - title: What happened\n", f"  - title: What happened\n    intro: {LONG_BOTTOM_LINE}\n")
+        .replace("page_limit: 2", "page_limit: 1"), encoding="utf-8")
+    cache = tmp_path / "cache"
+    result = build(minimal, tmp_path / "site", "-j1", cache=cache)
+    assert result.code == 1
+    kept = cache / "overflow" / "plain.pdf"
+    message = [line for line in result.stderr.splitlines() if line.startswith("briefs/plain.yaml")][0]
+    assert re.fullmatch(r"briefs/plain\.yaml:7:13: error: brief 'plain' has (\d) pages; its page_limit is 1; "
+                        r"section 'What happened' runs from page 1 onto page 2(, and .* after page 1)?; "
+                        r"the PDF is kept at " + re.escape(os.path.relpath(kept, minimal)), message), message
+    assert kept.read_bytes().startswith(b"%PDF")
+    assert not (tmp_path / "site").exists()
+    # check --layout finds it before any build, and says so the same way; within the limit it lists the pages.
+    result = run_cli("check", "--layout", "-j1", cwd=minimal)
+    assert result.code == 1
+    assert [line for line in result.stderr.splitlines() if line.startswith("briefs/plain.yaml")] == [
+        message.replace(os.path.relpath(kept, minimal), ".briefwright-cache/overflow/plain.pdf")]
+    brief.write_text(brief.read_text(encoding="utf-8").replace("page_limit: 1", "page_limit: 9"), encoding="utf-8")
+    result = run_cli("check", "--layout", "-j1", cwd=minimal)
+    assert result.code == 0, result.stderr
+    assert re.fullmatch(r"ok: 2 briefs laid out within their page limits \(plain \d pages, sample 2 pages\)",
+                        result.stderr.splitlines()[-1]), result.stderr
