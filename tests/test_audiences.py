@@ -54,7 +54,7 @@ def test_a_declared_default_page_limit_is_enforced_and_named(minimal, tmp_path):
     assert r.code == 1
     located = [line for line in r.stderr.splitlines() if line.startswith("briefs/plain.yaml")]
     assert located[0].startswith("briefs/plain.yaml:4:11: error: brief 'plain' has ")
-    assert located[0].endswith(" pages; its page_limit is 1 (the default for audience 'board')")
+    assert " pages; its page_limit is 1 (the default for audience 'board'); section " in located[0]
 
 
 def test_a_declared_audience_replaces_a_built_in_one(minimal, tmp_path):

@@ -83,7 +83,10 @@ def test_brief_over_its_page_limit_fails_and_keeps_previous_site(minimal, tmp_pa
     (minimal / "briefs" / "sample.yaml").write_text(text.replace("page_limit: 2", "page_limit: 1"), encoding="utf-8")
     result = build(minimal, site, "-j1")
     assert result.code == 1
-    assert "briefs/sample.yaml:7:13: error: brief 'sample' has 2 pages; its page_limit is 1" in result.stderr.splitlines()
+    assert result.stderr.splitlines()[0] == (
+        "briefs/sample.yaml:7:13: error: brief 'sample' has 2 pages; its page_limit is 1; section 'What we don’t "
+        "know' runs from page 1 onto page 2, and 'How to read the judgments' starts after page 1; the PDF is kept at "
+        "../cache/overflow/sample.pdf")
     assert snapshot(site) == before
 
 
