@@ -157,7 +157,7 @@ def _draw_split(fig, points, style):
     ax.axis("off")
 
 
-TIMELINE_LABEL_CHARS = 46  # a label's line length: the label column stays under half the chart's width
+TIMELINE_LABEL_CHARS = 70  # a longer label wraps: the label column stays within about 0.6 of the width
 
 
 def _timeline_label(point: dict) -> list[str]:
