@@ -1,9 +1,10 @@
 """Distribution markings (TLP 2.0): each record's effective marking and the chain that forces it.
 
 A record's effective marking is the highest of its own and of everything it rests on: a fact and
-its sources, a caveat and its sources, a judgment and the facts it rests on, a chart and its facts
-and events, an event and its sources. A brief must be marked at least as high as everything it
-shows, caveats of its facts included: a caveat is never split from its fact by a marking.
+its sources, a caveat and its sources, a judgment and the facts it rests on (and the sources its basis
+cites), a chart and its facts and events, an event and its sources. A brief must be marked at least as
+high as everything it shows, caveats of its facts and sources its prose cites included: a caveat is
+never split from its fact by a marking.
 """
 from __future__ import annotations
 
