@@ -1,12 +1,13 @@
 """The audience registry: who a brief is for decides its template and how caveats are placed.
 
-Built-in audiences are registered through `register_audience`, the same hook a project uses.
+Built-in audiences are registered through `register_audience`, the same hook Python code uses; a project
+declares its own in project.yaml (`audiences:`), read by `project_audiences`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Severity
+from .model import ProjectAudience, Settings, Severity
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class Audience:
     # The order of a section's items on the page; resolve numbers sources in this order.
     order: tuple[str, ...] = ("judgments", "facts", "charts", "events", "caveats", "unknowns")
     split_claims: bool = False  # checked facts first, then those only claimed or disputed, under their own heads
+    page_limit: int | None = None  # a brief's page_limit when it sets none
+    declared: ProjectAudience | None = None  # where project.yaml declares it (None: registered in Python)
 
 
 AUDIENCES: dict[str, Audience] = {}
@@ -34,15 +37,27 @@ def register_audience(audience: Audience) -> Audience:
     return audience
 
 
+def project_audiences(settings: Settings) -> dict[str, Audience]:
+    """The audiences a project's briefs may use: every registered one, and those project.yaml declares
+    (one with a registered id replaces it). Checked by validate, so an order may be incomplete here."""
+    audiences = dict(AUDIENCES)
+    for declared in settings.audiences:
+        audiences[declared.id] = Audience(declared.id, declared.label, declared.template,
+                                          frozenset(declared.inline_caveats), declared.notes.value,
+                                          tuple(part.value for part in declared.order), declared.split_claims,
+                                          declared.page_limit, declared)
+    return audiences
+
+
 _CRITICAL = frozenset({Severity.CRITICAL})
 for _audience in (
-    Audience("policymaker", "Legislators and policymakers", "policymaker.html", _CRITICAL, "footnotes"),
+    Audience("policymaker", "Legislators and policymakers", "policymaker.html", _CRITICAL, "footnotes", page_limit=2),
     # Compliance readers work from dates and rules: the timeline comes before the facts.
     Audience("compliance", "Export-control and compliance officers", "compliance.html", _CRITICAL,
-             order=("judgments", "events", "charts", "facts", "caveats", "unknowns")),
-    Audience("technical", "Technical analysts", "technical.html", _CRITICAL),
-    Audience("market", "Investors and market analysts", "market.html", _CRITICAL),
+             order=("judgments", "events", "charts", "facts", "caveats", "unknowns"), page_limit=6),
+    Audience("technical", "Technical analysts", "technical.html", _CRITICAL, page_limit=8),
+    Audience("market", "Investors and market analysts", "market.html", _CRITICAL, page_limit=5),
     Audience("public", "Press and the public", "public.html", frozenset({Severity.CRITICAL, Severity.MAJOR}),
-             split_claims=True),
+             split_claims=True, page_limit=4),
 ):
     register_audience(_audience)

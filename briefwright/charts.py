@@ -8,8 +8,10 @@ matplotlib is imported only when a chart is actually drawn.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,30 +157,53 @@ def _draw_split(fig, points, style):
     ax.axis("off")
 
 
+TIMELINE_LABEL_CHARS = 70  # a longer label wraps: the label column stays within about 0.6 of the width
+
+
+def _timeline_label(point: dict) -> list[str]:
+    """An event's label as lines: long titles wrap, never cut."""
+    return textwrap.wrap(f"{point['date_display']}  {point['title']}", TIMELINE_LABEL_CHARS) or [point["date_display"]]
+
+
+def _timeline_height(points: list[dict]) -> float:
+    extra_lines = sum(len(_timeline_label(p)) - 1 for p in points)
+    return 0.3 * len(points) + 0.13 * extra_lines + 0.7
+
+
 def _draw_timeline(fig, points, style):
-    """Labels in a column on the left, one row per event; dots on a true time scale on the right,
-    so close dates never make labels collide and no label is clipped."""
+    """Labels in a column on the left, one row per event (a long title wrapped onto more lines); dots on a true
+    time scale on the right, so close dates never make labels collide and no label is clipped."""
     import matplotlib.dates as mdates
 
     ax = fig.add_subplot()
     dates = [PartialDate(p["date"]).as_date() for p in points]
-    n = len(points)
-    ys = list(range(n, 0, -1))
+    labels = [_timeline_label(p) for p in points]
+    # Each row is as tall as its label: one unit per event, plus a little for each wrapped line.
+    heights = [1 + 0.45 * (len(lines) - 1) for lines in labels]
+    top = sum(heights)
+    ys, used = [], 0.0
+    for h in heights:
+        ys.append(top - used - h / 2 + 0.5)
+        used += h
     lo, hi = min(dates), max(dates)
-    pad = (hi - lo) * 0.03
-    for y, d, p in zip(ys, dates, points, strict=True):
+    pad = max((hi - lo) * 0.03, dt.timedelta(days=15))
+    for y, d, p, lines in zip(ys, dates, points, labels, strict=True):
         colour = style["alert"] if p["highlight"] else style["accent"]
         weight = "bold" if p["highlight"] else "normal"
         ax.plot([lo - pad, d], [y, y], color=style["rule"], linewidth=0.5, zorder=1)
         ax.plot([d], [y], marker="o", markersize=7 if p["highlight"] else 5, color=colour, zorder=3)
-        ax.text(-0.02, y, f"{p['date_display']}  {p['title']}", transform=ax.get_yaxis_transform(), ha="right",
-                va="center", fontsize=style["small"], color=colour if p["highlight"] else style["ink"], fontweight=weight)
-    ax.set_ylim(0.4, n + 0.6)
+        ax.text(-0.02, y, "\n".join(lines), transform=ax.get_yaxis_transform(), ha="right", va="center",
+                multialignment="right", fontsize=style["small"], color=colour if p["highlight"] else style["ink"],
+                fontweight=weight, linespacing=1.15)
+    ax.set_ylim(0.4, top + 0.6)
     ax.set_yticks([])
-    ax.xaxis.set_major_locator(mdates.YearLocator())
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    # Ticks that suit the span: years over a long range, months (with the year) within one, never a lone tick.
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # the year shows as an offset when ticks share it
     ax.set_xlim(lo - pad, hi + pad)
     _house(ax, style, grid_axis="x")
+    ax.xaxis.get_offset_text().set(fontsize=style["small"], color=style["soft"])
     ax.spines["left"].set_visible(False)
     # Make the label column exactly as wide as the longest label.
     width = fig.get_figwidth() * fig.dpi
@@ -224,7 +249,7 @@ register_chart_kind(ChartKind("split", lambda c, p, o: _quantities(c, p, o, Fals
                               _describe_split, height=lambda points: 1.5))
 # The timeline sets its own margins for its label column.
 register_chart_kind(ChartKind("timeline", _check_timeline, _timeline_points, _draw_timeline, _describe_timeline,
-                              height=lambda points: 0.3 * len(points) + 0.7, own_layout=True))
+                              height=_timeline_height, own_layout=True))
 
 
 _TOKEN = re.compile(r"--([a-z0-9-]+)\s*:\s*([^;]+);")

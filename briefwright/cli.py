@@ -7,20 +7,22 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import __version__
-from .audiences import AUDIENCES
 from .diagnostics import ContentError, Diagnostic, format_github, format_pretty, to_json
 from .editions import release
+from .environment import missing_package
+from .explain import KINDS as EXPLAINED
+from .explain import ExplainError, explain
 from .markings import Markings
 from .model import ID_PATTERN, Marking, nearest
 from .pipeline import BuildOptions, FileFault, UsageError, build, check, today
-from .project import Project
 from .resources import EXAMPLES
-from .scaffold import ScaffoldError, new_brief, new_fact
+from .scaffold import SCAFFOLD_KINDS, ScaffoldError, Scaffolds
 from .schema import write_reference, write_schemas
 from .starter import InitError, init_project
 from .verify import verify
@@ -81,9 +83,13 @@ def _parser() -> argparse.ArgumentParser:
     channel(v)
     c = sub.add_parser("check", help="validate content only")
     common(c)
-    e = sub.add_parser("explain", help="show a fact, its sources and caveats, and everything that uses it")
+    c.add_argument("--layout", action="store_true", help="also lay out every brief (in a temporary folder) and check "
+                   "its page limit, as the build will")
+    c.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers for --layout")
+    e = sub.add_parser("explain", help="show a fact, source, caveat, judgment or unknown, where it comes from and "
+                       "everything that uses it")
     common(e)
-    e.add_argument("fact", help="fact id")
+    e.add_argument("record", help="its id, or KIND:ID when two kinds share the id")
     e.add_argument("--max-marking", type=_marking, default=Marking.CLEAR, metavar="LABEL",
                    help="show only records this channel may carry (default CLEAR; RED shows everything)")
     w = sub.add_parser("verify", help="leak check: exit 1 if a built folder holds anything above its channel")
@@ -91,10 +97,10 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("site", type=Path, help="the built site folder to read")
     w.add_argument("--max-marking", type=_marking, default=Marking.CLEAR, metavar="LABEL",
                    help="the channel the folder is for (default CLEAR: a public site)")
-    n = sub.add_parser("new", help="start a new brief or fact from a commented, valid file")
+    n = sub.add_parser("new", help="start a new record or brief from a commented file that passes check")
     common(n)
-    n.add_argument("what", choices=("brief", "fact"))
-    n.add_argument("id", help="id of the new brief or fact")
+    n.add_argument("what", choices=SCAFFOLD_KINDS)
+    n.add_argument("id", help="id of the new record or brief")
     n.add_argument("--audience", default=None, help="audience of a new brief")
     s = sub.add_parser("schema", help="write JSON Schemas to schemas/ and the field reference to docs/authoring.md")
     common(s)
@@ -147,9 +153,8 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
     except ContentError as exc:
         _print_diagnostics(exc.diagnostics, fmt)
-        count = sum(1 for d in exc.diagnostics if d.severity == "error")
         if fmt != "json":
-            print(f"Aborted with {count} error{'s' if count != 1 else ''}.", file=sys.stderr)
+            print(exc.summary(), file=sys.stderr)
         return 1
     except UsageError as exc:
         print(f"briefwright: error: {exc}", file=sys.stderr)
@@ -168,48 +173,15 @@ def main(argv: list[str] | None = None) -> int:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"briefwright: {operation}{where}: {exc.strerror or type(exc).__name__}", file=sys.stderr)
         return 4
+    except ModuleNotFoundError as exc:  # a package imported only when needed (the PDF or chart engine)
+        print(missing_package(exc), file=sys.stderr)
+        return 2
     except Exception as exc:
         if getattr(args, "debug", False):
             raise
         print(f"briefwright: internal error: {type(exc).__name__}: {exc}\n"
               "This is a bug in Briefwright, not in your content. Run again with --debug for the traceback.", file=sys.stderr)
         return 3
-
-
-def explain(project: Project, fact_id: str, markings: Markings, channel: Marking) -> str:
-    """A fact, where it comes from, what qualifies it and everything that uses it, as plain lines;
-    records above the channel are left out, not named."""
-    fact = project.facts[fact_id]
-
-    def ok(kind: str, rid: str) -> bool:
-        return markings.allowed(kind, rid, channel)
-
-    lines = [f"fact {fact.id} ({fact.status.label}; {fact.confidence.label}; as of {fact.as_of})",
-             f"  {fact.statement.strip()}", f"  defined at {fact.loc}"]
-    derived = markings.with_caveats(fact_id)
-    lines.append(f"  marking {derived.marking.label}" + (f" (from {derived.explain()})" if len(derived.chain) > 1 else ""))
-    lines.append("sources:")
-    for sid in fact.sources:
-        s = project.sources[sid]
-        lines.append(f"  {sid}: {s.publisher}, \"{s.title}\" ({s.published}), {s.url} [{s.kind.label}]")
-    for side in fact.sides:
-        lines.append(f"  side: {side.statement.strip()} [{', '.join(side.sources)}]")
-    lines.append("caveats:")
-    lines += [f"  {c.id} ({c.severity.value}): {c.title}" for c in project.caveats_of(fact_id)
-              if ok("caveat", c.id)] or ["  none"]
-    lines.append("unknowns:")
-    lines += [f"  {u.id}: {u.question}" for u in project.unknowns.values()
-              if fact_id in u.facts and ok("unknown", u.id)] or ["  none"]
-    lines.append("judgments resting on it:")
-    lines += [f"  {j.id}: {j.statement}" for j in project.judgments.values()
-              if fact_id in j.rests_on and ok("judgment", j.id)] or ["  none"]
-    lines.append("charts drawing it:")
-    lines += [f"  {c.id}: {c.title}" for c in project.charts.values()
-              if fact_id in c.facts and ok("chart", c.id)] or ["  none"]
-    lines.append("briefs using it:")
-    lines += [f"  {b.id} ({b.audience}, edition {b.edition})" for b in project.sorted_briefs()
-              if fact_id in project.used_facts(b) and b.marking.allowed_in(channel)] or ["  none"]
-    return "\n".join(lines)
 
 
 class Stopped(KeyboardInterrupt):
@@ -264,6 +236,19 @@ def _suggest(word: str, table: Iterable[str]) -> str:
     return f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
 
 
+def _check_layout(args: argparse.Namespace) -> int:
+    """`check --layout`: every brief laid out in a temporary folder (every channel: nothing is published), so a
+    page budget fails here, before the build; an overflowing PDF is kept where the message says."""
+    with tempfile.TemporaryDirectory(prefix="briefwright-layout-") as scratch:
+        report = build(BuildOptions(root=args.project, out=Path(scratch) / "site", jobs=max(1, args.jobs),
+                                    strict=args.strict, max_marking=Marking.RED, private=not args.no_private))
+    for line in report.warnings + report.notes:
+        print(line, file=sys.stderr)
+    laid_out = ", ".join(f"{b} {n} page{'s' if n != 1 else ''}" for b, n in sorted(report.pages.items()))
+    print(f"ok: {len(report.pages)} briefs laid out within their page limits ({laid_out})", file=sys.stderr)
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "init":
         try:
@@ -276,6 +261,8 @@ def _run(args: argparse.Namespace) -> int:
     root = args.project
     if not (root / "project.yaml").exists():
         raise UsageError(f"{root.resolve()} has no project.yaml; run from a project folder or pass --project")
+    if args.command == "check" and args.layout:
+        return _check_layout(args)
     if args.command == "check":
         checked = check(root, args.strict, not args.no_private)
         project = checked.project
@@ -288,14 +275,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "explain":
         project = check(root, args.strict, not args.no_private).project
         markings = Markings(project)
-        visible = [f for f in project.facts if markings.allowed("fact", f, args.max_marking)]
-        if args.fact not in project.facts:
-            raise UsageError(f"no fact with id '{args.fact}'" + _suggest(args.fact, visible))
-        if args.fact not in visible:
-            label = markings.with_caveats(args.fact).marking.value
-            raise UsageError(f"fact '{args.fact}' is above this channel ({args.max_marking.label}); "
-                             f"pass --max-marking {label} to see it")
-        print(explain(project, args.fact, markings, args.max_marking))
+        try:
+            print(explain(project, args.record, markings, args.max_marking))
+        except ExplainError as exc:
+            kind, _, _ = args.record.rpartition(":")
+            visible = [rid for k in ([kind] if kind in EXPLAINED else EXPLAINED) for rid in project.table(k)
+                       if markings.allowed(k, rid, args.max_marking)]  # never name what the channel hides
+            raise UsageError(str(exc) + (_suggest(exc.missing, visible) if exc.missing else "")) from None
         return 0
     if args.command == "verify":
         project = check(root, args.strict, not args.no_private).project
@@ -314,16 +300,13 @@ def _run(args: argparse.Namespace) -> int:
         if not ID_PATTERN.match(args.id):
             raise UsageError(f"'{args.id}' is not a valid id (lower-case letters, digits and hyphens)")
         project = check(root, args.strict, not args.no_private).project
+        options = f" --project {args.project}" if args.project != Path(".") else ""
+        scaffolds = Scaffolds(project, today(), options)
         try:
-            if args.what == "brief":
-                if not args.audience:
-                    raise UsageError("new brief needs --audience (" + ", ".join(AUDIENCES) + ")")
-                path = new_brief(project, args.id, args.audience, today())
-            else:
-                path = new_fact(project, args.id, today())
+            path = scaffolds.write(args.what, args.id, args.audience)
         except ScaffoldError as exc:
             raise UsageError(str(exc)) from None
-        print(f"wrote {path}; edit it, then run `python build.py check`", file=sys.stderr)
+        print(f"wrote {path}; edit it, then run {scaffolds.command('check')}", file=sys.stderr)
         return 0
     if args.command == "schema":
         written = write_schemas(root / "schemas")
@@ -368,6 +351,7 @@ def _run(args: argparse.Namespace) -> int:
               f"pass --max-marking {label.removeprefix('TLP:')} to build it for a channel that may carry it", file=sys.stderr)
     pages = sum(report.pages.values())
     names = f" ({', '.join(sorted(report.built))})" if 0 < len(report.built) <= 10 else ""
-    print(f"built {len(report.built)}{names}, reused {len(report.reused)} briefs ({pages} pages) into {out} "
+    kept = f", kept {len(report.kept)} as they were" if args.only else ""
+    print(f"built {len(report.built)}{names}, reused {len(report.reused)} briefs{kept} ({pages} pages) into {out} "
           f"in {report.seconds:.1f} s", file=sys.stderr)
     return 0

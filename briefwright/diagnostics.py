@@ -30,25 +30,45 @@ class Diagnostic:
     message: str
     severity: str = "error"  # "error" or "warning"
     hint: str | None = None
+    syntax: bool = False  # the file could not be read at all: reported before what follows from it
 
     def __str__(self) -> str:
         return f"{self.loc}: {self.severity}: {self.message}"
 
 
 class ContentError(Exception):
-    """Raised for bad content; carries every located problem found so far."""
+    """Raised for bad content; carries every located problem found so far, and how many references
+    went unchecked because the file holding their target could not be read (by that file)."""
 
-    def __init__(self, diagnostics: list[Diagnostic]):
+    def __init__(self, diagnostics: list[Diagnostic], stopped: dict[Path, int] | None = None):
         self.diagnostics = diagnostics
+        self.stopped = dict(stopped or {})
         super().__init__("\n".join(str(d) for d in diagnostics))
+
+    def summary(self) -> str:
+        """The last line: the count, and which failures stopped the checking of how many references."""
+        count = sum(1 for d in self.diagnostics if d.severity == "error")
+        line = f"Aborted with {count} error{'s' if count != 1 else ''}"
+        causes = []
+        for path, refs in sorted(self.stopped.items(), key=lambda item: str(item[0])):
+            here = sum(1 for d in self.diagnostics if d.severity == "error" and d.loc.path == path)
+            causes.append(f"{here} error{'s' if here != 1 else ''} in {Loc(path).display_path()} stopped checking of "
+                          f"{refs} reference{'s' if refs != 1 else ''} (the file could not be read, so its records "
+                          "are unavailable)")
+        return line + (": " + "; ".join(causes) if causes else "") + "."
 
 
 @dataclass
 class Collector:
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # References not checked because their target's file or record could not be loaded, by that file.
+    stopped: dict[Path, int] = field(default_factory=dict)
 
-    def error(self, loc: Loc, message: str, hint: str | None = None) -> None:
-        self.diagnostics.append(Diagnostic(loc, message, "error", hint))
+    def error(self, loc: Loc, message: str, hint: str | None = None, syntax: bool = False) -> None:
+        self.diagnostics.append(Diagnostic(loc, message, "error", hint, syntax))
+
+    def unchecked(self, cause: Path) -> None:
+        self.stopped[cause] = self.stopped.get(cause, 0) + 1
 
     def warning(self, loc: Loc, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(loc, message, "warning", hint))
@@ -59,11 +79,12 @@ class Collector:
 
     def raise_if_errors(self) -> None:
         if self.errors:
-            raise ContentError(sorted(self.diagnostics, key=_order))
+            raise ContentError(sorted(self.diagnostics, key=_order), self.stopped)
 
 
 def _order(d: Diagnostic) -> tuple:
-    return (str(d.loc.path), d.loc.line, d.loc.col, d.message)
+    """By cause (a file that could not be read first: what follows from it is secondary), then file and line."""
+    return (not d.syntax, str(d.loc.path), d.loc.line, d.loc.col, d.message)
 
 
 def _source_line(path: Path, line: int) -> str | None:

@@ -46,6 +46,10 @@ def load_previous_edition(project: Project, brief: Brief, out: Collector) -> dic
         return None
     path = edition_path(project.root, brief.id, brief.edition - 1)
     if not path.exists():
+        previous = brief.edition - 1
+        out.warning(brief.at("edition"), f"brief '{brief.id}' is edition {brief.edition}, but edition {previous} was "
+                    f"never recorded, so it shows no 'what changed'; set edition back to {previous}, run "
+                    f"`python build.py release {brief.id}`, then raise it")
         return None
     try:
         record = json.loads(path.read_text(encoding="utf-8"))

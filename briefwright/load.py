@@ -7,7 +7,7 @@ from typing import cast
 from .diagnostics import Collector, Loc
 from .model import CONTENT_KINDS, Brief, Record, Settings, parse_record
 from .project import Project
-from .yamlfile import YList, YMap, load_yaml
+from .yamlfile import YList, YMap, load_yaml, scan_ids
 
 SETTINGS_FILE = "project.yaml"
 MAX_FILES = 5_000
@@ -72,11 +72,26 @@ def load_project(root: Path, out: Collector, private: bool = True) -> Project | 
     return project
 
 
+def _mark_unreadable(project: Project, path: Path) -> None:
+    """The records a file YAML could not read seems to hold, found by their `id:` lines: references to them
+    are not reported as unknown, since the file's own error is their one cause."""
+    try:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return
+    kinds = [cls.KIND for cls in CONTENT_KINDS.values()]
+    for section, record_id in scan_ids(text):
+        cls = CONTENT_KINDS.get(section or "")
+        for kind in [cls.KIND] if cls else kinds:
+            project.broken.setdefault((kind, record_id), path)
+
+
 def _load_folder(project: Project, root: Path, out: Collector) -> None:
     """The content/ and briefs/ of one folder: the project's own, or a private overlay's."""
     for path in _yaml_files(root / "content", out):
         data = load_yaml(path, out)
         if data is None:
+            _mark_unreadable(project, path)
             continue
         for key, items in data.items():
             cls = CONTENT_KINDS.get(key)
@@ -94,7 +109,7 @@ def _load_folder(project: Project, root: Path, out: Collector) -> None:
                 if record is not None:
                     _add(project.table(cls.KIND), record, cls.KIND, out)
                 elif isinstance(item.get("id"), str):
-                    project.broken.add((cls.KIND, item["id"]))
+                    project.broken[(cls.KIND, item["id"])] = None  # its own errors say why; nothing is counted
     for path in _yaml_files(root / "briefs", out):
         data = load_yaml(path, out)
         if data is None:

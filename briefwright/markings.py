@@ -1,15 +1,17 @@
 """Distribution markings (TLP 2.0): each record's effective marking and the chain that forces it.
 
 A record's effective marking is the highest of its own and of everything it rests on: a fact and
-its sources, a caveat and its sources, a judgment and the facts it rests on, a chart and its facts
-and events, an event and its sources. A brief must be marked at least as high as everything it
-shows, caveats of its facts included: a caveat is never split from its fact by a marking.
+its sources, a caveat and its sources, a judgment and the facts it rests on (and the sources its basis
+cites), a chart and its facts and events, an event and its sources. A brief must be marked at least as
+high as everything it shows, caveats of its facts and sources its prose cites included: a caveat is
+never split from its fact by a marking.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from . import markup
 from .diagnostics import Collector
 from .model import Brief, Marking, Record
 from .project import Project
@@ -57,6 +59,7 @@ class Markings:
             yield from (("source", s) for side in record.sides for s in side.sources)  # type: ignore[attr-defined]
         elif kind == "judgment":
             yield from (("fact", f) for f in record.rests_on)  # type: ignore[attr-defined]
+            yield from (("source", s) for ids in markup.citations(record.basis or "") for s in ids)  # type: ignore[attr-defined]
         elif kind == "chart":
             yield from (("fact", f) for f in record.facts)  # type: ignore[attr-defined]
             yield from (("event", e) for e in record.events)  # type: ignore[attr-defined]
@@ -74,6 +77,8 @@ class Markings:
         """Everything a brief shows, as (kind, id): listed items, every used fact, their caveats and related unknowns."""
         project = self.project
         used = project.used_facts(brief)
+        prose = [brief.bottom_line] + [section.intro for section in brief.sections if section.intro]
+        yield from (("source", s) for text in prose for ids in markup.citations(text) for s in ids)
         for section in brief.sections:
             yield from (("judgment", j) for j in section.judgments)
             yield from (("chart", c) for c in section.charts)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import markdown
@@ -44,8 +45,31 @@ def to_html(text: str, inline: bool = False) -> str:
 
 
 def to_text(text: str) -> str:
-    """Plain text of a Markdown snippet, for PDF metadata, alt text, feeds and search."""
-    return re.sub(r"\s+", " ", strip_tags(to_html(text))).strip()
+    """Plain text of a Markdown snippet, for PDF metadata, alt text, feeds and search (citations left out)."""
+    return re.sub(r"\s+", " ", strip_tags(to_html(CITATION.sub("", text)))).strip()
+
+
+# A citation in prose: [@source-id] or [@one; @two], as Pandoc writes them.
+CITATION = re.compile(r"\s?\[@([^\]\n]*)\]")
+_FOOTNOTE = re.compile(r"\[\^[^\]\s]+\]")
+_PLACEHOLDER = "\ue000{}\ue001"  # private-use characters: Markdown and the sanitiser leave them alone
+
+
+def citations(text: str) -> list[list[str]]:
+    """The source ids of each citation in a text, in order; an id as written (checked by validate)."""
+    return [[part.strip().removeprefix("@").strip() for part in m.group(1).split(";")] for m in CITATION.finditer(text)]
+
+
+def to_html_cited(text: str, cite: Callable[[list[str]], str], inline: bool = False) -> str:
+    """Markdown with its citations replaced, in order, by what `cite` makes of each one's ids (trusted HTML)."""
+    groups = citations(text)
+    if not groups:
+        return to_html(text, inline)
+    counter = iter(range(len(groups)))
+    html = to_html(CITATION.sub(lambda m: _PLACEHOLDER.format(next(counter)), text), inline)
+    for k, ids in enumerate(groups):
+        html = html.replace(_PLACEHOLDER.format(k), cite(ids))
+    return html
 
 
 def strip_tags(html_text: str) -> str:
@@ -66,4 +90,7 @@ def problems(text: str) -> list[str]:
             found.append(f"link to '{scheme.group(1).lower()}:' is not allowed; links may use http, https, mailto or #anchors")
     if re.search(r"!\[[^\]]*\]\(", text):
         found.append("images are not allowed in Markdown; use a chart")
+    if footnote := _FOOTNOTE.search(text):
+        found.append(f"Markdown footnotes ({footnote.group(0)}) are not supported and would print as written; "
+                     "cite a source with [@source-id]")
     return found

@@ -40,6 +40,22 @@ class Choice(str, enum.Enum):
     def __str__(self) -> str:
         return self.value
 
+    @classmethod
+    def parse(cls, written: str) -> Choice:
+        """The member written; raises ValueError. A class may accept other spellings (see Marking)."""
+        return cls(written)
+
+    @classmethod
+    def aliases(cls) -> list[str]:
+        """Other spellings `parse` accepts, for the JSON Schema."""
+        return []
+
+    @classmethod
+    def refusal(cls, written: str) -> tuple[str, str]:
+        """Why a value is refused and the hint: the allowed values (a class may suggest better)."""
+        allowed = ", ".join(m.value for m in cls)
+        return f"is not allowed; use one of: {allowed}", f"allowed: {allowed}"
+
 
 class SourceKind(Choice):
     PRIMARY = "primary", "Primary source"
@@ -47,6 +63,35 @@ class SourceKind(Choice):
     PRESS = "press", "Press report"
     SUBJECT = "subject", "Subject's own statement"
     INTERNAL = "internal", "The desk's own working, not published"
+    INTERVIEW = "interview", "Interview"
+    CONVERSATION = "conversation", "Conversation"
+    BOOK = "book", "Book"
+    REPORT = "report", "Report"
+    DATASET = "dataset", "Dataset"
+    LEGAL = "legal", "Legal text"
+
+    @property
+    def needs_url(self) -> bool:
+        """Read online by nature: a reader must be able to follow it. Other kinds may exist only on paper,
+        in a database or in the analyst's notes, and take a url only where one exists."""
+        return self in (SourceKind.PRIMARY, SourceKind.SECONDARY, SourceKind.PRESS, SourceKind.SUBJECT)
+
+    @property
+    def spoken(self) -> bool:
+        """Said to the analyst, not published: it has a person and an attribution rule, no publisher or address."""
+        return self in (SourceKind.INTERVIEW, SourceKind.CONVERSATION)
+
+    @property
+    def standalone(self) -> bool:
+        """A whole publication, whose title the notes set in italics (a page or article is quoted)."""
+        return self in (SourceKind.BOOK, SourceKind.REPORT, SourceKind.DATASET, SourceKind.LEGAL)
+
+
+class Attribution(Choice):
+    ON_RECORD = "on-record", "on the record"
+    NOT_FOR_ATTRIBUTION = "not-for-attribution", "not for attribution"
+    BACKGROUND = "background", "on background"
+    CHATHAM_HOUSE = "chatham-house", "under the Chatham House Rule"
 
 
 class Status(Choice):
@@ -105,6 +150,22 @@ class Marking(Choice):
     def allowed_in(self, channel: Marking) -> bool:
         return self.rank <= channel.rank
 
+    @classmethod
+    def parse(cls, written: str) -> Marking:
+        # Briefs print the label with its prefix (TLP:AMBER), so an analyst copies it that way.
+        return cls(written.removeprefix("TLP:") if isinstance(written, str) else written)
+
+    @classmethod
+    def aliases(cls) -> list[str]:
+        return [m.label for m in cls]
+
+    @classmethod
+    def refusal(cls, written: str) -> tuple[str, str]:
+        message, hint = super().refusal(written)
+        if str(written).upper().removeprefix("TLP:") == "WHITE":
+            message += " (TLP 2.0 renamed WHITE to CLEAR)"
+        return message, hint
+
 
 class EventKind(Choice):
     ANNOUNCEMENT = "announcement", "Announcement"
@@ -136,6 +197,74 @@ class Likelihood(Choice):
     @property
     def row(self) -> str:
         return self.label  # the probability range identifies the row
+
+    @classmethod
+    def scale(cls) -> str:
+        """The ICD 203 rows in one line: 'almost no chance or remote (1-5%); ...'."""
+        rows: dict[str, list[str]] = {}
+        for term in cls:
+            rows.setdefault(term.row, []).append(term.value)
+        return "; ".join(f"{' or '.join(terms)} ({row})" for row, terms in rows.items())
+
+    @classmethod
+    def suggest(cls, written: str) -> list[str]:
+        """The nearest ICD 203 terms to a word or phrase that is not one of them."""
+        key = " ".join(str(written).lower().split())
+        if key in HEDGES:
+            return list(HEDGES[key])
+        return nearest(key, [t.value for t in cls], limit=2)
+
+    @classmethod
+    def refusal(cls, written: str) -> tuple[str, str]:
+        close = cls.suggest(written)
+        mean = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+        return f"is not an ICD 203 likelihood term{mean}", f"ICD 203 terms: {cls.scale()}"
+
+
+# Hedges analysts write that are not ICD 203 terms, with the nearest terms (ICD 203 rows; for the UK's
+# "realistic possibility", 25-50% in the PHIA yardstick, the rows either side of it).
+HEDGES: dict[str, tuple[str, ...]] = {
+    "probably": ("likely", "probable"),
+    "highly likely": ("very likely", "highly probable"),
+    "very probable": ("very likely", "highly probable"),
+    "highly unlikely": ("very unlikely", "highly improbable"),
+    "very improbable": ("very unlikely", "highly improbable"),
+    "almost certainly": ("almost certain", "nearly certain"),
+    "certainly": ("almost certain", "nearly certain"),
+    "real possibility": ("unlikely", "roughly even chance"),
+    "realistic possibility": ("unlikely", "roughly even chance"),
+    "possibly": ("unlikely", "roughly even chance"),
+    "possible": ("unlikely", "roughly even chance"),
+    "perhaps": ("unlikely", "roughly even chance"),
+    "maybe": ("unlikely", "roughly even chance"),
+    "even chance": ("roughly even chance", "roughly even odds"),
+    "fifty-fifty": ("roughly even chance", "roughly even odds"),
+    "little chance": ("very unlikely", "highly improbable"),
+    "slight chance": ("very unlikely", "highly improbable"),
+    "no chance": ("almost no chance", "remote"),
+    "doubtful": ("unlikely", "improbable"),
+    # Modal verbs state that something can happen, not how likely it is.
+    "may": ("likely", "unlikely"),
+    "might": ("likely", "unlikely"),
+    "could": ("likely", "unlikely"),
+}
+MODAL_HEDGES = frozenset({"may", "might", "could"})
+
+
+class NotesPolicy(Choice):
+    FOOTNOTES = "footnotes", "Footnotes at the foot of the page in print"
+    ENDNOTES = "endnotes", "Endnotes in a Sources section"
+
+
+class SectionPart(Choice):
+    """The kinds of item a section shows; an audience prints them in its own order."""
+
+    JUDGMENTS = "judgments"
+    FACTS = "facts"
+    CHARTS = "charts"
+    EVENTS = "events"
+    CAVEATS = "caveats"
+    UNKNOWNS = "unknowns"
 
 
 class PortionMarking(Choice):
@@ -213,13 +342,31 @@ class Record:
 class Source(Record):
     KIND: ClassVar[str] = "source"
     id: Id = field(metadata=meta("Unique id, lower-case words joined by hyphens."))
-    title: str = field(metadata=meta("Title of the document or page."))
-    publisher: str = field(metadata=meta("Who published it."))
-    published: PartialDate = field(metadata=meta("When it was published: YYYY, YYYY-MM or YYYY-MM-DD."))
-    retrieved: dt.date = field(metadata=meta("When an analyst last read it (YYYY-MM-DD)."))
-    kind: SourceKind = field(metadata=meta("What kind of source it is."))
+    title: str = field(metadata=meta("Title of the document or page; for an interview or conversation, its subject."))
+    published: PartialDate = field(metadata=meta(
+        "When it was published, or when the interview or conversation took place: YYYY, YYYY-MM or YYYY-MM-DD."))
+    kind: SourceKind = field(metadata=meta(
+        "What kind of source it is: primary, secondary, press and subject are read online and need a url; "
+        "internal, interview, conversation, book, report, dataset and legal take one only where it exists."))
+    publisher: str | None = field(default=None, metadata=meta(
+        "Who published it; required for every kind but interview and conversation."))
+    retrieved: dt.date | None = field(default=None, metadata=meta(
+        "When an analyst last read it (YYYY-MM-DD); required with a url."))
     url: Url | None = field(default=None, metadata=meta(
-        "Where it can be read (http or https); required for every kind but internal."))
+        "Where it can be read (http or https); required for primary, secondary, press and subject sources. "
+        "Leave it out (or empty) where none exists."))
+    archived_url: Url | None = field(default=None, metadata=meta(
+        "An archived copy (e.g. on the Wayback Machine), for a page that may change or vanish."))
+    author: str | None = field(default=None, metadata=meta(
+        "Author(s) of a book, report, paper or dataset; required for a book."))
+    pages: str | None = field(default=None, metadata=meta("Pages or other place cited, e.g. 45-47, or Art. 99."))
+    person: str | None = field(default=None, metadata=meta(
+        "For an interview or conversation: who spoke, as the notes may print it (a name only on the record; "
+        "else a description such as 'a former export-control official'). Required for an interview; never "
+        "under the Chatham House Rule."))
+    attribution: Attribution | None = field(default=None, metadata=meta(
+        "For an interview or conversation (required): on-record, not-for-attribution, background or "
+        "chatham-house (neither the speaker's identity nor affiliation may be revealed)."))
     note: str | None = field(default=None, metadata=meta(
         "For a secondary copy: which primary it copies, and anything else a reader should know."))
     marking: Marking | None = field(default=None, metadata=meta(
@@ -318,7 +465,8 @@ class Judgment(Record):
     confidence: Confidence = field(metadata=meta("Confidence in the judgment, stated apart from likelihood."))
     rests_on: list[Id] = field(metadata=meta("Facts the judgment rests on.", ref="fact", min_items=1))
     likelihood: Likelihood | None = field(default=None, metadata=meta("An ICD 203 likelihood term, or none."))
-    basis: Markdown | None = field(default=None, metadata=meta("A sentence on the reasoning."))
+    basis: Markdown | None = field(default=None, metadata=meta(
+        "A sentence on the reasoning; may cite sources as [@source-id].", cites=True))
     marking: Marking | None = field(default=None, metadata=meta(
         "TLP 2.0 marking of this record; default: the project's default_marking. Derived markings may raise it."))
 
@@ -326,7 +474,8 @@ class Judgment(Record):
 @dataclass
 class Section(Record):
     title: str = field(metadata=meta("Section heading."))
-    intro: Markdown | None = field(default=None, metadata=meta("Analyst's text before the section's items."))
+    intro: Markdown | None = field(default=None, metadata=meta(
+        "Analyst's text before the section's items; may cite sources as [@source-id].", cites=True))
     judgments: list[Id] = field(default_factory=list, metadata=meta("Key judgments shown.", ref="judgment"))
     facts: list[Id] = field(default_factory=list, metadata=meta("Facts shown.", ref="fact"))
     charts: list[Id] = field(default_factory=list, metadata=meta("Charts shown.", ref="chart"))
@@ -341,13 +490,16 @@ class Brief(Record):
     id: Id = field(metadata=meta("Unique id; also the folder and PDF name."))
     title: str = field(metadata=meta("Full title."))
     short_title: str = field(metadata=meta("Short title for the running head."))
-    audience: str = field(metadata=meta("Who it is for.", choices="audiences"))
+    audience: str = field(metadata=meta("Who it is for: a built-in audience or one declared in project.yaml.",
+                                        choices="audiences"))
     date: dt.date = field(metadata=meta("Date of this edition (YYYY-MM-DD); also the PDF's dates."))
     edition: int = field(metadata=meta("Edition number, from 1.", minimum=1))
-    page_limit: int = field(metadata=meta("Most pages the PDF may have.", minimum=1))
     marking: Marking = field(metadata=meta("TLP 2.0 distribution marking."))
-    bottom_line: Markdown = field(metadata=meta("The one-paragraph bottom line up front."))
+    bottom_line: Markdown = field(metadata=meta(
+        "The one-paragraph bottom line up front; may cite sources as [@source-id] or [@one; @two].", cites=True))
     sections: list[Section] = field(metadata=meta("The body, in order.", min_items=1))
+    page_limit: int | None = field(default=None, metadata=meta(
+        "Most pages the PDF may have; defaults to the audience's page_limit.", minimum=1))
     template: str | None = field(default=None, metadata=meta("Template file; defaults to the audience's."))
     subject: str | None = field(default=None, metadata=meta("PDF subject line."))
     keywords: list[str] = field(default_factory=list, metadata=meta("PDF keywords."))
@@ -376,6 +528,25 @@ class Fonts(Record):
 
 
 @dataclass
+class ProjectAudience(Record):
+    KIND: ClassVar[str] = "audience"
+    id: Id = field(metadata=meta("The audience's id, as briefs name it; a built-in id replaces that audience."))
+    label: str = field(metadata=meta("Who the audience is, as briefs and the site show it, e.g. 'Board members'."))
+    template: str = field(default="base.html", metadata=meta(
+        "Template of its briefs, in templates/ (often one line: {% extends \"base.html\" %})."))
+    page_limit: int | None = field(default=None, metadata=meta(
+        "Most pages a brief for this audience may have, unless the brief sets its own.", minimum=1))
+    notes: NotesPolicy = field(default=NotesPolicy.ENDNOTES, metadata=meta(
+        "Footnote policy: footnotes (at the foot of the page in print) or endnotes."))
+    inline_caveats: list[Severity] = field(default_factory=lambda: [Severity.CRITICAL], metadata=meta(
+        "Caveat severities shown beside their fact; the others go to a Caveats section."))
+    order: list[SectionPart] = field(default_factory=lambda: list(SectionPart), metadata=meta(
+        "The order of a section's items (each of judgments, facts, charts, events, caveats, unknowns once)."))
+    split_claims: bool = field(default=False, metadata=meta(
+        "Show checked facts first, then those only claimed or disputed, under their own heads."))
+
+
+@dataclass
 class Settings(Record):
     KIND: ClassVar[str] = "settings"
     site_title: str = field(metadata=meta("Name of the published site."))
@@ -398,6 +569,8 @@ class Settings(Record):
     public_repository: bool = field(default=False, metadata=meta(
         "The project's own folder is published (a public git repository): every record and brief in it must be "
         "TLP:CLEAR; restricted ones belong in a private folder."))
+    audiences: list[ProjectAudience] = field(default_factory=list, metadata=meta(
+        "The project's own audiences, beside the built-in five (one with a built-in id replaces it)."))
 
 
 CONTENT_KINDS: dict[str, type[Record]] = {
@@ -470,18 +643,37 @@ def parse_plan(cls: type) -> list:
     return _PARSE_PLANS[cls]
 
 
-def _scalar(tp: Any, value: Any, loc: Loc, out: Collector, what: str, spec: dict) -> Any:
-    """Convert one YAML value to the declared type, or report why it cannot be."""
+def _read_as(value: Any) -> str | None:
+    """What YAML made of an unquoted word that is not text, in a reader's words."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return "a date"
+    if value is None:
+        return "nothing (null)"
+    return None
+
+
+def _scalar(tp: Any, value: Any, loc: Loc, out: Collector, what: str, spec: dict, written: str | None = None) -> Any:
+    """Convert one YAML value to the declared type, or report why it cannot be. `written` is the value as
+    typed when YAML read it as something other than text (a boolean, a date, a number)."""
     if tp is Id:
+        if written is not None and not isinstance(value, bool) and ID_PATTERN.match(written):
+            value = written  # an id is always text: `id: 2024` is the id '2024'
         if not isinstance(value, str) or not ID_PATTERN.match(value):
             out.error(loc, f"{what}: {_describe(value)} is not a valid id (lower-case letters, digits and hyphens, at most 64 characters)")
             return None
         return Id(value)
     if tp in (str, Markdown):
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
+            value = written if written is not None else str(value)  # as typed: 1.10 stays 1.10
         if not isinstance(value, str):
-            out.error(loc, f"{what}: expected {_type_name(tp)}, found {_describe(value)}")
+            read_as = _read_as(value)
+            if written is not None and read_as is not None:
+                out.error(loc, f"{what}: expected text, found {written}, which YAML reads as {read_as}; "
+                          f"quote it: \"{written}\"")
+            else:
+                out.error(loc, f"{what}: expected {_type_name(tp)}, found {_describe(value)}")
             return None
         if not value.strip():
             out.error(loc, f"{what}: must not be empty")
@@ -495,6 +687,11 @@ def _scalar(tp: Any, value: Any, loc: Loc, out: Collector, what: str, spec: dict
     if tp is dt.date:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            try:
+                return dt.date.fromisoformat(value)  # a quoted date is still a date
+            except ValueError:
+                pass
         out.error(loc, f"{what}: {_describe(value)} is not a date (YYYY-MM-DD)")
         return None
     if tp is PartialDate:
@@ -522,10 +719,10 @@ def _scalar(tp: Any, value: Any, loc: Loc, out: Collector, what: str, spec: dict
         return float(value)
     if isinstance(tp, type) and issubclass(tp, Choice):
         try:
-            return tp(value)
+            return tp.parse(written if written is not None else value)
         except ValueError:
-            allowed = ", ".join(m.value for m in tp)
-            out.error(loc, f"{what}: {_describe(value)} is not allowed; use one of: {allowed}", hint=f"allowed: {allowed}")
+            refusal, hint = tp.refusal(written if written is not None else str(value))
+            out.error(loc, f"{what}: {_describe(value)} {refusal}", hint=hint)
             return None
     if isinstance(tp, type) and issubclass(tp, Record):
         if not isinstance(value, YMap):
@@ -544,7 +741,8 @@ def parse_record(cls: type[R], data: YMap, out: Collector) -> R | None:
     field_locs: dict = {}
     item_locs: dict = {}
     ok = True
-    label = cls.KIND or cls.__name__.lower()
+    # "unknown field ..." would read as a field nobody knows: an Unknown is named for what it is
+    label = "open question" if cls.KIND == "unknown" else cls.KIND or cls.__name__.lower()
     known = {name for name, *_ in parse_plan(cls)}
     for key in data:
         if key not in known and key in getattr(cls, "TYPED_NUMBER_FIELDS", ()):
@@ -557,7 +755,9 @@ def parse_record(cls: type[R], data: YMap, out: Collector) -> R | None:
             out.error(data.key_locs[key], f"unknown field '{key}' in {label}" + (f" (did you mean '{close[0]}'?)" if hint else ""),
                       hint=hint or "fields: " + ", ".join(sorted(known)))
             ok = False
-    for name, tp, item_tp, _optional, required, spec in parse_plan(cls):
+    for name, tp, item_tp, optional, required, spec in parse_plan(cls):
+        if tp is Url and optional and isinstance(data.get(name), str) and not data[name].strip():
+            continue  # `url: ""`: there is none
         if name not in data or data[name] is None:
             if required:
                 where = data.key_locs.get(name, data.loc)
@@ -579,14 +779,14 @@ def parse_record(cls: type[R], data: YMap, out: Collector) -> R | None:
                 continue
             items = []
             for i, item in enumerate(value):
-                converted = _scalar(item_tp, item, value.item_locs[i], out, what, spec)
+                converted = _scalar(item_tp, item, value.item_locs[i], out, what, spec, value.written.get(i))
                 if converted is None:
                     ok = False
                 items.append(converted)
             kwargs[name] = items
             item_locs[name] = list(value.item_locs)
         else:
-            converted = _scalar(tp, value, loc, out, what, spec)
+            converted = _scalar(tp, value, loc, out, what, spec, data.written.get(name))
             if converted is None:
                 ok = False
             kwargs[name] = converted

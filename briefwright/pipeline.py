@@ -21,19 +21,35 @@ from typing import Any
 
 from . import __version__
 from .cache import Cache, digest, tree_digest
-from .diagnostics import Collector, Loc
+from .diagnostics import Collector, Diagnostic, Loc
 from .editions import previous_editions
 from .formats import FORMATS, Job, Output, OutputFormat, run_job
 from .load import load_project
-from .model import Marking
+from .model import Brief, Marking
 from .project import Project
-from .render import TemplateError, check_rendered, list_templates, make_env, render_html, template_dirs
+from .render import (
+    PRINT_MARKS,
+    TemplateError,
+    check_rendered,
+    judgment_numbering,
+    list_templates,
+    make_env,
+    print_html,
+    render_html,
+    template_dirs,
+)
 from .resolve import Download, resolve
 from .theme import check_house_style, check_theme, house_tokens, logo_asset, write_tokens
 from .validate import check_template_numbers, validate
 
 SITE_MARKER = ".briefwright-site"
+# What the site holds, so a partial build (--only) can keep the briefs it does not rebuild: the channel, and
+# for each brief the fields the site pages show, its outputs, and a digest of what it was built from.
+SITE_RECORD = ".briefwright-site.json"
 PROTECTED = ("content", "briefs", "templates")
+# Resolved fields the site pages do not need: left out of the site record (they are the brief's whole body).
+_BODY_FIELDS = {"sections", "caveats_section", "unknowns_section", "quantities", "notes", "required", "changes",
+                "jsonld_html", "likelihood_scale"}
 
 
 class UsageError(Exception):
@@ -73,6 +89,7 @@ class BuildReport:
     reused: list[str] = field(default_factory=list)
     left_out: list[tuple[str, str]] = field(default_factory=list)
     restricted: list[tuple[str, str]] = field(default_factory=list)  # included only because it was asked for
+    kept: list[str] = field(default_factory=list)  # a partial build: briefs kept as the previous site had them
     pages: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # not problems: e.g. a private folder that is absent here
@@ -174,6 +191,34 @@ def _clean_stale(out: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+def crossing_section(pdf: Path, limit: int) -> str:
+    """'; section 'X' runs from page 3 onto page 5' from a PDF's top-level bookmarks (one per section)."""
+    from pypdf import PdfReader
+    try:
+        reader = PdfReader(pdf)
+        outline: list = list(reader.outline)
+        while len(outline) == 2 and isinstance(outline[1], list) and not isinstance(outline[0], list):
+            outline = outline[1]  # the document title, with the sections under it
+        starts = [(item.title, (reader.get_destination_page_number(item) or 0) + 1) for item in outline
+                  if not isinstance(item, list)]
+    except Exception:  # noqa: BLE001  an unreadable outline costs the detail, never the error itself
+        return ""
+    before = [(title, page) for title, page in starts if page <= limit]
+    after = [title for title, page in starts if page > limit]
+    if not before:
+        return ""
+    title, page = before[-1]
+    text = f"; section '{title}' runs from page {page} onto page {limit + 1}"
+    if after:
+        text += f", and {', '.join(repr(t) for t in after)} start{'s' if len(after) == 1 else ''} after page {limit}"
+    return text
+
+
+def _content_digest(brief: dict) -> str:
+    """What a brief was built from, whatever formats were made of it: to tell a kept brief that changed since."""
+    return digest({k: v for k, v in brief.items() if k != "downloads"})
+
+
 def _draw_chart(args):
     from .charts import draw_svg
     kind, points, style = args
@@ -205,6 +250,7 @@ class _Build:
         self.errors = Collector()
         self.dirs = template_dirs(self.project.root)
         cache_root = opts.cache_dir or self.project.root / ".briefwright-cache"
+        self.cache_root = cache_root
         self.env = make_env(self.dirs, cache_root / "jinja")
         self.static_dirs = [d / "static" for d in self.dirs if (d / "static").is_dir()]
         self.static_key = ""  # set by start_site from the assets folder it writes
@@ -215,6 +261,8 @@ class _Build:
         self.out = opts.out.resolve()
         self.tmp = self.out.with_name(f".{self.out.name}.tmp-{os.getpid()}")
         self.published: list[dict] = []
+        self.current: dict[str, dict] = {}  # every brief of the project, resolved, by id
+        self.kept: list[dict] = []  # a partial build: the previous site's entries for the briefs it keeps
         self.pages: dict[str, str] = {}  # brief id -> checked HTML
         self.chart_svgs: dict[str, bytes] = {}
         self.chart_jobs: dict[str, tuple] = {}
@@ -225,13 +273,17 @@ class _Build:
         operation = "could not write the new site at"
         try:
             _clean_stale(self.out)
+            previous = self.previous_site() if self.opts.only else None
             self.start_site()
+            if previous is not None:
+                self.keep_briefs(previous)
             self.render_pages()
             with _Workers(self.opts.jobs) as workers:
                 self.draw_charts(workers)
                 self.make_downloads(workers)
             self.check_page_limits()
             self.write_site_pages()
+            self.write_site_record()
             operation = "could not replace the previous site with the new one at"
             _swap_in(self.tmp, self.out)
         except OSError as exc:
@@ -243,11 +295,15 @@ class _Build:
         return self.report
 
     def choose_briefs(self) -> None:
-        """Resolve the briefs; keep those the channel may carry."""
+        """Resolve the briefs; keep those the channel may carry. A partial build resolves every brief, so it
+        can tell which of the previous site's briefs changed since (`self.current`), and builds those named."""
         downloads = {b: [Download(f.name, f.label, f.file_name(b)) for f in self.formats if f.download]
                      for b in self.project.briefs}
-        resolved = resolve(self.project, self.opts.only or None, self.previous, downloads, self.opts.base_url)
+        resolved = resolve(self.project, None, self.previous, downloads, self.opts.base_url)
+        self.current = {brief["id"]: brief for brief in resolved}
         for brief in resolved:
+            if self.opts.only and brief["id"] not in self.opts.only:
+                continue
             marking = Marking(brief["marking"]["value"])
             if marking.allowed_in(self.opts.max_marking):
                 self.published.append(brief)
@@ -255,6 +311,78 @@ class _Build:
                     self.report.restricted.append((brief["id"], brief["marking"]["label"]))
             else:
                 self.report.left_out.append((brief["id"], brief["marking"]["label"]))
+
+    def previous_site(self) -> dict | None:
+        """The record of the site a partial build updates: None when there is none yet (then the new site holds
+        only the briefs named). A site for another channel, or one without a record, is a usage error: keeping
+        its briefs could mix channels, and dropping them is what --only must never do."""
+        if not self.out.exists():
+            self.report.notes.append(f"{self.out} did not exist: it now holds only "
+                                     f"{', '.join(b['id'] for b in self.published) or 'no brief'}")
+            return None
+        try:
+            record = json.loads((self.out / SITE_RECORD).read_text(encoding="utf-8"))
+            channel = Marking(record["channel"])
+            briefs = dict(record["briefs"])
+        except (OSError, ValueError, KeyError, TypeError):
+            raise UsageError(f"{self.out} has no readable record of its briefs ({SITE_RECORD}), so --only cannot "
+                             "keep them; build every brief once without --only") from None
+        if channel is not self.opts.max_marking:
+            raise UsageError(f"{self.out} was built for {channel.label}; a partial build for "
+                             f"{self.opts.max_marking.label} would mix channels: pass --max-marking {channel.value}, "
+                             "or build every brief without --only")
+        return briefs
+
+    def keep_briefs(self, previous: dict) -> None:
+        """Copy the previous site's other briefs into the new one, as they were, and list them on its pages.
+        A brief the project no longer has, or no longer allows on this channel, is dropped; one whose content
+        changed since is kept as built, with a warning, and read for leaks first."""
+        from .verify import verify
+        rebuilt = {b["id"] for b in self.published} | set(self.opts.only)
+        for brief_id in sorted(previous):
+            if brief_id in rebuilt:
+                continue
+            old = self.out / "briefs" / brief_id
+            now = self.current.get(brief_id)
+            if now is None:
+                self.report.notes.append(f"dropped {brief_id} from {self.out}: the project no longer has it")
+                continue
+            if not Marking(now["marking"]["value"]).allowed_in(self.opts.max_marking):
+                self.report.notes.append(f"dropped {brief_id} from {self.out}: it is now marked above this channel "
+                                         f"({now['marking']['label']})")
+                continue
+            if not old.is_dir():
+                self.report.notes.append(f"dropped {brief_id} from {self.out}: its folder is missing; build it with "
+                                         f"--only {brief_id}")
+                continue
+            entry = previous[brief_id]
+            if entry.get("digest") != _content_digest(now):
+                leaks, _ = verify(old, self.project, self.opts.max_marking)
+                if leaks:
+                    raise UsageError(f"brief '{brief_id}' in {self.out} was built from content that has changed since "
+                                     f"and now shows material above this channel ({leaks[0]}); rebuild it too "
+                                     f"(--only {brief_id}) or build every brief")
+                self.report.warnings.append(
+                    f"warning: kept {brief_id} as last built, but its content has changed since; rebuild it with "
+                    f"--only {brief_id} (or build every brief)")
+            shutil.copytree(old, self.tmp / "briefs" / brief_id)
+            self.kept.append({**entry["brief"], "digest": entry.get("digest")})
+            self.outputs[brief_id] = entry["outputs"]
+            self.report.kept.append(brief_id)
+            if entry["outputs"].get("pages") is not None:
+                self.report.pages[brief_id] = entry["outputs"]["pages"]
+        for brief_id in sorted(set(self.current) - set(previous) - rebuilt):
+            if Marking(self.current[brief_id]["marking"]["value"]).allowed_in(self.opts.max_marking):
+                self.report.notes.append(f"{brief_id} is not in {self.out} yet: build it with --only {brief_id}")
+
+    def write_site_record(self) -> None:
+        briefs = {b["id"]: {"brief": {k: v for k, v in b.items() if k not in _BODY_FIELDS},
+                            "outputs": self.outputs[b["id"]], "digest": _content_digest(b)} for b in self.published}
+        for entry in self.kept:
+            brief = {k: v for k, v in entry.items() if k != "digest"}
+            briefs[brief["id"]] = {"brief": brief, "outputs": self.outputs[brief["id"]], "digest": entry["digest"]}
+        record = {"channel": self.opts.max_marking.value, "briefs": dict(sorted(briefs.items()))}
+        (self.tmp / SITE_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
     def start_site(self) -> None:
         from .charts import chart_style, read_tokens
@@ -281,6 +409,7 @@ class _Build:
             hit = self.cache.get(key)
             if hit:  # the same resolved brief through the same templates: the same checked HTML
                 self.pages[brief["id"]] = hit["index.html"].decode("utf-8")
+                self.warn_numbering(brief, record)
             else:
                 try:
                     html = render_html(brief, self.env, page)
@@ -291,6 +420,7 @@ class _Build:
                 for problem in problems:
                     self.errors.error(record.loc, problem)
                 self.pages[brief["id"]] = html
+                self.warn_numbering(brief, record)
                 if not problems:
                     self.cache.put(key, {"index.html": html.encode("utf-8")})
             for section in brief["sections"]:
@@ -303,6 +433,10 @@ class _Build:
                         else:
                             self.chart_jobs[key] = (chart["kind"], chart["points"], self.style)
         self.errors.raise_if_errors()
+
+    def warn_numbering(self, brief: dict, record: Brief) -> None:
+        for message in judgment_numbering(brief, self.pages[brief["id"]]):
+            self.report.warnings.append(str(Diagnostic(record.loc, message, "warning")))
 
     def chart_key(self, chart: dict) -> str:
         return digest("chart", chart["kind"], chart["points"], self.style, self.engine_key)
@@ -332,13 +466,14 @@ class _Build:
             for fmt in self.formats:
                 if not fmt.download:
                     continue
-                key = digest("download", fmt.name, inputs, self.static_key, self.engine_key, fmt.cache_parts())
+                key = digest("download", fmt.name, inputs, self.static_key, self.engine_key, fmt.cache_parts(), PRINT_MARKS)
                 hit = self.cache.get(key)
                 if hit and "meta.json" in hit and "output" in hit:
                     self.add_output(brief, fmt, Output(hit["output"], json.loads(hit["meta.json"])["pages"]))
                 else:
                     reused = False
-                    pending.append((brief, fmt, key, Job(brief, self.pages[brief["id"]], str(folder), str(self.tmp))))
+                    pending.append((brief, fmt, key, Job(brief, print_html(self.pages[brief["id"]]), str(folder),
+                                                         str(self.tmp))))
             if reused:
                 self.report.reused.append(brief["id"])
         inline = [p for p in pending if not p[1].parallel]
@@ -375,20 +510,41 @@ class _Build:
             self.report.pages[brief["id"]] = pages
             if pages > brief["page_limit"]:
                 record = self.project.briefs[brief["id"]]
-                self.errors.error(record.at("page_limit"),
-                                  f"brief '{brief['id']}' has {pages} pages; its page_limit is {brief['page_limit']}")
+                whose = "" if record.page_limit else f" (the default for audience '{record.audience}')"
+                self.errors.error(record.at("page_limit") if record.page_limit else record.at("audience"),
+                                  f"brief '{brief['id']}' has {pages} pages; its page_limit is {brief['page_limit']}"
+                                  f"{whose}{self.keep_overflow(brief)}")
         self.errors.raise_if_errors()
+
+    def keep_overflow(self, brief: dict) -> str:
+        """The paged file that ran over, kept where the message says (the new site is never published), and
+        which section crosses the limit, read from its bookmarks."""
+        paged = {f.name for f in self.formats if f.paged}
+        made = [f["file"] for f in self.outputs[brief["id"]]["files"] if f["format"] in paged]
+        if not made:
+            return ""
+        built = self.tmp / "briefs" / brief["id"] / made[0]
+        kept = self.cache_root / "overflow" / made[0]
+        try:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(built, kept)
+            where = f"; the PDF is kept at {os.path.relpath(kept)}"
+        except OSError:
+            where = ""  # the message matters more than the copy
+        return f"{crossing_section(built, brief['page_limit'])}{where}"
 
     def write_site_pages(self) -> None:
         from .publish import site_context, site_pages
         opts = self.opts
-        context = site_context(self.project, self.published, self.outputs, opts.base_url, opts.max_marking)
-        key = digest("site", context, self.published, opts.max_marking.value, opts.base_url,
+        listed = sorted(self.published + [{k: v for k, v in e.items() if k != "digest"} for e in self.kept],
+                        key=lambda b: b["id"])
+        context = site_context(self.project, listed, self.outputs, opts.base_url, opts.max_marking)
+        key = digest("site", context, listed, opts.max_marking.value, opts.base_url,
                      self.html_key, self.engine_key)
         cached = self.cache.get(key)
         if cached is None:
             try:
-                pages = site_pages(context, self.published, self.env, opts.base_url)
+                pages = site_pages(context, listed, self.env, opts.base_url)
             except TemplateError as exc:
                 self.errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering the site pages)")
                 self.errors.raise_if_errors()

@@ -6,7 +6,10 @@ the briefs that use a fact), so a field shown in both is shown the same way.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from . import markup
 from .model import Caveat, Choice, Event, Fact, Marking, Source, Unknown
@@ -25,11 +28,74 @@ def number_display(value: float) -> str:
     return f"{value:,.1f}".rstrip("0").rstrip(".")
 
 
+_URL_BREAK = re.compile(r"(?<=.)(?=[/.\-_?#%~=&])")
+
+
+def url_html(url: str) -> str:
+    """A link showing its address, with break opportunities where the Chicago Manual puts them (after '//',
+    before a '/', '.', '-', '_', '?', '#', '%', '~', '=' or '&'), so print breaks a long address there and
+    never hyphenates it."""
+    scheme, sep, rest = url.partition("://")
+    shown = Markup("<wbr>").join(escape(part) for part in _URL_BREAK.split(rest))
+    return str(Markup('<a class="url" href="{}">{}{}<wbr>{}</a>').format(url, scheme, sep, Markup(shown)))
+
+
+def _pages(pages: str) -> str:
+    if not pages[:1].isdigit():
+        return pages  # "Art. 99", "Annex III": printed as written
+    return ("pp. " if any(c in pages for c in "-–,") else "p. ") + pages
+
+
+def source_name(source: Source) -> str:
+    """Who a source is, in a few words, for a chart's source line."""
+    if source.kind.spoken:
+        return source.kind.label + (f" with {source.person}" if source.person else "")
+    return source.publisher or source.author or source.title
+
+
+def citation_html(source: Source, full: bool = True) -> str:
+    """A source as the notes cite it, in one style for every kind: who, title, publisher, date, pages, then
+    (in full) the kind, the note, the address with the day it was read, and an archived copy. A short
+    citation (footnotes) stops after the address. Titles of whole publications are set in italics."""
+    title = Markup("<em>{}</em>") if source.kind.standalone else Markup("“{}”")
+    title = title.format(source.title)
+    parts: list = []
+    if source.kind.spoken:
+        parts += [source.kind.label + (f" with {source.person}" if source.person else ""), title,
+                  source.published.display()]
+        if source.attribution is not None:
+            parts.append(source.attribution.label)
+    else:
+        parts += [p for p in (source.author or source.publisher, title) if p]
+        if source.author and source.publisher:
+            parts.append(source.publisher)
+        parts.append(source.published.display())
+        if source.pages:
+            parts.append(_pages(source.pages))
+    html = Markup(", ").join(escape(p) for p in parts) + "."
+    if full and not source.kind.spoken:
+        html += " " + escape(source.kind.label) + "."
+    if full and source.note:
+        note = source.note.strip()
+        html += " " + escape(note if note.endswith((".", "!", "?")) else note + ".")
+    if source.url:
+        html += " " + Markup(url_html(source.url))
+        if full and source.retrieved:
+            html += escape(f" (retrieved {source.retrieved.isoformat()})")
+        html += "."
+    if full and source.archived_url:
+        html += " Archived copy: " + Markup(url_html(source.archived_url)) + "."
+    return str(html)
+
+
 def source_data(source: Source) -> dict:
     return {"id": source.id, "title": source.title, "publisher": source.publisher, "url": source.url,
             "published": str(source.published), "published_display": source.published.display(),
-            "retrieved": source.retrieved.isoformat(), "kind": source.kind.value, "kind_label": source.kind.label,
-            "note": source.note}
+            "retrieved": source.retrieved.isoformat() if source.retrieved else None,
+            "kind": source.kind.value, "kind_label": source.kind.label, "note": source.note,
+            "author": source.author, "pages": source.pages, "archived_url": source.archived_url,
+            "person": source.person, "attribution": choice(source.attribution),
+            "citation_html": citation_html(source), "short_citation_html": citation_html(source, full=False)}
 
 
 def status_data(fact: Fact) -> dict:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from .audiences import Audience, project_audiences
 from .model import Brief, Caveat, Chart, Event, Fact, Judgment, Settings, Source, Unknown
 
 
@@ -20,9 +21,20 @@ class Project:
     charts: dict[str, Chart] = field(default_factory=dict)
     judgments: dict[str, Judgment] = field(default_factory=dict)
     briefs: dict[str, Brief] = field(default_factory=dict)
-    broken: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of records that failed to load
+    # (kind, id) of records that failed to load (-> None), or that a file YAML could not read seems to hold (-> that file)
+    broken: dict[tuple[str, str], Path | None] = field(default_factory=dict)
     private_roots: list[Path] = field(default_factory=list)  # private overlay folders found and read
     notes: list[str] = field(default_factory=list)  # what a user should know that is not a problem
+
+    @cached_property
+    def audiences(self) -> dict[str, Audience]:
+        """The built-in audiences and those project.yaml declares, by id."""
+        return project_audiences(self.settings)
+
+    def page_limit(self, brief: Brief) -> int | None:
+        """The brief's own page_limit, or its audience's."""
+        audience = self.audiences.get(brief.audience)
+        return brief.page_limit or (audience.page_limit if audience else None)
 
     def table(self, kind: str) -> dict:
         return getattr(self, kind + "s")

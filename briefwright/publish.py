@@ -9,7 +9,6 @@ from xml.sax.saxutils import escape as xml_escape
 import jinja2
 from jinja2 import Environment
 
-from .audiences import AUDIENCES
 from .markings import Markings
 from .markup import strip_tags
 from .model import Confidence, Marking
@@ -74,7 +73,7 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
     events = [event_data(e) for e in sorted(project.events.values(), key=lambda e: (e.date, e.id))
               if markings.allowed("event", e.id, channel)]
     groups = []
-    for audience in AUDIENCES.values():
+    for audience in project.audiences.values():
         members = [b for b in published if b["audience"]["id"] == audience.id]
         if members:
             groups.append({"id": audience.id, "label": audience.label, "briefs": members})
@@ -98,7 +97,7 @@ def search_index(context: dict, published: list[dict]) -> list[dict]:
                for b in published]
     entries += [{"kind": "Fact", "title": f["id"], "text": strip_tags(f["statement_html"]), "href": f"facts.html#fact-{f['id']}"}
                 for f in context["facts"]]
-    entries += [{"kind": "Source", "title": s["title"], "text": f"{s['publisher']} ({s['published_display']})",
+    entries += [{"kind": "Source", "title": s["title"], "text": f"{s['publisher'] or s['kind_label']} ({s['published_display']})",
                  "href": f"sources.html#source-{s['id']}"} for s in context["sources"]]
     return entries
 

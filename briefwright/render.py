@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -104,6 +105,32 @@ def template_frame(exc: BaseException, default: str) -> tuple[str, int]:
     return name, line
 
 
+# A word of five or more characters with a digit or two capitals: an acronym, a model or chip name, an id.
+# Hyphenation dictionaries split these where no reader would (HB-M2e), so print keeps them whole.
+_UNBREAKABLE = re.compile(r"(?<![\w&#-])(?=[\w-]*[A-Za-z])(?=[\w-]*(?:\d|[A-Z][\w-]*[A-Z]))[A-Za-z0-9][\w-]{3,}[A-Za-z0-9]")
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+PRINT_MARKS = "nh-1"  # part of a download's cache key: change it when print_html changes
+
+
+def print_html(html: str) -> str:
+    """The page as print lays it out: words hyphenation would mangle wrapped in <span class="nh">, which
+    print.css keeps whole. Only the text of the body, never markup, scripts or styles, is touched; the page
+    itself (and what verify reads of it) is unchanged, and the PDF's text layer reads the same."""
+    head, sep, body = html.partition("<body")
+    if not sep:
+        return html
+    parts = _TAG_OR_TEXT.split(body)
+    skip = False
+    for i, part in enumerate(parts):
+        if part.startswith("<"):
+            name = part[1:].lstrip("/").split(None, 1)[0].rstrip(">").lower() if len(part) > 2 else ""
+            if name in ("script", "style"):
+                skip = not part.startswith("</")
+        elif i and not skip and part:
+            parts[i] = _UNBREAKABLE.sub(lambda m: f'<span class="nh">{m.group(0)}</span>', part)
+    return head + sep + "".join(parts)
+
+
 class _Marks(HTMLParser):
     """Collects the integrity marks templates put on rendered items."""
 
@@ -121,6 +148,45 @@ class _Marks(HTMLParser):
                 table[a[key]] = table.get(a[key], 0) + 1
         if a.get("data-unknown"):
             self.unknowns.add(a["data-unknown"])
+
+
+class _JudgmentNumbers(HTMLParser):
+    """The number a reader sees beside each judgment in an ordered list (its `start`, `value`, position)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lists: list[list] = []  # open lists: [tag, next number]
+        self.numbers: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("ol", "ul"):
+            start = a.get("start") or "1"
+            self.lists.append([tag, int(start) if start.lstrip("-").isdigit() else 1])
+        elif tag == "li" and self.lists:
+            current = self.lists[-1]
+            if a.get("value", "").lstrip("-").isdigit():
+                current[1] = int(a["value"])
+            if current[0] == "ol" and a.get("data-judgment"):
+                self.numbers.append((current[1], a["data-judgment"]))
+            current[1] += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("ol", "ul") and self.lists:
+            self.lists.pop()
+
+
+def judgment_numbering(brief: dict, html: str) -> list[str]:
+    """Warnings for judgments a reader sees under the same number: 'judgment 1' must name one judgment."""
+    parser = _JudgmentNumbers()
+    parser.feed(html)
+    by_number: dict[int, list[str]] = {}
+    for number, judgment_id in parser.numbers:
+        by_number.setdefault(number, []).append(judgment_id)
+    return [f"brief '{brief['id']}': template '{brief['template']}' numbers {len(ids)} judgments {number} "
+            f"({', '.join(repr(i) for i in ids)}); number key judgments once across the brief (start each list "
+            "at its first judgment's number, j.n, as partials/macros.html does)"
+            for number, ids in sorted(by_number.items()) if len(ids) > 1]
 
 
 def check_rendered(brief: dict, html: str) -> list[str]:

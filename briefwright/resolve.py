@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import markup
-from .audiences import AUDIENCES, Audience
+from .audiences import Audience
 from .charts import CHART_KINDS
 from .editions import changes_since, edition_record
 from .markings import Markings
@@ -20,12 +20,14 @@ from .model import Brief, Caveat, Chart, Event, Fact, Judgment, Likelihood, Port
 from .present import (
     caveat_data,
     choice,
+    citation_html,
     event_data,
     fact_data,
     marking_data,
     number_display,
     script_json,
     source_data,
+    source_name,
     status_data,
     unknown_data,
 )
@@ -89,10 +91,28 @@ class BriefResolver:
         self.portions: set[str] = set()  # the markings of the portions shown, to tell a mixed brief
         self.downloads = downloads or []
         self.base_url = base_url
-        self.audience: Audience = AUDIENCES[brief.audience]
+        self.audience: Audience = project.audiences[brief.audience]
         self.notes = _Notes(project)
         self.shown_in_full: set[str] = set()  # caveats shown in full once; later mentions point back to them
         self.facts_used = project.used_facts(brief)
+        self.judgments_numbered = 0  # judgments are numbered once across the brief, in print order
+
+    def prose(self, text: str, inline: bool = False) -> str:
+        """An analyst's Markdown with its [@source-id] citations numbered with the brief's notes."""
+        return markup.to_html_cited(text, lambda ids: self.cite_html(self.notes.cite(ids)), inline)
+
+    def cite_html(self, cites: list[dict]) -> str:
+        """Citation marks in prose, as partials/macros.html `cites` writes them beside an item."""
+        footnotes = self.audience.notes == "footnotes"
+        parts = []
+        for i, c in enumerate(cites):
+            sep = '<sup class="cite-sep">,</sup>' if i else ""
+            anchor = f' id="ref-{c["n"]}"' if c["first"] else ""
+            note = ""
+            if c["first"] and footnotes:
+                note = f'<span class="footnote">{c["n"]}. {citation_html(self.project.sources[c["id"]], full=False)}</span>'
+            parts.append(f'{sep}<a class="cite" href="#note-{c["n"]}"{anchor} aria-label="Source {c["n"]}">{c["n"]}</a>{note}')
+        return "".join(parts)
 
     def marking(self, kind: str, record_id: str) -> dict:
         """A portion's own effective marking, as its portion mark shows it."""
@@ -122,12 +142,14 @@ class BriefResolver:
 
     def judgment(self, judgment: Judgment) -> dict:
         sources = [s for fid in judgment.rests_on for s in self.project.facts[fid].sources]
-        return {"id": judgment.id, "statement": judgment.statement,
+        self.judgments_numbered += 1
+        cites = self.notes.cite(sources)
+        return {"id": judgment.id, "n": self.judgments_numbered, "statement": judgment.statement,
                 "likelihood": None if judgment.likelihood is None else
                 {"value": judgment.likelihood.value, "range": judgment.likelihood.row},
                 "confidence": choice(judgment.confidence), "rests_on": list(judgment.rests_on),
-                "basis_html": markup.to_html(judgment.basis, inline=True) if judgment.basis else None,
-                "cites": self.notes.cite(sources), "marking": self.marking("judgment", judgment.id)}
+                "basis_html": self.prose(judgment.basis, inline=True) if judgment.basis else None,
+                "cites": cites, "marking": self.marking("judgment", judgment.id)}
 
     def chart(self, chart: Chart) -> dict:
         project = self.project
@@ -136,7 +158,7 @@ class BriefResolver:
         sources = [s for fid in chart.facts for s in project.facts[fid].sources]
         sources += [s for eid in chart.events for s in project.events[eid].sources]
         cites = self.notes.cite(sources)
-        line = "; ".join(f"{project.sources[c['id']].publisher} ({project.sources[c['id']].published.display()})"
+        line = "; ".join(f"{source_name(project.sources[c['id']])} ({project.sources[c['id']].published.display()})"
                          for c in cites)
         return {"id": chart.id, "kind": chart.kind, "title": chart.title, "file": f"{chart.id}.svg", "points": points,
                 "alt": chart.alt or kind.describe(chart.title, points), "source_line": "Sources: " + line,
@@ -166,7 +188,7 @@ class BriefResolver:
             "unknowns": lambda: [self.unknown(p.unknowns[u]) for u in section.unknowns],
         }
         resolved: dict[str, Any] = {"id": slug(section.title), "title": section.title,
-                    "intro_html": markup.to_html(section.intro) if section.intro else None}
+                    "intro_html": self.prose(section.intro) if section.intro else None}
         for part in self.audience.order:
             resolved[part] = items[part]()
         return resolved
@@ -220,9 +242,12 @@ class BriefResolver:
         # A withdrawn fact now marked above this brief is counted, not quoted or named.
         above = [item for item in changes["withdrawn"] if item["id"] in self.project.facts
                  and self.markings.with_caveats(item["id"]).marking.rank > self.brief.marking.rank]
-        changes["withdrawn"] = [item for item in changes["withdrawn"] if item not in above]
+        gone = [item for item in changes["withdrawn"] if item not in above]
+        # Withdrawn means the desk no longer holds the fact; one merely left out of this brief still stands.
+        changes["withdrawn"] = [item for item in gone if item["id"] not in self.project.facts]
+        changes["dropped"] = [item for item in gone if item["id"] in self.project.facts]
         changes["withdrawn_above_marking"] = len(above)
-        for item in changes["changed"] + changes["withdrawn"]:
+        for item in changes["changed"] + changes["withdrawn"] + changes["dropped"]:
             item["old_html"] = markup.to_html(item["old"], inline=True)
             if "new" in item:
                 item["new_html"] = markup.to_html(item["new"], inline=True)
@@ -241,6 +266,7 @@ class BriefResolver:
     def resolve(self) -> dict:
         brief, audience, settings = self.brief, self.audience, self.project.settings
         required = self.required_caveats()
+        bottom_line_html = self.prose(brief.bottom_line)  # printed first, so its citations are numbered first
         sections = self.sections()
         caveats_section = self.caveats_section(required)
         unknowns_section = self.unknowns_section()
@@ -252,10 +278,10 @@ class BriefResolver:
                          "order": list(audience.order), "split_claims": audience.split_claims},
             "template": brief.template or audience.template,
             "date": brief.date.isoformat(), "date_display": f"{brief.date.day} {brief.date:%B %Y}",
-            "edition": brief.edition, "page_limit": brief.page_limit,
+            "edition": brief.edition, "page_limit": self.project.page_limit(brief),
             "marking": {**marking_data(brief.marking), "public": brief.marking.public},
             "portion_marks": self.portion_marks(),
-            "bottom_line_html": markup.to_html(brief.bottom_line),
+            "bottom_line_html": bottom_line_html,
             "bottom_line_text": markup.to_text(brief.bottom_line),
             "subject": brief.subject or markup.to_text(brief.bottom_line)[:200],
             "keywords": list(brief.keywords),

@@ -2,6 +2,7 @@
 and reload open pages. The reload script is added to pages as they are served, never written to site/."""
 from __future__ import annotations
 
+import errno
 import functools
 import http.server
 import json
@@ -90,13 +91,19 @@ def serve(opts: BuildOptions, port: int, interval: float = 0.3) -> int:
     if port < 0 or port > 65535:
         raise UsageError("--port must be between 0 and 65535")
     state = {"version": 0}
+    handler = type("Handler", (_Handler,), {"state": state})
+    try:  # before the first build: a port in use is the user's to change, and said at once
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
+                                                 functools.partial(handler, directory=str(opts.out.resolve())))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} is in use; try --port 0 (any free port) or another number") from None
+        raise
     seen = _snapshot(opts.root)  # before the first build: an edit made while it runs, or just after, is not missed
     _rebuild(opts, state)
     if not opts.out.exists():
+        server.server_close()
         raise UsageError("the first build failed, so there is nothing to serve yet; fix the errors above")
-    handler = type("Handler", (_Handler,), {"state": state})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
-                                             functools.partial(handler, directory=str(opts.out.resolve())))
     print(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

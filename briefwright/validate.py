@@ -8,20 +8,47 @@ from pathlib import Path
 from typing import Any
 
 from . import markup
-from .audiences import AUDIENCES
+from .audiences import SECTION_ITEMS
 from .charts import CHART_KINDS
 from .diagnostics import Collector, Loc
 from .markings import check_briefs, check_public_repository
-from .model import Judgment, Likelihood, Markdown, Record, SourceKind, Status, nearest, parse_plan
+from .model import (
+    HEDGES,
+    ID_PATTERN,
+    MODAL_HEDGES,
+    Attribution,
+    Confidence,
+    Judgment,
+    Likelihood,
+    Markdown,
+    Record,
+    Source,
+    Status,
+    nearest,
+    parse_plan,
+)
 from .project import Project
 
 _CONFIDENCE_WORDS = re.compile(r"\b(high|moderate|low)\s+confidence\b|\bconfiden(t|ce)\b", re.I)
 _LIKELIHOOD_TERMS = sorted((m.value for m in Likelihood), key=len, reverse=True)
 _LIKELIHOOD_RE = re.compile(r"\b(" + "|".join(re.escape(t) for t in _LIKELIHOOD_TERMS) + r")\b", re.I)
+_HEDGE_RE = re.compile(r"\b(" + "|".join(re.escape(h) for h in sorted(HEDGES, key=len, reverse=True)) + r")\b", re.I)
+_MONTH_MAY = re.compile(r"\bMay\b(?=,?\s+\d)|(?<=\d\s)May\b")  # the month, not the verb
+_WARN_ONLY = MODAL_HEDGES | {"possible"}  # also plain English ("the only possible supplier"): a warning
+_EXTREME_ROWS = {Likelihood.ALMOST_CERTAIN.row: "very likely", Likelihood.REMOTE.row: "very unlikely"}
+
+
+def hedges_in(text: str) -> list[re.Match]:
+    """Likelihood words that are not ICD 203 terms (probably, highly likely, may...), longest first."""
+    months = {m.start() for m in _MONTH_MAY.finditer(text)}
+    return [m for m in _HEDGE_RE.finditer(text) if m.start() not in months]
 
 
 def likelihood_terms_in(text: str) -> list[Likelihood]:
-    """ICD 203 terms used in a text, longest first so 'very likely' is not read as 'likely'."""
+    """ICD 203 terms used in a text, longest first so 'very likely' is not read as 'likely'; a term inside a
+    non-ICD phrase ('highly likely') is that phrase's, not a use of the term."""
+    for m in reversed(hedges_in(text)):
+        text = text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():]
     return [Likelihood(m.group(1).lower()) for m in _LIKELIHOOD_RE.finditer(text)]
 
 
@@ -58,12 +85,15 @@ def _check_references(record: Record, project: Project, out: Collector) -> None:
         table = project.table(kind)
         values = value if isinstance(value, list) else [value]
         for i, ref in enumerate(values):
-            if ref in table or (kind, ref) in project.broken:
+            if ref in table:
+                continue
+            if (kind, ref) in project.broken:
+                _unchecked(project, kind, ref, out)
                 continue
             close = nearest(ref, table)
             hint = ("did you mean " + ", ".join(f"'{c}'" for c in close) + "?") if close else None
             loc = owner.at(name, i if isinstance(value, list) else None)
-            out.error(loc, f"unknown {kind} '{ref}'" + (f" ({hint})" if hint else ""), hint=hint)
+            out.error(loc, f"{_no_such(kind, ref)}" + (f" ({hint})" if hint else ""), hint=hint)
         if len(set(values)) != len(values):
             seen = set()
             for i, ref in enumerate(values):
@@ -72,17 +102,77 @@ def _check_references(record: Record, project: Project, out: Collector) -> None:
                 seen.add(ref)
 
 
-def _check_markdown(record: Record, out: Collector) -> None:
+def _unchecked(project: Project, kind: str, ref: str, out: Collector) -> None:
+    """A reference into a record that failed to load is not reported: that failure is the one cause. For a
+    file YAML could not read, the summary counts such references against it."""
+    cause = project.broken[(kind, ref)]
+    if cause is not None:
+        out.unchecked(cause)
+
+
+def _no_such(kind: str, ref: str) -> str:
+    # "unknown unknown 'x'" reads as a stutter; an open question is named as such.
+    return f"no unknown (open question) with id '{ref}'" if kind == "unknown" else f"unknown {kind} '{ref}'"
+
+
+def _check_markdown(record: Record, project: Project, out: Collector) -> None:
     for owner, name, _, is_markdown, value in _walk(record):
         if is_markdown and isinstance(value, str):
             for problem in markup.problems(value):
                 out.error(owner.at(name), problem)
+            _check_citations(owner, name, value, project, out)
+
+
+def _check_citations(owner: Record, name: str, text: str, project: Project, out: Collector) -> None:
+    """[@source-id] citations are checked like any reference, in the fields that may cite."""
+    groups = markup.citations(text)
+    if not groups:
+        return
+    spec = next(spec for field_name, *_, spec in parse_plan(type(owner)) if field_name == name)
+    if not spec.get("cites"):
+        label = type(owner).KIND or type(owner).__name__.lower()
+        out.error(owner.at(name), f"{label} field '{name}' cannot cite sources with [@...]: citations belong in a "
+                  "brief's bottom_line, a section's intro and a judgment's basis; a record names its sources "
+                  "in its 'sources' list")
+        return
+    for ids in groups:
+        for ref in ids:
+            if not ID_PATTERN.match(ref):
+                out.error(owner.at(name), f"citation [@{ref}] does not name a source id (lower-case letters, digits "
+                          "and hyphens); write [@source-id], or [@one; @two] for several")
+            elif ref in project.sources:
+                continue
+            elif ("source", ref) in project.broken:
+                _unchecked(project, "source", ref, out)
+            else:
+                close = nearest(ref, project.sources)
+                hint = ("did you mean " + ", ".join(f"'{c}'" for c in close) + "?") if close else None
+                out.error(owner.at(name), f"citation [@{ref}]: unknown source '{ref}'" + (f" ({hint})" if hint else ""),
+                          hint=hint)
 
 
 def check_judgment(judgment: Judgment, out: Collector) -> None:
     used = likelihood_terms_in(judgment.statement)
     chosen = judgment.likelihood
-    if chosen is not None:
+    hedged = False
+    for m in hedges_in(judgment.statement):
+        word = m.group(1).lower()
+        close = " or ".join(f"'{t}'" for t in HEDGES[word])
+        if word in MODAL_HEDGES:
+            out.warning(judgment.at("statement"), f"judgment '{judgment.id}' says '{m.group(1)}', which states no "
+                        f"likelihood; use an ICD 203 term (e.g. {close}) or recast the sentence")
+        elif word in _WARN_ONLY:
+            out.warning(judgment.at("statement"), f"judgment '{judgment.id}' uses '{m.group(1)}', which is not an "
+                        f"ICD 203 likelihood term; did you mean {close}?")
+        else:
+            hedged = True
+            out.error(judgment.at("statement"), f"judgment '{judgment.id}' uses '{m.group(1)}', which is not an "
+                      f"ICD 203 likelihood term; did you mean {close}?", hint=f"ICD 203 terms: {Likelihood.scale()}")
+    if chosen is not None and chosen.row in _EXTREME_ROWS and judgment.confidence is not Confidence.HIGH:
+        out.warning(judgment.at("likelihood"), f"judgment '{judgment.id}' is '{chosen.value}' ({chosen.row}) with only "
+                    f"{judgment.confidence.value} confidence; a likelihood that extreme needs high confidence: raise "
+                    f"the confidence if the evidence allows, or use '{_EXTREME_ROWS[chosen.row]}'")
+    if chosen is not None and not hedged:
         if not any(term.row == chosen.row for term in used):
             out.error(judgment.at("statement"),
                       f"judgment '{judgment.id}' sets likelihood '{chosen.value}' but its statement does not use it")
@@ -106,7 +196,7 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
     for kind in ("source", "fact", "caveat", "unknown", "event", "chart", "judgment", "brief"):
         for record in project.table(kind).values():
             _check_references(record, project, out)
-            _check_markdown(record, out)
+            _check_markdown(record, project, out)
 
     for fact in project.facts.values():
         if fact.status is Status.CONFLICTING and len(fact.sides) < 2:
@@ -125,10 +215,15 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
     for judgment in project.judgments.values():
         check_judgment(judgment, out)
 
+    check_audiences(project, out, templates)
     for brief in project.briefs.values():
-        audience = AUDIENCES.get(brief.audience)
+        audience = project.audiences.get(brief.audience)
         if audience is None:
-            out.error(brief.at("audience"), f"unknown audience '{brief.audience}'; use one of: {', '.join(AUDIENCES)}")
+            out.error(brief.at("audience"), f"unknown audience '{brief.audience}'; use one of: "
+                      f"{', '.join(project.audiences)} (or declare it under 'audiences' in project.yaml)")
+        elif project.page_limit(brief) is None:
+            out.error(brief.at("audience"), f"brief '{brief.id}' sets no page_limit and audience '{audience.id}' "
+                      "has no default one; set page_limit in the brief, or for the audience in project.yaml")
         template = brief.template or (audience.template if audience else None)
         if templates is not None and template and template not in templates:
             out.error(brief.at("template") if brief.template else brief.at("audience"),
@@ -146,11 +241,68 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
             out.warning(fact.at("as_of"), f"fact '{fact.id}' is stale: as of {fact.as_of}, older than the review interval "
                         f"of {project.settings.review_days} days")
     for source in project.sources.values():
-        if source.url is None and source.kind is not SourceKind.INTERNAL:
-            out.error(source.loc, f"source '{source.id}' has no url; every source a reader can look up needs one "
-                      "(only the desk's own working, kind: internal, may have none)")
-        if source.retrieved > today:
-            out.error(source.at("retrieved"), f"source '{source.id}' was retrieved in the future ({source.retrieved})")
+        check_source(source, today, out)
+
+
+def check_audiences(project: Project, out: Collector, templates: set[str] | None) -> None:
+    """The audiences project.yaml declares: distinct ids, an existing template, each section item once."""
+    seen: dict[str, Loc] = {}
+    for declared in project.settings.audiences:
+        if declared.id in seen:
+            out.error(declared.at("id"), f"audience '{declared.id}' is declared twice (first at line {seen[declared.id].line})")
+        seen.setdefault(declared.id, declared.at("id"))
+        if templates is not None and declared.template not in templates:
+            out.error(declared.at("template"), f"audience '{declared.id}': template '{declared.template}' not found "
+                      "in templates/")
+        order = [part.value for part in declared.order]
+        missing = sorted(SECTION_ITEMS - set(order))
+        twice = sorted({part for part in order if order.count(part) > 1})
+        if missing or twice:
+            what = "; ".join(filter(None, [f"missing {', '.join(missing)}" if missing else "",
+                                           f"listed twice: {', '.join(twice)}" if twice else ""]))
+            out.error(declared.at("order"), f"audience '{declared.id}': order must list each of judgments, facts, "
+                      f"charts, events, caveats and unknowns once ({what})")
+
+
+def _a(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def check_source(source: Source, today: dt.date, out: Collector) -> None:
+    """The fields each kind of source needs, and only those: an address only where one exists."""
+    kind, sid = source.kind, source.id
+    if source.url is None and kind.needs_url:
+        out.error(source.at("kind"), f"source '{sid}' has no url; {_a(kind.value)} source is read online, so a reader "
+                  "needs its address (for a document with none, use kind book, report, dataset, legal or internal; "
+                  "for what was said to you, interview or conversation)")
+    if source.url is not None and source.retrieved is None:
+        out.error(source.at("url"), f"source '{sid}' has a url but no 'retrieved' date: say when it was last read "
+                  "(YYYY-MM-DD), since pages change")
+    if source.retrieved is not None and source.retrieved > today:
+        out.error(source.at("retrieved"), f"source '{sid}' was retrieved in the future ({source.retrieved})")
+    if kind.spoken:
+        for name in ("publisher", "author", "pages", "archived_url"):
+            if getattr(source, name) is not None:
+                out.error(source.at(name), f"source '{sid}' is {_a(kind.value)}: it has no '{name}' (who spoke goes "
+                          "in 'person', the rule for naming them in 'attribution')")
+        if source.attribution is None:
+            out.error(source.at("kind"), f"source '{sid}' is {_a(kind.value)}: say how it may be attributed with "
+                      "'attribution' (on-record, not-for-attribution, background or chatham-house)")
+        elif source.attribution is Attribution.CHATHAM_HOUSE and source.person is not None:
+            out.error(source.at("person"), f"source '{sid}' is under the Chatham House Rule, which forbids revealing "
+                      "the speaker's identity or affiliation; remove 'person'")
+        elif source.person is None and kind.value == "interview" and source.attribution is not Attribution.CHATHAM_HOUSE:
+            out.error(source.at("kind"), f"source '{sid}' is an interview: say who was interviewed in 'person' (a "
+                      "name only on the record; else a description such as 'a former export-control official')")
+    else:
+        for name in ("person", "attribution"):
+            if getattr(source, name) is not None:
+                out.error(source.at(name), f"source '{sid}' is {_a(kind.value)} source: '{name}' is only for an "
+                          "interview or a conversation")
+        if source.publisher is None:
+            out.error(source.at("kind"), f"source '{sid}' has no publisher; say who published it")
+        if kind.value == "book" and source.author is None:
+            out.error(source.at("kind"), f"source '{sid}' is a book: name its author(s) in 'author'")
 
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)

@@ -54,7 +54,7 @@ def _strings(record: Record) -> list[tuple[str, bool]]:
     """Every free-text value of a record and its nested records, with whether it is Markdown."""
     found: list[tuple[str, bool]] = []
     for name, tp, item, _, _, _ in parse_plan(type(record)):
-        if name in ("id", "url", "kind", "marking", "template", "audience"):
+        if name in ("id", "url", "archived_url", "kind", "attribution", "marking", "template", "audience"):
             continue
         value = getattr(record, name)
         values = value if isinstance(value, list) else [value]

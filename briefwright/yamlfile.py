@@ -30,16 +30,19 @@ _constructor = yaml.constructor.SafeConstructor()
 
 
 class YMap(dict):
-    """A mapping that remembers where it, each key and each value came from."""
+    """A mapping that remembers where it, each key and each value came from, and how a value YAML
+    read as something other than text (a boolean, a date, a number) was written."""
 
     loc: Loc
     key_locs: dict
     value_locs: dict
+    written: dict
 
 
 class YList(list):
     loc: Loc
     item_locs: list
+    written: dict  # index -> text as written, for items YAML read as something other than text
 
 
 class _Abort(Exception):
@@ -80,7 +83,7 @@ class _Walker:
         return self.lines.loc(self.path, mark.index)
 
     def fail(self, node: yaml.Node, message: str) -> NoReturn:
-        self.out.error(self.loc(node), message)
+        self.out.error(self.loc(node), message, syntax=True)
         raise _Abort
 
     def value(self, node: yaml.Node, depth: int = 0) -> Any:
@@ -98,7 +101,10 @@ class _Walker:
             items = YList()
             items.loc = self.loc(node)
             items.item_locs = []
+            items.written = {}
             for child in node.value:
+                if isinstance(child, yaml.ScalarNode) and child.tag != _STR_TAG:
+                    items.written[len(items)] = child.value
                 items.append(self.value(child, depth + 1))
                 items.item_locs.append(self.loc(child))
             return items
@@ -122,6 +128,7 @@ class _Walker:
         result.loc = self.loc(node)
         result.key_locs = {}
         result.value_locs = {}
+        result.written = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.fail(key_node, "merge keys ('<<') are not supported: write the fields out")
@@ -134,6 +141,8 @@ class _Walker:
                 self.fail(key_node, f"duplicate key '{key}' (first defined at line {first.line})")
             result.key_locs[key] = self.loc(key_node)
             result.value_locs[key] = self.loc(value_node)
+            if isinstance(value_node, yaml.ScalarNode) and value_node.tag != _STR_TAG:
+                result.written[key] = value_node.value
             result[key] = self.value(value_node, depth + 1)
         return result
 
@@ -146,34 +155,119 @@ def _offset_to_loc(path: Path, data: bytes, offset: int) -> Loc:
     return Loc(path, line, col)
 
 
+_INDENTATION_PROBLEMS = ("did not find expected '-' indicator", "did not find expected key", "expected <block end>")
+
+
+def _line_at(text: str, index: int) -> tuple[int, str]:
+    """The start index and the text of the line holding `index`."""
+    start = text.rfind("\n", 0, index) + 1
+    end = text.find("\n", index)
+    return start, text[start:] if end < 0 else text[start:end]
+
+
+def _line_above(text: str, index: int) -> int:
+    """The 1-based number of the nearest line above `index` with content (not blank, not only a comment)."""
+    start = text.rfind("\n", 0, index) + 1
+    number = text.count("\n", 0, start) + 1
+    for line in reversed(text[:start].split("\n")[:-1]):
+        number -= 1
+        if line.strip() and not line.lstrip().startswith("#"):
+            return number
+    return max(number, 1)
+
+
+def _quoted(value: str) -> str:
+    return '"' + value + '"' if '"' not in value and "\\" not in value else "'" + value.replace("'", "''") + "'"
+
+
+def _example(line: str, start: int) -> str:
+    """' (write key: "value")' for the value starting at `start`, when its key is plain to see on the line."""
+    key = re.search(r"([A-Za-z_][\w-]*)\s*:\s*$", line[:start])
+    if key is None:
+        return ""
+    flow = "{" in line[:start] or "[" in line[:start]
+    value = re.split(r"\s#|[,}\]]" if flow else r"\s#", line[start:])[0].strip()
+    return f" (write {key.group(1)}: {_quoted(value)})" if value else ""
+
+
+def explain_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, str]:
+    """Where a YAML syntax error is, and what to do about it in an analyst's words: the parser's own message
+    names the place but rarely the fix (libyaml does not even name the character it refused)."""
+    mark = exc.problem_mark or exc.context_mark
+    index = min(mark.index, len(text)) if mark else 0
+    problem = (exc.problem or exc.context or "invalid YAML").split("\n")[0]
+    start, line = _line_at(text, index)
+    column = index - start
+    if problem.startswith("mapping values are not allowed"):
+        key, sep, _ = line.partition(": ")
+        if sep and column > len(key) and key.strip().lstrip("- ").strip():
+            return index, f"quote this text: it contains ': '{_example(line, len(key) + 2)}"
+        above = _line_above(text, index)
+        first = start + len(line) - len(line.lstrip())
+        return first, (f"this line is indented more than line {above}, so it reads as part of that line's value; "
+                       f"check the indentation of this line against line {above}")
+    if "cannot start any token" in problem and column < len(line):
+        char = line[column]
+        if char == "\t":
+            return index, "a tab here; YAML needs spaces"
+        return index, f"'{char}' cannot start a plain value; quote it{_example(line, column)}"
+    if problem.startswith(_INDENTATION_PROBLEMS):
+        first = start + len(line) - len(line.lstrip())
+        return first, f"check the indentation of this line against line {_line_above(text, first)}"
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        opened = exc.context_mark
+        quote = text[opened.index] if opened.index < len(text) else '"'
+        return opened.index, f"the quote {quote} opened here is never closed; close it at the end of the text"
+    if exc.context == "while parsing a flow sequence" and exc.context_mark is not None:
+        return exc.context_mark.index, "the list opened with '[' here is not closed with ']' (or a comma is missing)"
+    if exc.context == "while parsing a flow mapping" and exc.context_mark is not None:
+        return exc.context_mark.index, "the mapping opened with '{' here is not closed with '}' (or a comma is missing)"
+    return index, problem
+
+
+def scan_ids(text: str) -> list[tuple[str | None, str]]:
+    """The (section, id) of every `id:` line of a file YAML could not read, found by their lines alone,
+    so that references to those records are not reported as unknown (their file is the one cause)."""
+    found: list[tuple[str | None, str]] = []
+    section = None
+    for line in text.splitlines():
+        top = re.match(r"^([A-Za-z_]+)\s*:", line)
+        if top:
+            section = top.group(1)
+        m = re.match(r"^[\s-]*id\s*:\s*['\"]?([^\s'\"#]+)", line)
+        if m:
+            found.append((section if not top else None, m.group(1)))
+    return found
+
+
 def load_yaml(path: Path, out: Collector, *, expect_mapping: bool = True) -> Any:
     """Load one YAML file; return its located value, or None after reporting why not."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            out.error(Loc(path, 1, 1), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+            out.error(Loc(path, 1, 1), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}", syntax=True)
             return None
         data = path.read_bytes()
     except OSError as exc:
-        out.error(Loc(path, 1, 1), f"cannot read file: {exc.strerror or exc}")
+        out.error(Loc(path, 1, 1), f"cannot read file: {exc.strerror or exc}", syntax=True)
         return None
     if data.startswith(b"\xef\xbb\xbf"):
-        out.error(Loc(path, 1, 1), "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM")
+        out.error(Loc(path, 1, 1), "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM", syntax=True)
         return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        out.error(_offset_to_loc(path, data, exc.start), f"invalid UTF-8 byte 0x{data[exc.start]:02x}; save the file as UTF-8")
+        out.error(_offset_to_loc(path, data, exc.start), f"invalid UTF-8 byte 0x{data[exc.start]:02x}; save the file as UTF-8", syntax=True)
         return None
     if not text.strip():
-        out.error(Loc(path, 1, 1), "file is empty")
+        out.error(Loc(path, 1, 1), "file is empty", syntax=True)
         return None
     if tab := _TAB_INDENT.search(text):
-        out.error(_Lines(text).loc(path, tab.end() - 1), "tab used for indentation; YAML needs spaces")
+        out.error(_Lines(text).loc(path, tab.end() - 1), "tab used for indentation; YAML needs spaces", syntax=True)
         return None
     lines = _Lines(text)
     if "\x00" in text:
-        out.error(lines.loc(path, text.index("\x00")), "file contains a NUL character")
+        out.error(lines.loc(path, text.index("\x00")), "file contains a NUL character", syntax=True)
         return None
     try:
         loader = _Loader(text)
@@ -182,33 +276,31 @@ def load_yaml(path: Path, out: Collector, *, expect_mapping: bool = True) -> Any
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        loc = lines.loc(path, mark.index) if mark else Loc(path, 1, 1)
-        problem = (exc.problem or exc.context or "invalid YAML").split("\n")[0]
-        out.error(loc, f"invalid YAML: {problem}")
+        index, message = explain_yaml_error(exc, text)
+        out.error(lines.loc(path, index), f"invalid YAML: {message}", syntax=True)
         return None
     except yaml.YAMLError as exc:
-        out.error(Loc(path, 1, 1), f"invalid YAML: {exc}")
+        out.error(Loc(path, 1, 1), f"invalid YAML: {exc}", syntax=True)
         return None
     except RecursionError:
-        out.error(Loc(path, 1, 1), f"nesting deeper than {MAX_DEPTH} levels")
+        out.error(Loc(path, 1, 1), f"nesting deeper than {MAX_DEPTH} levels", syntax=True)
         return None
     if node is None and all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        out.error(Loc(path, 1, 1), "file is empty")
+        out.error(Loc(path, 1, 1), "file is empty", syntax=True)
         return None
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null" and not node.value):
-        out.error(Loc(path, 1, 1), "file is empty")
+        out.error(Loc(path, 1, 1), "file is empty", syntax=True)
         return None
     try:
         value = _Walker(path, out, lines).value(node)
     except _Abort:
         return None
     except RecursionError:
-        out.error(Loc(path, 1, 1), f"nesting deeper than {MAX_DEPTH} levels")
+        out.error(Loc(path, 1, 1), f"nesting deeper than {MAX_DEPTH} levels", syntax=True)
         return None
     if expect_mapping and not isinstance(value, YMap):
         kind = "a list" if isinstance(value, list) else "a single value"
         out.error(lines.loc(path, node.start_mark.index),
-                  f"expected a mapping of fields at the top of the file, found {kind}")
+                  f"expected a mapping of fields at the top of the file, found {kind}", syntax=True)
         return None
     return value

@@ -129,3 +129,49 @@ def test_new_brief_and_fact_pass_check_and_never_overwrite(minimal):
     assert created.read_bytes() == before
     r = run_cli("new", "fact", "widget-price-fact", cwd=minimal)
     assert r.code == 2 and "already exists" in r.stderr
+
+
+def test_new_makes_every_record_kind_and_each_passes_check(tmp_path):
+    """From an empty project: each scaffold passes check at once; one that needs another record first says
+    which command makes it, with the --project that was given."""
+    project = tmp_path / "desk" / "topics" / "duv"
+    project.mkdir(parents=True)
+    (project / "project.yaml").write_text("site_title: DUV briefs\norganisation: Desk\n", encoding="utf-8")
+    where = ("--project", project)
+    r = run_cli("new", "fact", "first-fact", *where, cwd=tmp_path)
+    assert r.code == 2
+    assert r.stderr == (f"briefwright: error: the project has no sources yet; start one with `python build.py new "
+                        f"source <id> --project {project}`, then make the fact\n")
+    for kind in ("source", "fact", "caveat", "judgment", "unknown", "event"):
+        r = run_cli("new", kind, f"new-{kind}", *where, cwd=tmp_path)
+        assert r.code == 0, r.stderr
+        path = project / "content" / f"{kind}s" / f"new-{kind}.yaml"
+        assert r.stderr == f"wrote {path}; edit it, then run `python build.py check --project {project}`\n"
+    r = run_cli("new", "chart", "new-chart", *where, cwd=tmp_path)
+    assert r.code == 2 and "a chart needs two facts with quantities of one measure and unit" in r.stderr
+    run_cli("new", "event", "second-event", *where, cwd=tmp_path)
+    assert run_cli("new", "chart", "new-chart", *where, cwd=tmp_path).code == 0
+    assert run_cli("new", "brief", "new-brief", "--audience", "policymaker", *where, cwd=tmp_path).code == 0
+    r = run_cli("check", *where, cwd=tmp_path)
+    assert r.code == 0, r.stderr
+    assert r.stderr.splitlines()[-1] == "ok: 1 briefs, 1 facts, 1 sources checked"
+
+
+def test_new_files_point_at_the_schemas_from_any_depth(tmp_path):
+    """A topic deep inside a repository uses the repository's schemas/; one with none above it, the engine's."""
+    for root, schemas_at in ((tmp_path / "repo" / "topics" / "a" / "b", tmp_path / "repo"), (tmp_path / "alone", None)):
+        root.mkdir(parents=True)
+        (root / "project.yaml").write_text("site_title: T\norganisation: O\n", encoding="utf-8")
+        if schemas_at is not None:
+            (schemas_at / "schemas").mkdir()
+            for name in ("content.schema.json", "brief.schema.json"):
+                (schemas_at / "schemas" / name).write_text((REPO / "schemas" / name).read_text(encoding="utf-8"),
+                                                           encoding="utf-8")
+        assert run_cli("new", "source", "s", "--project", root, cwd=tmp_path).code == 0
+        written = root / "content" / "sources" / "s.yaml"
+        first = written.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema=")
+        target = (written.parent / first.split("$schema=")[1]).resolve()
+        assert target == ((schemas_at or REPO) / "schemas" / "content.schema.json").resolve()
+    first = (tmp_path / "repo" / "topics" / "a" / "b" / "content" / "sources" / "s.yaml").read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../../../../schemas/content.schema.json"

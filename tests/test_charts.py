@@ -157,7 +157,7 @@ def test_timeline_points_description_and_svg(project, style):
     assert "font-weight: 700" in labels["10 January 2026  Widget launched"]
     assert "font-weight" not in labels["20 January 2026  Widget reviewed"]
     dots = [use for group in root.iter(SVG + "g") if group.get("id", "").startswith("line2d_")
-            for clipped in group.findall(SVG + "g") for use in clipped.findall(SVG + "use")]
+            for clipped in group.findall(SVG + "g") if clipped.get("clip-path") for use in clipped.findall(SVG + "use")]
     assert len(dots) == 2
     first, second = sorted(dots, key=lambda u: float(u.get("y")))  # the earliest event is the top row
     assert f"fill: {style['alert']}" in first.get("style") and f"fill: {style['accent']}" in second.get("style")
@@ -182,3 +182,35 @@ def test_split_values_printed_on_their_segments_reach_text_contrast(project, sty
         ink = found.group(1) if found else "#000000"  # SVG's default fill
         lighter, darker = sorted((luminance(fill), luminance(ink)), reverse=True)
         assert (lighter + 0.05) / (darker + 0.05) >= 4.5, f"{value.text} in {ink} on {fill}"
+
+
+LONG = [{"event": "licence", "date": "2024-09-06", "date_display": "6 September 2024", "kind": "rule", "highlight": True,
+         "title": "Dutch licence requirement extended to the servicing and spare parts of older immersion scanners"},
+        {"event": "rule", "date": "2024-12-02", "date_display": "2 December 2024", "kind": "rule", "highlight": False,
+         "title": "Rule"}]
+
+
+def test_timeline_wraps_long_labels_and_keeps_every_label_inside_the_figure(style):
+    """A long event title wraps onto more lines (the chart grows), never runs off the left edge."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    kind = CHART_KINDS["timeline"]
+    assert kind.height(LONG) > kind.height(LONG[1:] * 2)
+    root = ET.fromstring(draw_svg("timeline", LONG, style))
+    label = [t for t in root.iter(SVG + "text") if "Dutch" in "".join(t.itertext())]
+    assert label, texts(root)
+    words = " ".join(" ".join(t.itertext()) for t in root.iter(SVG + "text"))
+    assert "older immersion scanners" in words and "6 September 2024" in words
+    fig = Figure(figsize=(style["width"], kind.height(LONG)))
+    FigureCanvasAgg(fig)
+    kind.draw(fig, LONG, style)
+    renderer = fig.canvas.get_renderer()
+    for text in fig.axes[0].texts:
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= fig.bbox.width, (text.get_text(), box)
+
+
+def test_timeline_within_one_year_has_more_than_one_tick(style):
+    root = ET.fromstring(draw_svg("timeline", LONG, style))
+    ticks = [" ".join(g.itertext()).strip() for g in root.iter(SVG + "g") if g.get("id", "").startswith("xtick_")]
+    assert len([t for t in ticks if t]) >= 3, ticks

@@ -3,9 +3,11 @@ and leave nothing behind between calls."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 
 import pytest
-from helpers import run_cli, run_cli_subprocess
+from helpers import REPO, run_cli, run_cli_subprocess, subprocess_env
 
 import briefwright.cli
 
@@ -63,3 +65,23 @@ def test_restored_even_when_the_command_raises(minimal, monkeypatch):
     with pytest.raises(RuntimeError, match="boom"):  # --debug lets the traceback through
         run_cli("--debug", "check", cwd=minimal, env={"BRIEFWRIGHT_PROBE": "1"})
     assert os.getcwd() == before and dict(os.environ) == env
+
+
+def test_outside_the_venv_build_py_says_how_to_set_it_up(minimal):
+    """`python build.py` with a Python that lacks the packages (-S: no site-packages) gets advice, not a traceback."""
+    proc = subprocess.run([sys.executable, "-S", str(REPO / "build.py"), "check"], cwd=minimal, env=subprocess_env(),
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        f"briefwright: this Python ({sys.executable}) does not have the package 'yaml' that Briefwright needs.\n"
+        "Run `make site` once (it sets up .venv with everything), then run `.venv/bin/python build.py`, or activate "
+        "it first: `. .venv/bin/activate`.\n")
+
+
+def test_a_package_missing_when_first_needed_gets_the_same_advice(minimal, monkeypatch):
+    def missing(args):
+        raise ModuleNotFoundError("No module named 'weasyprint'", name="weasyprint")
+    monkeypatch.setattr(briefwright.cli, "_run", missing)
+    r = run_cli("build", cwd=minimal)
+    assert r.code == 2
+    assert r.stderr.startswith(f"briefwright: this Python ({sys.executable}) does not have the package 'weasyprint'")

@@ -158,3 +158,140 @@ def test_a_withdrawn_fact_now_above_the_brief_is_counted_not_quoted(minimal, tmp
     assert parser.items == [("withdrawn-above-marking", None)]
     assert "1 fact now marked above TLP:CLEAR, so not shown here." in html
     assert "widget launched in January" not in html and "widget-launch" not in html
+
+
+def test_modal_hedges_warn_with_icd_terms_and_the_month_may_is_not_one(minimal):
+    r = check_judgment(minimal, "The rival could leave the market before May 2027.")
+    assert r.code == 0, r.stderr
+    assert r.stderr.splitlines()[0] == (
+        "content/extra.yaml:3:16: warning: judgment 'extra-judgment' says 'could', which states no likelihood; "
+        "use an ICD 203 term (e.g. 'likely' or 'unlikely') or recast the sentence")
+    assert "'May'" not in r.stderr and "'may'" not in r.stderr
+
+
+def test_unknown_likelihood_suggests_terms_and_lists_the_scale_once(minimal):
+    write(minimal / "content" / "extra.yaml", JUDGMENT.format(statement="Sales will grow.",
+                                                              likelihood="    likelihood: probably\n"))
+    r = run_cli("check", "--diagnostics", "pretty", cwd=minimal)
+    assert r.code == 1
+    assert r.stderr.splitlines()[0] == ("content/extra.yaml:6:17: error: judgment field 'likelihood': 'probably' is not "
+                                        "an ICD 203 likelihood term; did you mean 'likely' or 'probable'?")
+    assert r.stderr.splitlines()[3] == (
+        "  hint: ICD 203 terms: almost no chance or remote (1-5%); very unlikely or highly improbable (5-20%); "
+        "unlikely or improbable (20-45%); roughly even chance or roughly even odds (45-55%); likely or probable "
+        "(55-80%); very likely or highly probable (80-95%); almost certain or nearly certain (95-99%)")
+    assert r.stderr.count("nearly certain") == 1
+
+
+def test_almost_certain_with_less_than_high_confidence_warns(minimal):
+    r = check_judgment(minimal, "The widget will almost certain stay on sale.", "almost certain")
+    assert r.code == 0, r.stderr
+    assert ("content/extra.yaml:6:17: warning: judgment 'extra-judgment' is 'almost certain' (95-99%) with only "
+            "moderate confidence; a likelihood that extreme needs high confidence: raise the confidence if the "
+            "evidence allows, or use 'very likely'") in r.stderr.splitlines()
+    text = (minimal / "content" / "extra.yaml").read_text(encoding="utf-8")
+    write(minimal / "content" / "extra.yaml", text.replace("confidence: moderate", "confidence: high"))
+    assert "warning" not in run_cli("check", cwd=minimal).stderr
+
+
+class _JudgmentNumbers(HTMLParser):
+    """The number printed beside each key judgment: an <ol>'s start, counted on per item."""
+
+    def __init__(self):
+        super().__init__()
+        self.next = None
+        self.numbers = {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "ol" and "judgments" in a.get("class", ""):
+            self.next = int(a.get("start", 1))
+        elif tag == "li" and "data-judgment" in a:
+            self.numbers[a["data-judgment"]] = self.next
+            self.next += 1
+
+
+TWO_JUDGMENT_SECTIONS = """
+  - title: Outlook
+    judgments: [outlook]
+"""
+OUTLOOK = """judgments:
+  - id: outlook
+    statement: The rival is unlikely to cut its price this year.
+    likelihood: unlikely
+    confidence: low
+    rests_on: [rival-speed]
+"""
+
+
+def test_judgments_are_numbered_once_across_a_brief(minimal, tmp_path):
+    write(minimal / "content" / "extra.yaml", OUTLOOK)
+    brief = minimal / "briefs" / "sample.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8") + TWO_JUDGMENT_SECTIONS, encoding="utf-8")
+    r = run_cli("build", "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j1", "--formats", "html",
+                cwd=minimal)
+    assert r.code == 0, r.stderr
+    parser = _JudgmentNumbers()
+    parser.feed((tmp_path / "site" / "briefs" / "sample" / "index.html").read_text(encoding="utf-8"))
+    assert parser.numbers == {"adoption": 1, "outlook": 2}
+    assert "numbers 2 judgments" not in r.stderr
+
+
+def test_a_template_numbering_judgments_per_section_is_warned(minimal, tmp_path):
+    write(minimal / "content" / "extra.yaml", OUTLOOK)
+    brief = minimal / "briefs" / "sample.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8") + TWO_JUDGMENT_SECTIONS, encoding="utf-8")
+    write(minimal / "templates" / "policymaker.html", '{% extends "default:policymaker.html" %}\n{% block body %}'
+          '{% for s in brief.sections %}<section><ol class="judgments">{% for j in s.judgments %}'
+          '{{ m.judgment(j) }}{% endfor %}</ol>{% if s.facts %}{{ m.facts_list(s.facts) }}{% endif %}'
+          '{% for c in s.charts %}{{ m.chart(c) }}{% endfor %}{% if s.events %}{{ m.events_table(s.events) }}{% endif %}'
+          '</section>{% endfor %}{% endblock %}\n')
+    args = ("build", "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j1", "--formats", "html")
+    warning = ("briefs/sample.yaml:1:1: warning: brief 'sample': template 'policymaker.html' numbers 2 judgments 1 "
+               "('adoption', 'outlook'); number key judgments once across the brief (start each list at its first "
+               "judgment's number, j.n, as partials/macros.html does)")
+    r = run_cli(*args, cwd=minimal)
+    assert r.code == 0, r.stderr
+    assert warning in r.stderr.splitlines()
+    assert warning in run_cli(*args, cwd=minimal).stderr.splitlines()  # also when the page comes from the cache
+
+
+def test_raising_the_edition_without_a_release_warns(minimal):
+    brief = minimal / "briefs" / "sample.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace("edition: 1", "edition: 2"), encoding="utf-8")
+    r = run_cli("check", cwd=minimal)
+    assert r.code == 0, r.stderr
+    assert r.stderr.splitlines()[0] == (
+        "briefs/sample.yaml:6:10: warning: brief 'sample' is edition 2, but edition 1 was never recorded, so it shows "
+        "no 'what changed'; set edition back to 1, run `python build.py release sample`, then raise it")
+
+
+def test_a_fact_left_out_of_a_brief_is_not_called_withdrawn(minimal, tmp_path):
+    """Withdrawn is for a fact the desk no longer holds; one merely left out of this brief still stands."""
+    assert run_cli("release", "sample", cwd=minimal).code == 0
+    brief = minimal / "briefs" / "sample.yaml"
+    text = brief.read_text(encoding="utf-8").replace("edition: 1", "edition: 2")
+    brief.write_text(text.replace("facts: [widget-launch, widget-speed]", "facts: [widget-speed]"), encoding="utf-8")
+    r = run_cli("build", "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j1", "--formats", "html",
+                cwd=minimal)
+    assert r.code == 0, r.stderr
+    html = (tmp_path / "site" / "briefs" / "sample" / "index.html").read_text(encoding="utf-8")
+    parser = _Changes()
+    parser.feed(html)
+    assert parser.items == [("dropped", "widget-launch")]
+    assert ('<li data-change="dropped" data-change-fact="widget-launch"><span class="lead">No longer in this brief '
+            '(the fact stands):</span> The widget launched in January 2026.</li>') in html
+    assert "Withdrawn:" not in html
+    facts = minimal / "content" / "facts.yaml"  # now the desk withdraws the fact itself
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text[:text.index("  - id: widget-launch")], encoding="utf-8")
+    other = minimal / "content" / "other.yaml"
+    other.write_text(other.read_text(encoding="utf-8").replace("    facts: [widget-launch]\n", ""), encoding="utf-8")
+    plain = minimal / "briefs" / "plain.yaml"
+    plain.write_text(plain.read_text(encoding="utf-8").replace("    facts: [widget-launch]\n", ""), encoding="utf-8")
+    r = run_cli("build", "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j1", "--formats", "html",
+                cwd=minimal)
+    assert r.code == 0, r.stderr
+    parser = _Changes()
+    parser.feed((tmp_path / "site" / "briefs" / "sample" / "index.html").read_text(encoding="utf-8"))
+    assert parser.items == [("withdrawn", "widget-launch")]

@@ -2,6 +2,7 @@
 atomic output, determinism and the cache."""
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -82,7 +83,10 @@ def test_brief_over_its_page_limit_fails_and_keeps_previous_site(minimal, tmp_pa
     (minimal / "briefs" / "sample.yaml").write_text(text.replace("page_limit: 2", "page_limit: 1"), encoding="utf-8")
     result = build(minimal, site, "-j1")
     assert result.code == 1
-    assert "briefs/sample.yaml:7:13: error: brief 'sample' has 2 pages; its page_limit is 1" in result.stderr.splitlines()
+    assert result.stderr.splitlines()[0] == (
+        "briefs/sample.yaml:7:13: error: brief 'sample' has 2 pages; its page_limit is 1; section 'What we don’t "
+        "know' runs from page 1 onto page 2, and 'How to read the judgments' starts after page 1; the PDF is kept at "
+        "../cache/overflow/sample.pdf")
     assert snapshot(site) == before
 
 
@@ -237,3 +241,108 @@ def test_including_restricted_briefs_warns_not_to_publish(minimal, tmp_path):
     assert result.code == 0
     assert (f"warning: {tmp_path / 'site'} includes restricted briefs: plain (TLP:RED); do not publish this folder"
             in result.stderr.splitlines())
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_only_updates_the_named_brief_and_keeps_the_others(minimal, tmp_path):
+    site = tmp_path / "site"
+    assert build(minimal, site, "-j1").code == 0
+    sample_before = snapshot(site / "briefs" / "sample")
+    _edit(minimal / "briefs" / "plain.yaml", "A new widget is on sale.", "A new widget is on sale now.")
+    result = build(minimal, site, "-j1", "--only", "plain")
+    assert result.code == 0, result.stderr
+    assert result.stderr.splitlines()[-1].startswith(
+        "built 1 (plain), reused 0 briefs, kept 1 as they were (3 pages) into ")
+    assert snapshot(site / "briefs" / "sample") == sample_before  # byte for byte as it was
+    assert "A new widget is on sale now." in (site / "briefs" / "plain" / "index.html").read_text(encoding="utf-8")
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="briefs/sample/index.html"' in index and 'href="briefs/plain/index.html"' in index
+    assert "sample.pdf" in index  # the kept brief's downloads are still offered
+    assert "<title>The widget, briefly (edition 1)</title>" in (site / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_only_warns_about_a_kept_brief_that_changed_since(minimal, tmp_path):
+    site = tmp_path / "site"
+    assert build(minimal, site, "-j1", "--formats", "html").code == 0
+    before = (site / "briefs" / "sample" / "index.html").read_bytes()
+    _edit(minimal / "briefs" / "sample.yaml", "The widget is new", "The widget is brand new")
+    result = build(minimal, site, "-j1", "--formats", "html", "--only", "plain")
+    assert result.code == 0, result.stderr
+    assert ("warning: kept sample as last built, but its content has changed since; rebuild it with --only sample "
+            "(or build every brief)") in result.stderr.splitlines()
+    assert (site / "briefs" / "sample" / "index.html").read_bytes() == before
+
+
+def test_only_refuses_to_keep_a_brief_that_would_now_leak(minimal, tmp_path):
+    """A kept page built before a fact was re-marked AMBER must not stay on a CLEAR site."""
+    site = tmp_path / "site"
+    assert build(minimal, site, "-j1", "--formats", "html").code == 0
+    before = snapshot(site)
+    _edit(minimal / "content" / "facts.yaml", "    status: confirmed\n", "    status: confirmed\n    marking: AMBER\n")
+    _edit(minimal / "briefs" / "plain.yaml", "    facts: [widget-launch]\n", "")
+    _edit(minimal / "briefs" / "sample.yaml", "facts: [widget-launch, widget-speed]", "facts: [widget-speed]")
+    result = build(minimal, site, "-j1", "--formats", "html", "--only", "plain")
+    assert result.code == 2
+    assert result.stderr.startswith(f"briefwright: error: brief 'sample' in {site} was built from content that has "
+                                    "changed since and now shows material above this channel (fact 'widget-launch' "
+                                    "(TLP:AMBER) is above this channel: its id appears); rebuild it too "
+                                    "(--only sample) or build every brief")
+    assert snapshot(site) == before
+
+
+def test_only_drops_a_brief_now_above_the_channel_and_never_mixes_channels(minimal, tmp_path):
+    site = tmp_path / "site"
+    assert build(minimal, site, "-j1", "--formats", "html").code == 0
+    _edit(minimal / "briefs" / "sample.yaml", "marking: CLEAR", "marking: AMBER")
+    result = build(minimal, site, "-j1", "--formats", "html", "--only", "plain")
+    assert result.code == 0, result.stderr
+    assert f"dropped sample from {site}: it is now marked above this channel (TLP:AMBER)" in result.stderr.splitlines()
+    assert not (site / "briefs" / "sample").exists()
+    assert "sample" not in (site / "index.html").read_text(encoding="utf-8")
+    before = snapshot(site)
+    result = build(minimal, site, "-j1", "--formats", "html", "--only", "sample", "--max-marking", "AMBER")
+    assert result.code == 2
+    assert result.stderr == (f"briefwright: error: {site} was built for TLP:CLEAR; a partial build for TLP:AMBER "
+                             "would mix channels: pass --max-marking CLEAR, or build every brief without --only\n")
+    (site / ".briefwright-site.json").unlink()  # as a site built before partial builds kept their record
+    result = build(minimal, site, "-j1", "--formats", "html", "--only", "plain")
+    assert result.code == 2
+    assert result.stderr == (f"briefwright: error: {site} has no readable record of its briefs "
+                             "(.briefwright-site.json), so --only cannot keep them; build every brief once without "
+                             "--only\n")
+    assert snapshot(site) == {k: v for k, v in before.items() if k != ".briefwright-site.json"}
+
+
+LONG_BOTTOM_LINE = " ".join(["The widget went on sale in January and sold out within days."] * 90)
+
+
+def test_an_overflowing_pdf_is_kept_and_the_crossing_section_named(minimal, tmp_path):
+    brief = minimal / "briefs" / "plain.yaml"
+    brief.write_text(brief.read_text(encoding="utf-8").replace(
+        "  - title: What happened\n", f"  - title: What happened\n    intro: {LONG_BOTTOM_LINE}\n")
+        .replace("page_limit: 2", "page_limit: 1"), encoding="utf-8")
+    cache = tmp_path / "cache"
+    result = build(minimal, tmp_path / "site", "-j1", cache=cache)
+    assert result.code == 1
+    kept = cache / "overflow" / "plain.pdf"
+    message = [line for line in result.stderr.splitlines() if line.startswith("briefs/plain.yaml")][0]
+    assert re.fullmatch(r"briefs/plain\.yaml:7:13: error: brief 'plain' has (\d) pages; its page_limit is 1; "
+                        r"section 'What happened' runs from page 1 onto page 2(, and .* after page 1)?; "
+                        r"the PDF is kept at " + re.escape(os.path.relpath(kept, minimal)), message), message
+    assert kept.read_bytes().startswith(b"%PDF")
+    assert not (tmp_path / "site").exists()
+    # check --layout finds it before any build, and says so the same way; within the limit it lists the pages.
+    result = run_cli("check", "--layout", "-j1", cwd=minimal)
+    assert result.code == 1
+    assert [line for line in result.stderr.splitlines() if line.startswith("briefs/plain.yaml")] == [
+        message.replace(os.path.relpath(kept, minimal), ".briefwright-cache/overflow/plain.pdf")]
+    brief.write_text(brief.read_text(encoding="utf-8").replace("page_limit: 1", "page_limit: 9"), encoding="utf-8")
+    result = run_cli("check", "--layout", "-j1", cwd=minimal)
+    assert result.code == 0, result.stderr
+    assert re.fullmatch(r"ok: 2 briefs laid out within their page limits \(plain \d pages, sample 2 pages\)",
+                        result.stderr.splitlines()[-1]), result.stderr

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import time
 import urllib.request
 
-from helpers import cli_command, subprocess_env
+from helpers import cli_command, run_cli, subprocess_env
 
 
 def _version(base: str) -> int:
@@ -41,3 +42,14 @@ def test_serve_rebuilds_on_change_and_reloads(minimal):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_port_in_use_is_a_usage_error(minimal):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        r = run_cli("serve", "--port", port, "-j1", cwd=minimal)
+    assert r.code == 2
+    assert r.stderr == f"briefwright: error: port {port} is in use; try --port 0 (any free port) or another number\n"
+    assert not (minimal / "site").exists()  # said before any build
