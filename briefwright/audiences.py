@@ -19,6 +19,7 @@ class Audience:
     # The order of a section's items on the page; resolve numbers sources in this order.
     order: tuple[str, ...] = ("judgments", "facts", "charts", "events", "caveats", "unknowns")
     split_claims: bool = False  # checked facts first, then those only claimed or disputed, under their own heads
+    numbered_paragraphs: bool = False  # Word editions number body paragraphs, for submissions cited by paragraph
 
 
 AUDIENCES: dict[str, Audience] = {}

@@ -24,6 +24,7 @@ from .cache import Cache, digest, tree_digest
 from .diagnostics import Collector, Loc
 from .editions import previous_editions
 from .formats import FORMATS, Job, Output, OutputFormat, run_job
+from .formats.docx import REFERENCE as WORD_REFERENCE
 from .load import load_project
 from .model import Marking
 from .project import Project
@@ -105,6 +106,8 @@ def check(root: Path, strict: bool = False, private: bool = True) -> Checked:
         check_template_numbers(dirs, diagnostics)
         check_theme(dirs, diagnostics)  # templates that extend themselves, the project's tokens.css
         check_house_style(project.root, project.settings, dirs, diagnostics)  # logo, colours, fonts, contrast
+        for fmt in FORMATS.values():
+            fmt.check_project(project, diagnostics)  # files the formats read, e.g. the Word reference document
         previous = previous_editions(project, diagnostics)
     if strict:
         for d in diagnostics.diagnostics:
@@ -267,6 +270,8 @@ class _Build:
         logo = logo_asset(self.project.settings)
         if logo and self.project.settings.logo:
             shutil.copyfile(self.project.root / self.project.settings.logo, assets / logo)
+        if self.project.settings.word_reference:  # over the theme's, as the logo is added
+            shutil.copyfile(self.project.root / self.project.settings.word_reference, assets / WORD_REFERENCE)
         # What layout reads from the assets (stylesheets, merged tokens, logo, fonts) keys the formats' cache.
         self.static_key = tree_digest([assets])
         (self.tmp / SITE_MARKER).write_text("This folder is replaced by each build.\n", encoding="utf-8")

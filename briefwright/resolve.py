@@ -255,6 +255,8 @@ class BriefResolver:
             "edition": brief.edition, "page_limit": brief.page_limit,
             "marking": {**marking_data(brief.marking), "public": brief.marking.public},
             "portion_marks": self.portion_marks(),
+            "numbered_paragraphs": audience.numbered_paragraphs if brief.numbered_paragraphs is None
+            else brief.numbered_paragraphs,
             "bottom_line_html": markup.to_html(brief.bottom_line),
             "bottom_line_text": markup.to_text(brief.bottom_line),
             "subject": brief.subject or markup.to_text(brief.bottom_line)[:200],
