@@ -61,7 +61,7 @@ class BuildOptions:
     force: bool = False
     strict: bool = False
     max_marking: Marking = Marking.CLEAR  # the distribution channel: the highest marking the site may carry
-    formats: list[str] = field(default_factory=lambda: ["html", "pdf"])
+    formats: list[str] = field(default_factory=lambda: ["html", "pdf", "docx"])
     private: bool = True  # read the private folders the project names (when they exist)
     cache_dir: Path | None = None
     base_url: str | None = None
