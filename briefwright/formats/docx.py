@@ -121,7 +121,7 @@ HOUSE_STYLES = [
               shade=CLAIMED_WASH),
     StyleSpec("Caveat Severity", "CaveatSeverity", kind="character", base=None, size=8, bold=True, caps=True,
               colour=ALERT),
-    StyleSpec("Marking", "Marking", kind="character", base=None, font=SANS, bold=True, shade="000000"),
+    StyleSpec("Marking", "Marking", kind="character", base=None, font=SANS, size=12, bold=True, shade="000000"),
     StyleSpec("Portion Mark", "PortionMark", kind="character", base=None, size=7.5, bold=True, colour=SOFT),
     StyleSpec("Code", "Code", kind="character", base=None, font="Courier New", size=9.5),
 ]
@@ -869,7 +869,8 @@ class WordEdition:
     # pages and properties
 
     def page_setup(self) -> None:
-        """Paper from the settings, and the marking as text, right-aligned, in the header and footer of every page."""
+        """Paper from the settings; header and footer as the PDF's: the short title, or the organisation and
+        the page number, and the marking as text (12 pt, TLP 2.0), right-aligned, on every page."""
         from docx.shared import Twips
         b = self.brief
         self.doc.settings.odd_and_even_pages_header_footer = False
@@ -882,17 +883,17 @@ class WordEdition:
                 part.is_linked_to_previous = False
                 root = part._element
                 for child in list(root):
-                    root.remove(child)
+                    root.remove(child)  # the reference's own header and footer give way to the marking
                 p = root.add_p()
                 ppr = p.get_or_add_pPr()
                 ooxml.put(ppr, ooxml.element("pStyle", val=self.sid(style)), ooxml.PPR)
-                inherited = self._inherited_tabs(style)
-                ooxml.put(ppr, ooxml.tab_stops([("clear", pos) for pos in inherited if pos != right] + [("right", right)]),
-                          ooxml.PPR)
+                stops = [("center", right // 2), ("right", right)] if style == "footer" else [("right", right)]
+                inherited = [("clear", pos) for pos in self._inherited_tabs(style) if pos not in {s for _, s in stops}]
+                ooxml.put(ppr, ooxml.tab_stops(inherited + stops), ooxml.PPR)
                 if style == "header":
                     self.text(p, b["short_title"])
                 else:
-                    self.text(p, "Page ")
+                    self.text(p, f"{b['organisation']}\tPage ")
                     p.append(ooxml.simple_field("PAGE", "1"))
                     self.text(p, " of ")
                     p.append(ooxml.simple_field("NUMPAGES", "1"))
