@@ -242,6 +242,9 @@ def _figure(kind: str, points: list[dict], style: dict, fmt: str, dpi: int = 100
                                 "font.family": "sans-serif", "font.sans-serif": [style["font"], "DejaVu Sans"],
                                 "hatch.color": style["ink"], "hatch.linewidth": 0.5}):
         fig = Figure(figsize=(style["width"], chart_kind.height(points)), dpi=dpi)
+        if fmt == "png":  # a canvas of its own keeps one renderer for every text measured, instead of one each
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            FigureCanvasAgg(fig)
         chart_kind.draw(fig, points, style)
         if not chart_kind.own_layout:
             fig.tight_layout(pad=0.4)

@@ -11,7 +11,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 # python-docx is imported inside the functions: a build that makes no Word file never loads it.
@@ -56,12 +56,18 @@ def _clark(name: str) -> str:
     return name if name.startswith("{") else f"{{{W}}}{name}"
 
 
-def put(parent: Any, child: Any, order: Iterable[str]) -> Any:
+@cache
+def _later(order: tuple[str, ...], tag: str) -> frozenset[str]:
+    """The tags the schema puts after `tag`."""
+    names = [_clark(n) for n in order]
+    return frozenset(names[names.index(tag) + 1:])
+
+
+def put(parent: Any, child: Any, order: tuple[str, ...]) -> Any:
     """Add `child` to `parent` in schema order, replacing a child of the same name."""
-    order = [_clark(n) for n in order]
     for old in parent.findall(child.tag):
         parent.remove(old)
-    after = order[order.index(child.tag) + 1:]
+    after = _later(order, child.tag)
     for existing in parent:
         if existing.tag in after:
             existing.addprevious(child)
@@ -112,8 +118,13 @@ def run(text: str = "", style: str | None = None, bold: bool = False, italic: bo
         put(rpr, element("vertAlign", val=vert), RPR)
     if len(rpr):
         r.append(rpr)
-    if text:
+    if "\t" in text or "\n" in text:
         r.text = text  # python-docx's CT_R turns tabs and newlines into w:tab and w:br
+    elif text:
+        t = OxmlElement("w:t")
+        t.text = text
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        r.append(t)
     return r
 
 
