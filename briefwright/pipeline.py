@@ -337,7 +337,8 @@ class _Build:
             for fmt in self.formats:
                 if not fmt.download:
                     continue
-                key = digest("download", fmt.name, inputs, self.static_key, self.engine_key, fmt.cache_parts())
+                # The resolved brief too: a format may render from it (Word) and show what the page does not.
+                key = digest("download", fmt.name, inputs, brief, self.static_key, self.engine_key, fmt.cache_parts())
                 hit = self.cache.get(key)
                 if hit and "meta.json" in hit and "output" in hit:
                     self.add_output(brief, fmt, Output(hit["output"], json.loads(hit["meta.json"])["pages"]))

@@ -31,8 +31,8 @@ def resolved(project: Path) -> dict[str, dict]:
     return {b["id"]: b for b in resolve(checked.project, previous=checked.previous)}
 
 
-def build(project: Path, out: Path, *extra) -> str:
-    result = run_cli("build", "--project", project, "--out", out, "--cache-dir", out.parent / f"{out.name}-cache",
+def build(project: Path, out: Path, *extra, cache: Path | None = None) -> str:
+    result = run_cli("build", "--project", project, "--out", out, "--cache-dir", cache or out.parent / f"{out.name}-cache",
                      "-j1", *extra, cwd=project)
     assert result.code == 0, result.stderr
     return result.stderr
@@ -214,10 +214,12 @@ def test_a_word_renderer_that_drops_a_claim_label_fails_the_build(minimal, tmp_p
 
 
 def test_numbered_paragraphs_number_the_body_once_judgments_included(minimal, tmp_path):
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(minimal, site, cache=cache)
     brief_file = minimal / "briefs" / "sample.yaml"
     brief_file.write_text(brief_file.read_text(encoding="utf-8") + "numbered_paragraphs: true\n", encoding="utf-8")
-    site = tmp_path / "site"
-    build(minimal, site)
+    err = build(minimal, site, cache=cache)  # the page is unchanged, the Word edition is not: it is rebuilt
+    assert "built 1 (sample), reused 1 briefs" in err, err
     numbered = docx.Document(str(site / "briefs" / "sample" / "sample.docx"))
     numbers = {}
     for p in numbered.paragraphs:
