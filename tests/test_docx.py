@@ -226,9 +226,10 @@ def test_numbered_paragraphs_number_the_body_once_judgments_included(minimal, tm
         num = p._p.pPr.numPr if p._p.pPr is not None else None
         if num is not None:
             numbers.setdefault(num.numId.val, []).append((p.style.name, p.text))
-    assert len(numbers) == 1, numbers  # one sequence: bottom line, intro, judgment, facts, caveat
+    assert len(numbers) == 1, numbers  # one sequence: bottom line, judgment, intro, facts, unknowns
     styles = [style for style, _ in next(iter(numbers.values()))]
-    assert styles[:4] == ["Bottom Line", "Key Judgment", "Normal", "Fact"] and "Caveat Title" in styles
+    assert styles == ["Bottom Line", "Key Judgment", "Normal", "Fact", "Fact", "Unknown Question"], styles
+    # the caveat shown after its fact belongs to the fact's paragraph: no number of its own
     plain = docx.Document(str(site / "briefs" / "plain" / "plain.docx"))
     assert not any(p._p.pPr is not None and p._p.pPr.numPr is not None for p in plain.paragraphs)
 

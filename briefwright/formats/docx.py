@@ -72,11 +72,12 @@ class StyleSpec:
 
 
 # List definitions: per level the format, the text and the indent (twips).
-LISTS = {
+LISTS: dict[str, list[tuple[str, str, int | None]]] = {
     "Briefwright judgments": [("decimal", "%1.", 425)],
     "Briefwright bullets": [("bullet", "\u2022", 360), ("bullet", "\u2013", 720), ("bullet", "\u2022", 1080)],
     "Briefwright numbers": [("decimal", "%1.", 425), ("lowerLetter", "%2.", 850), ("lowerRoman", "%3.", 1275)],
-    "Briefwright paragraphs": [("decimal", "%1.", 567)],
+    # No indent of its own: a numbered paragraph keeps its style's, so a numbered caveat stays one box.
+    "Briefwright paragraphs": [("decimal", "%1.", None)],
 }
 
 SANS = "Arial"
@@ -769,10 +770,11 @@ class WordEdition:
                 ref.append(ooxml.hyperlink(self.doc.part, [ooxml.run(c["title"], self.sid("Hyperlink"))],
                                            anchor=mark_name("caveat", c["id"])))
             else:
-                self.caveat(c)
+                self.caveat(c, numbered=False)
 
-    def caveat(self, c: dict) -> None:
-        p = self.para("Caveat Title", numbered=True)
+    def caveat(self, c: dict, numbered: bool = True) -> None:
+        """A caveat block; one shown after its fact belongs to the fact's paragraph and takes no number of its own."""
+        p = self.para("Caveat Title", numbered=numbered)
         self.mark(p, "caveat", c["id"])
         self.portion(p, c)
         self.text(p, f"{c['severity']['label']} caveat", "Caveat Severity")

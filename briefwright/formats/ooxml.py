@@ -272,9 +272,9 @@ class Numbering:
                 return int(el.get(qn("w:abstractNumId")))
         return None
 
-    def define(self, name: str, levels: list[tuple[str, str, int]]) -> int:
+    def define(self, name: str, levels: list[tuple[str, str, int | None]]) -> int:
         """A list definition named `name` (reused if present): per level its format (decimal, bullet), text
-        ("%1." or a bullet character) and indent in twips."""
+        ("%1." or a bullet character) and indent in twips (None: the paragraph keeps its style's indent)."""
         found = self.definition(name)
         if found is not None:
             return found
@@ -288,10 +288,11 @@ class Numbering:
             lvl.append(element("numFmt", val=fmt))
             lvl.append(element("lvlText", val=text))
             lvl.append(element("lvlJc", val="left"))
-            ppr = element("pPr")
-            hanging = 360 if fmt == "bullet" else 425
-            put(ppr, element("ind", left=str(indent), hanging=str(hanging)), PPR)
-            lvl.append(ppr)
+            if indent is not None:
+                ppr = element("pPr")
+                hanging = 360 if fmt == "bullet" else 425
+                put(ppr, element("ind", left=str(indent), hanging=str(hanging)), PPR)
+                lvl.append(ppr)
             el.append(lvl)
         first_num = self.root.find(qn("w:num"))
         later = first_num if first_num is not None else self.root.find(qn("w:numIdMacAtCleanup"))
