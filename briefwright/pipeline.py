@@ -230,7 +230,7 @@ class _Build:
             _clean_stale(self.out)
             self.start_site()
             self.render_pages()
-            with _Workers(self.opts.jobs) as workers:
+            with _Workers(self.opts.jobs, self.formats) as workers:
                 self.draw_charts(workers)
                 self.make_downloads(workers)
             self.check_page_limits()
@@ -409,8 +409,8 @@ class _Build:
 class _Workers:
     """Runs jobs inline (-j1) or in forked worker processes, created only when there is work."""
 
-    def __init__(self, jobs: int):
-        self.jobs = jobs
+    def __init__(self, jobs: int, formats: list[OutputFormat]):
+        self.jobs, self.formats = jobs, formats
         self.pool: multiprocessing.pool.Pool | None = None
 
     def __enter__(self):
@@ -434,8 +434,8 @@ class _Workers:
                 progress(stage, i + 1, len(items))
             return results
         if self.pool is None:
-
-            import weasyprint  # noqa: F401  imported once before forking, shared by every worker
+            for fmt in self.formats:
+                fmt.preload()  # imported once before forking, shared by every worker
             self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_worker_signals)
         # Longest jobs first, so no worker is left with a long brief at the end; results keep their order.
         order = sorted(range(len(items)), key=lambda i: -(cost(items[i]) if cost else 0))

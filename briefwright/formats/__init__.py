@@ -49,6 +49,9 @@ class OutputFormat:
     def render(self, job: Job) -> Output:
         raise NotImplementedError
 
+    def preload(self) -> None:
+        """Import what `render` needs (a layout engine), once in the parent before the worker pool forks."""
+
     def check_project(self, project: Any, out: Any) -> None:
         """Report, at their lines, problems with what the project gives this format (a template file, say);
         `check` calls it for every registered format, so a broken setting fails before any layout."""

@@ -138,6 +138,10 @@ class WordFormat(OutputFormat):
     def cache_parts(self) -> list[str]:
         return [importlib.metadata.version("python-docx")]
 
+    def preload(self) -> None:
+        import docx  # noqa: F401
+        import matplotlib.backends.backend_agg  # noqa: F401  the charts, as PNG
+
     def render(self, job: Job) -> Output:
         from ..charts import chart_style, read_tokens
         assets = Path(job.site) / "assets"

@@ -52,6 +52,9 @@ class PdfFormat(OutputFormat):
     def cache_parts(self) -> list[str]:
         return [importlib.metadata.version("weasyprint")]
 
+    def preload(self) -> None:
+        import weasyprint  # noqa: F401
+
     def render(self, job: Job) -> Output:
         from weasyprint.urls import FatalURLFetchingError
         try:
