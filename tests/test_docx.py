@@ -191,7 +191,8 @@ def test_two_builds_in_separate_processes_give_the_same_bytes(minimal, tmp_path)
 
 def test_a_word_renderer_that_drops_a_caveat_fails_the_build(minimal, tmp_path, monkeypatch):
     show = word.WordEdition.caveat
-    monkeypatch.setattr(word.WordEdition, "caveat", lambda self, c: None if c["id"] == "speed-untested" else show(self, c))
+    monkeypatch.setattr(word.WordEdition, "caveat",
+                        lambda self, c, numbered=True: None if c["id"] == "speed-untested" else show(self, c, numbered))
     result = run_cli("build", "--project", minimal, "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j1",
                      cwd=minimal)
     assert result.code == 1
