@@ -22,6 +22,7 @@ class Audience:
     split_claims: bool = False  # checked facts first, then those only claimed or disputed, under their own heads
     page_limit: int | None = None  # a brief's page_limit when it sets none
     declared: ProjectAudience | None = None  # where project.yaml declares it (None: registered in Python)
+    numbered_paragraphs: bool = False  # Word editions number body paragraphs, for submissions cited by paragraph
 
 
 AUDIENCES: dict[str, Audience] = {}

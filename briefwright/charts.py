@@ -15,6 +15,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .diagnostics import Collector
 from .model import Chart, PartialDate
@@ -270,21 +271,35 @@ def chart_style(tokens: dict[str, str]) -> dict:
             "width": float(tokens["chart-width"].removesuffix("in"))}
 
 
-def draw_svg(kind: str, points: list[dict], style: dict) -> bytes:
-    """Draw one chart as deterministic SVG bytes (no dates, fixed ids; text stays text, so it is searchable and light to lay out)."""
+def _figure(kind: str, points: list[dict], style: dict, fmt: str, dpi: int = 100, **save: Any) -> bytes:
+    """Draw with the backend that writes `fmt`, at its resolution, so text measured while laying out
+    (the timeline's label column) is measured as it will be drawn."""
     import matplotlib
 
-    matplotlib.use("svg", force=True)
+    matplotlib.use("svg" if fmt == "svg" else "agg", force=True)
     from matplotlib.figure import Figure
 
     chart_kind = CHART_KINDS[kind]
     with matplotlib.rc_context({"svg.hashsalt": "briefwright", "svg.fonttype": "none",
                                 "font.family": "sans-serif", "font.sans-serif": [style["font"], "DejaVu Sans"],
                                 "hatch.color": style["ink"], "hatch.linewidth": 0.5}):
-        fig = Figure(figsize=(style["width"], chart_kind.height(points)))
+        fig = Figure(figsize=(style["width"], chart_kind.height(points)), dpi=dpi)
+        if fmt == "png":  # a canvas of its own keeps one renderer for every text measured, instead of one each
+            from matplotlib.backends.backend_agg import FigureCanvasAgg
+            FigureCanvasAgg(fig)
         chart_kind.draw(fig, points, style)
         if not chart_kind.own_layout:
             fig.tight_layout(pad=0.4)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        fig.savefig(buffer, format=fmt, **save)
     return buffer.getvalue()
+
+
+def draw_svg(kind: str, points: list[dict], style: dict) -> bytes:
+    """Draw one chart as deterministic SVG bytes (no dates, fixed ids; text stays text, so it is searchable and light to lay out)."""
+    return _figure(kind, points, style, "svg", metadata={"Date": None, "Creator": None})
+
+
+def draw_png(kind: str, points: list[dict], style: dict, dpi: int) -> bytes:
+    """The same chart as PNG, for formats that cannot embed SVG alone (Word); no metadata, so the bytes are fixed."""
+    return _figure(kind, points, style, "png", dpi=dpi, metadata={"Software": None})

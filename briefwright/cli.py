@@ -69,8 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--only", action="append", default=[], metavar="ID", help="build only this brief (repeatable)")
     b.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers (default: cores)")
     b.add_argument("--force", action="store_true", help="ignore the build cache")
-    b.add_argument("--formats", default="html,pdf", metavar="LIST",
-                   help="output formats, comma-separated (default: html,pdf); html is always made")
+    b.add_argument("--formats", default="html,pdf,docx", metavar="LIST",
+                   help="output formats, comma-separated (default: html,pdf,docx); html is always made")
     b.add_argument("--cache-dir", type=Path, default=None, help="build cache folder (default: .briefwright-cache in the project)")
     b.add_argument("--base-url", default=None, help="absolute URL the site is published at, for the feed, sitemap "
                    "and metadata (e.g. https://org.github.io/briefs/)")

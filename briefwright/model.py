@@ -503,6 +503,9 @@ class Brief(Record):
     template: str | None = field(default=None, metadata=meta("Template file; defaults to the audience's."))
     subject: str | None = field(default=None, metadata=meta("PDF subject line."))
     keywords: list[str] = field(default_factory=list, metadata=meta("PDF keywords."))
+    numbered_paragraphs: bool | None = field(default=None, metadata=meta(
+        "Number the body paragraphs of the Word edition (1., 2., ...) for submissions cited by paragraph, such as "
+        "parliamentary written evidence; default: the audience's choice (off for the built-in audiences)."))
 
 
 @dataclass
@@ -566,6 +569,9 @@ class Settings(Record):
         "An SVG or PNG file in the project folder: shown in the masthead of every brief and page, and the site's icon."))
     colours: Colours | None = field(default=None, metadata=meta("House colours, checked for WCAG AA contrast."))
     fonts: Fonts | None = field(default=None, metadata=meta("House fonts."))
+    word_reference: str | None = field(default=None, metadata=meta(
+        "A Word file (.docx) in the project folder whose styles and page setup the Word editions use, in place of "
+        "the theme's reference.docx."))
     public_repository: bool = field(default=False, metadata=meta(
         "The project's own folder is published (a public git repository): every record and brief in it must be "
         "TLP:CLEAR; restricted ones belong in a private folder."))

@@ -24,6 +24,7 @@ from .cache import Cache, digest, tree_digest
 from .diagnostics import Collector, Diagnostic, Loc
 from .editions import previous_editions
 from .formats import FORMATS, Job, Output, OutputFormat, run_job
+from .formats.docx import REFERENCE as WORD_REFERENCE
 from .load import load_project
 from .model import Brief, Marking
 from .project import Project
@@ -76,7 +77,7 @@ class BuildOptions:
     force: bool = False
     strict: bool = False
     max_marking: Marking = Marking.CLEAR  # the distribution channel: the highest marking the site may carry
-    formats: list[str] = field(default_factory=lambda: ["html", "pdf"])
+    formats: list[str] = field(default_factory=lambda: ["html", "pdf", "docx"])
     private: bool = True  # read the private folders the project names (when they exist)
     cache_dir: Path | None = None
     base_url: str | None = None
@@ -122,6 +123,8 @@ def check(root: Path, strict: bool = False, private: bool = True) -> Checked:
         check_template_numbers(dirs, diagnostics)
         check_theme(dirs, diagnostics)  # templates that extend themselves, the project's tokens.css
         check_house_style(project.root, project.settings, dirs, diagnostics)  # logo, colours, fonts, contrast
+        for fmt in FORMATS.values():
+            fmt.check_project(project, diagnostics)  # files the formats read, e.g. the Word reference document
         previous = previous_editions(project, diagnostics)
     if strict:
         for d in diagnostics.diagnostics:
@@ -278,7 +281,7 @@ class _Build:
             if previous is not None:
                 self.keep_briefs(previous)
             self.render_pages()
-            with _Workers(self.opts.jobs) as workers:
+            with _Workers(self.opts.jobs, self.formats) as workers:
                 self.draw_charts(workers)
                 self.make_downloads(workers)
             self.check_page_limits()
@@ -395,6 +398,8 @@ class _Build:
         logo = logo_asset(self.project.settings)
         if logo and self.project.settings.logo:
             shutil.copyfile(self.project.root / self.project.settings.logo, assets / logo)
+        if self.project.settings.word_reference:  # over the theme's, as the logo is added
+            shutil.copyfile(self.project.root / self.project.settings.word_reference, assets / WORD_REFERENCE)
         # What layout reads from the assets (stylesheets, merged tokens, logo, fonts) keys the formats' cache.
         self.static_key = tree_digest([assets])
         (self.tmp / SITE_MARKER).write_text("This folder is replaced by each build.\n", encoding="utf-8")
@@ -466,7 +471,9 @@ class _Build:
             for fmt in self.formats:
                 if not fmt.download:
                     continue
-                key = digest("download", fmt.name, inputs, self.static_key, self.engine_key, fmt.cache_parts(), PRINT_MARKS)
+                # The resolved brief too: a format may render from it (Word) and show what the page does not.
+                key = digest("download", fmt.name, inputs, brief, self.static_key, self.engine_key, fmt.cache_parts(),
+                             PRINT_MARKS)
                 hit = self.cache.get(key)
                 if hit and "meta.json" in hit and "output" in hit:
                     self.add_output(brief, fmt, Output(hit["output"], json.loads(hit["meta.json"])["pages"]))
@@ -559,8 +566,8 @@ class _Build:
 class _Workers:
     """Runs jobs inline (-j1) or in forked worker processes, created only when there is work."""
 
-    def __init__(self, jobs: int):
-        self.jobs = jobs
+    def __init__(self, jobs: int, formats: list[OutputFormat]):
+        self.jobs, self.formats = jobs, formats
         self.pool: multiprocessing.pool.Pool | None = None
 
     def __enter__(self):
@@ -584,8 +591,8 @@ class _Workers:
                 progress(stage, i + 1, len(items))
             return results
         if self.pool is None:
-
-            import weasyprint  # noqa: F401  imported once before forking, shared by every worker
+            for fmt in self.formats:
+                fmt.preload()  # imported once before forking, shared by every worker
             self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_worker_signals)
         # Longest jobs first, so no worker is left with a long brief at the end; results keep their order.
         order = sorted(range(len(items)), key=lambda i: -(cost(items[i]) if cost else 0))

@@ -281,6 +281,8 @@ class BriefResolver:
             "edition": brief.edition, "page_limit": self.project.page_limit(brief),
             "marking": {**marking_data(brief.marking), "public": brief.marking.public},
             "portion_marks": self.portion_marks(),
+            "numbered_paragraphs": audience.numbered_paragraphs if brief.numbered_paragraphs is None
+            else brief.numbered_paragraphs,
             "bottom_line_html": bottom_line_html,
             "bottom_line_text": markup.to_text(brief.bottom_line),
             "subject": brief.subject or markup.to_text(brief.bottom_line)[:200],

@@ -1,5 +1,5 @@
 """`verify SITE_DIR`: the leak check before publishing. Reads every file of a built site (the text of
-PDFs too) and reports any id, title or sentence of a record the channel may not carry."""
+PDFs and Word files too) and reports any id, title or sentence of a record the channel may not carry."""
 from __future__ import annotations
 
 import html
@@ -13,10 +13,12 @@ from .model import Markdown, Marking, Record, parse_plan
 from .project import Project
 
 TEXT_SUFFIXES = {".html", ".htm", ".js", ".json", ".xml", ".svg", ".css", ".txt", ".md", ".csv"}
+READ_SUFFIXES = {".pdf", ".docx"}  # read through their text, not their bytes
 _TAG = re.compile(r"<[^>]*>")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _SPACE = re.compile(r"\s+")
 _SENTENCE = re.compile(r"(?<=[.;:!?])\s+")
+_DOCX_BREAK = re.compile(r"</w:p>|<w:tab/>|<w:br/>|<w:cr/>")
 MIN_WORDS = 4  # shorter phrases ("Not known.") are too common to prove a leak; ids and titles catch the rest
 
 
@@ -98,8 +100,26 @@ def secrets(project: Project, channel: Marking) -> list[Secret]:
     return found
 
 
+def _docx_text(path: Path) -> str:
+    """The text of a Word file: its document, notes, headers, footers, properties and link targets. Runs of one
+    paragraph are joined as Word shows them (a sentence may be split over runs); paragraphs are spaced apart."""
+    import zipfile
+    parts = []
+    with zipfile.ZipFile(path) as z:
+        for name in sorted(n for n in z.namelist() if n.endswith((".xml", ".rels"))):
+            xml = z.read(name).decode("utf-8", errors="replace")
+            if name.startswith("word/") and name.endswith(".xml"):
+                xml = _DOCX_BREAK.sub(" ", xml)
+                parts.append(html.unescape(_TAG.sub("", xml)))
+            else:
+                parts.append(html.unescape(_TAG.sub(" ", xml)))
+    return _SPACE.sub(" ", " ".join(parts))
+
+
 def _views(path: Path) -> str:
     """The text of a file as a reader or a crawler would get it: markup removed, escapes decoded."""
+    if path.suffix.lower() == ".docx":
+        return _docx_text(path)
     if path.suffix.lower() == ".pdf":
         from pypdf import PdfReader
         reader = PdfReader(path)
@@ -123,7 +143,7 @@ def verify(site: Path, project: Project, channel: Marking) -> tuple[list[Leak], 
     ids = [(s, _id_pattern(s.text)) for s in found if s.is_id]
     texts = [s for s in found if not s.is_id]
     leaks: list[Leak] = []
-    files = sorted(p for p in site.rglob("*") if p.is_file() and (p.suffix.lower() in TEXT_SUFFIXES or p.suffix.lower() == ".pdf"))
+    files = sorted(p for p in site.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | READ_SUFFIXES)
     for path in files:
         view = _views(path)
         name = path.relative_to(site).as_posix()

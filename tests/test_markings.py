@@ -4,6 +4,7 @@ of every kind appear in no byte of the public site and no PDF text, and `verify`
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -140,11 +141,14 @@ def desk(tmp_path) -> Path:
 
 
 def site_text(site: Path) -> dict[str, str]:
-    """Every file's bytes as text, and every PDF's extracted text and metadata."""
+    """Every file's bytes as text, every PDF's extracted text and metadata, and every Word file's XML."""
     texts = {}
     for path in sorted(p for p in site.rglob("*") if p.is_file()):
         name = path.relative_to(site).as_posix()
         texts[name] = path.read_bytes().decode("utf-8", errors="replace")
+        if path.suffix == ".docx":
+            with zipfile.ZipFile(path) as z:
+                texts[name + " (text)"] = " ".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
         if path.suffix == ".pdf":
             reader = PdfReader(path)
             texts[name + " (text)"] = " ".join(page.extract_text() for page in reader.pages) + " ".join(
@@ -166,6 +170,7 @@ def test_canaries_are_in_no_byte_of_the_public_site_but_reach_the_channel_that_m
     assert {"index.html", "facts.html", "sources.html", "unknowns.html", "timeline.html", "terms.html",
             "search.html", "feed.xml", "404.html", "assets/search-index.js"} <= set(texts)
     assert any(name.endswith(".pdf (text)") for name in texts) and any(name.endswith(".svg") for name in texts)
+    assert any(name.endswith(".docx (text)") for name in texts)
     leaks = [(name, c) for name, text in texts.items() for c in CANARIES if c.lower() in text.lower()]
     assert not leaks, leaks
     facts_page = texts["facts.html"]
@@ -196,7 +201,8 @@ def test_verify_reads_pdf_text_and_search_index_escapes(desk, tmp_path, capsys):
     assert code == 0, err
     code, out = run(capsys, desk, "verify", str(tmp_path / "amber"))
     assert code == 1
-    for name in ("briefs/canary-brief/canary-brief.pdf", "briefs/canary-brief/index.html", "assets/search-index.js",
+    for name in ("briefs/canary-brief/canary-brief.pdf", "briefs/canary-brief/canary-brief.docx",
+                 "briefs/canary-brief/index.html", "assets/search-index.js",
                  "facts.html", "sources.html", "index.html", "feed.xml"):
         assert f"{tmp_path / 'amber' / name}: error:" in out, name
 

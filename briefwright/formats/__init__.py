@@ -8,7 +8,7 @@ Built-in formats register through the same hook a new format uses (see docs/arch
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 
 class OutputError(Exception):
@@ -49,6 +49,13 @@ class OutputFormat:
     def render(self, job: Job) -> Output:
         raise NotImplementedError
 
+    def preload(self) -> None:
+        """Import what `render` needs (a layout engine), once in the parent before the worker pool forks."""
+
+    def check_project(self, project: Any, out: Any) -> None:
+        """Report, at their lines, problems with what the project gives this format (a template file, say);
+        `check` calls it for every registered format, so a broken setting fails before any layout."""
+
 
 FORMATS: dict[str, OutputFormat] = {}
 
@@ -67,4 +74,4 @@ def run_job(task: tuple[str, Job]) -> Output | str:
         return str(exc)
 
 
-from . import html, pdf  # noqa: E402,F401  the built-in formats register themselves
+from . import docx, html, pdf  # noqa: E402,F401  the built-in formats register themselves

@@ -55,6 +55,9 @@ class PdfFormat(OutputFormat):
         step = Path(__file__).with_name("pdf_structure.py").read_bytes()  # the post-layout step decides bytes too
         return [importlib.metadata.version("weasyprint"), importlib.metadata.version("pikepdf"), hashlib.sha256(step).hexdigest()]
 
+    def preload(self) -> None:
+        import weasyprint  # noqa: F401
+
     def render(self, job: Job) -> Output:
         from weasyprint.urls import FatalURLFetchingError
         try:
