@@ -284,6 +284,9 @@ class _Build:
             with _Workers(self.opts.jobs, self.formats) as workers:
                 self.draw_charts(workers)
                 self.make_downloads(workers)
+            # The Word reference document is an input of the editions, not a page asset: a desk's template
+            # can carry what it would not publish.
+            (self.tmp / "assets" / WORD_REFERENCE).unlink(missing_ok=True)
             self.check_page_limits()
             self.write_site_pages()
             self.write_site_record()

@@ -345,3 +345,13 @@ def test_libreoffice_opens_the_sample_editions(minimal, tmp_path):
         brief = briefs[path.stem]
         assert all(squeeze(t) in text for t in required_texts(brief)), path.name
         assert text.count(squeeze(brief["marking"]["label"])) >= 3  # masthead, header and footer
+
+
+def test_the_reference_document_is_not_published(tmp_path):
+    from helpers import FIXTURES, copy_project, run_cli
+    project = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    site = tmp_path / "site"
+    result = run_cli("build", "--out", site, "--cache-dir", tmp_path / "cache", "-j1", cwd=project)
+    assert result.code == 0, result.stderr
+    assert (site / "briefs" / "sample" / "sample.docx").is_file()
+    assert not list(site.rglob("*reference*")) and not list((site / "assets").glob("*.docx"))

@@ -357,6 +357,9 @@ APP_XML = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 # -- Markdown's HTML as Word runs -------------------------------------------------------------------------
 
+VOID_TAGS = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
 @dataclass
 class _Run:
     text: str
@@ -365,6 +368,7 @@ class _Run:
     code: bool = False
     vert: str | None = None
     href: str | None = None
+    cite: tuple[int, bool] | None = None  # a citation in prose: (note number, whether it is the first citation)
 
 
 @dataclass
@@ -389,6 +393,8 @@ class _Blocks(HTMLParser):
         self.lists: list[tuple[str, int]] = []
         self.keys = itertools.count(1)
         self.href: str | None = None
+        self.cite: tuple[int, bool] | None = None
+        self.skip = 0  # depth inside a print-only footnote span: the Word note carries that text itself
 
     def _close(self) -> None:
         if self.block is not None:
@@ -406,6 +412,13 @@ class _Blocks(HTMLParser):
         self.block = _Block([], kind, max(len(self.lists) - 1, 0), key)
 
     def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if self.skip or (tag == "span" and "footnote" in (a.get("class") or "").split()):
+            self.skip += tag not in VOID_TAGS
+            return
+        if tag == "a" and "cite" in (a.get("class") or "").split() and (a.get("href") or "").startswith("#note-"):
+            self.cite = (int(a["href"].removeprefix("#note-")), a.get("id") is not None)  # resolve.cite_html's mark
+            return
         if tag == "p":
             self._open(item=bool(self.lists) and self.block is not None and self.block.list_kind is not None)
         elif tag in ("ul", "ol"):
@@ -423,6 +436,16 @@ class _Blocks(HTMLParser):
             self.href = dict(attrs).get("href")
 
     def handle_endtag(self, tag):
+        if self.skip:
+            self.skip -= 1
+            return
+        if tag == "a" and self.cite is not None:
+            if self.block is None:
+                self._open(item=False)
+            assert self.block is not None
+            self.block.runs.append(_Run("", cite=self.cite))
+            self.cite = None
+            return
         if tag in ("p", "li", "blockquote"):
             self._close()
         elif tag in ("ul", "ol"):
@@ -435,6 +458,8 @@ class _Blocks(HTMLParser):
             self.href = None
 
     def handle_data(self, data):
+        if self.skip or self.cite is not None:
+            return  # the number of a citation is the Word note's own reference mark
         self._data(re.sub(r"\s+", " ", data))
 
     def _data(self, text: str) -> None:
@@ -542,7 +567,11 @@ class WordEdition:
         return r
 
     def runs(self, p: Any, runs: list[_Run], strike: bool = False) -> None:
-        for href, group in itertools.groupby(runs, key=lambda r: r.href):
+        for (href, cite), group in itertools.groupby(runs, key=lambda r: (r.href, r.cite)):
+            if cite is not None:
+                for _ in group:
+                    self.cites(p, [{"n": cite[0], "first": cite[1]}])
+                continue
             made = [ooxml.run(r.text, self.sid("Code") if r.code else (self.sid("Hyperlink") if href else None),
                               bold=r.bold, italic=r.italic, strike=strike, vert=r.vert) for r in group]
             if href:
