@@ -109,13 +109,17 @@ def template_frame(exc: BaseException, default: str) -> tuple[str, int]:
 # Hyphenation dictionaries split these where no reader would (HB-M2e), so print keeps them whole.
 _UNBREAKABLE = re.compile(r"(?<![\w&#-])(?=[\w-]*[A-Za-z])(?=[\w-]*(?:\d|[A-Z][\w-]*[A-Z]))[A-Za-z0-9][\w-]{3,}[A-Za-z0-9]")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
-PRINT_MARKS = "nh-1"  # part of a download's cache key: change it when print_html changes
+_WBR = re.compile(r"<wbr\s*/?>", re.I)
+PRINT_MARKS = "nh-1 wbr-1"  # part of a download's cache key: change it when print_html changes
 
 
 def print_html(html: str) -> str:
     """The page as print lays it out: words hyphenation would mangle wrapped in <span class="nh">, which
-    print.css keeps whole. Only the text of the body, never markup, scripts or styles, is touched; the page
-    itself (and what verify reads of it) is unchanged, and the PDF's text layer reads the same."""
+    print.css keeps whole, and each <wbr> (the break opportunities of present.url_html's addresses) the
+    zero-width space it stands for, which breaks a line the same and draws nothing: WeasyPrint lays a <wbr>
+    out as two empty inline boxes, each a link annotation of its own inside a link. Only the text of the
+    body, never markup, scripts or styles, is touched; the page itself (what verify reads of it, what a
+    reader copies from it) is unchanged, and the PDF's text layer reads the same."""
     head, sep, body = html.partition("<body")
     if not sep:
         return html
@@ -126,6 +130,8 @@ def print_html(html: str) -> str:
             name = part[1:].lstrip("/").split(None, 1)[0].rstrip(">").lower() if len(part) > 2 else ""
             if name in ("script", "style"):
                 skip = not part.startswith("</")
+            elif not skip and _WBR.fullmatch(part):
+                parts[i] = "\u200b"
         elif i and not skip and part:
             parts[i] = _UNBREAKABLE.sub(lambda m: f'<span class="nh">{m.group(0)}</span>', part)
     return head + sep + "".join(parts)

@@ -20,9 +20,9 @@ leaves out whatever the HTML says (its pdf/tags.py), and this step adds (docs/ac
   one /Link holding all its annotations (a link broken over pages, one per page); a link element nested
   in another (generated content) joins it;
 - link annotations lack the Print flag and carry their raw target as /Contents: they get the flag and
-  the link's accessible name from the page (its aria-label, else its text); a link element with no
-  annotation (its target is not in the PDF, as citations of footnotes) is a /Reference to its note, or
-  a /Span.
+  the link's accessible name from the page (its aria-label, else its text, without zero-width or soft
+  break characters); a link element with no annotation (its target is not in the PDF, as citations of
+  footnotes) is a /Reference to its note, or a /Span.
 """
 from __future__ import annotations
 
@@ -39,6 +39,9 @@ IDENTITY: Transform = (1, 0, 0, 1, 0, 0)
 PRINT_FLAG = 4
 NOTE_ID = re.compile(r"note-\d+")
 HYPHEN = "\u2010"  # what WeasyPrint draws where it hyphenates a word at a line end
+# Characters that only say where a line may or may not break (soft hyphen, zero-width space, word joiner,
+# zero-width no-break space): no part of a name a reader hears. Zero-width (non-)joiners are spelling: kept.
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -95,7 +98,7 @@ class PageFacts(HTMLParser):
             return
         if tag == "a" and self._link is not None:
             target, label, text = self._link
-            self.link_names.setdefault(target, " ".join((label or "".join(text)).split()))
+            self.link_names.setdefault(target, " ".join((label or "".join(text)).translate(INVISIBLE).split()))
             self._link = None
         if self._note is not None:
             if self._depth == 0:
