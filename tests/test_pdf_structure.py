@@ -182,3 +182,8 @@ def test_print_html_turns_break_opportunities_into_zero_width_spaces():
     page = "<html><body><a>x<wbr>y<WBR/>z</a><script>let s = '<wbr>';</script></body></html>"
     printed = print_html(page)
     assert "<a>x\u200by\u200bz</a>" in printed and "'<wbr>'" in printed, "text only, not scripts"
+
+
+def test_print_html_keeps_an_address_from_breaking_after_its_hyphens():
+    printed = print_html(f"<html><body><p>A well-known page: {url_html('https://a.org/b-c')}.</p></body></html>")
+    assert "well-known" in printed and "/b\u200b-\u2060c</a>" in printed, "before the hyphen, not after it"
