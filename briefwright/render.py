@@ -109,25 +109,38 @@ def template_frame(exc: BaseException, default: str) -> tuple[str, int]:
 # Hyphenation dictionaries split these where no reader would (HB-M2e), so print keeps them whole.
 _UNBREAKABLE = re.compile(r"(?<![\w&#-])(?=[\w-]*[A-Za-z])(?=[\w-]*(?:\d|[A-Z][\w-]*[A-Z]))[A-Za-z0-9][\w-]{3,}[A-Za-z0-9]")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
-PRINT_MARKS = "nh-1"  # part of a download's cache key: change it when print_html changes
+_WBR = re.compile(r"<wbr\s*/?>", re.I)
+_ADDRESS = re.compile(r'<a\s[^>]*\bclass="url"', re.I)  # present.url_html's links
+PRINT_MARKS = "nh-1 wbr-1 wj-1"  # part of a download's cache key: change it when print_html changes
 
 
 def print_html(html: str) -> str:
     """The page as print lays it out: words hyphenation would mangle wrapped in <span class="nh">, which
-    print.css keeps whole. Only the text of the body, never markup, scripts or styles, is touched; the page
-    itself (and what verify reads of it) is unchanged, and the PDF's text layer reads the same."""
+    print.css keeps whole; each <wbr> (the break opportunities of present.url_html's addresses) the
+    zero-width space it stands for, which breaks a line the same and draws nothing (WeasyPrint lays a <wbr>
+    out as two empty inline boxes, each a link annotation of its own inside a link); and in an address, a
+    word joiner after each hyphen, so a line breaks before a hyphen and never after it, where a reader (and
+    pdftotext, which then drops it) would take it for hyphenation. Only the text of the body, never markup,
+    scripts or styles, is touched; the page itself (what verify reads of it, what a reader copies from it)
+    is unchanged, and the PDF's text layer reads the same."""
     head, sep, body = html.partition("<body")
     if not sep:
         return html
     parts = _TAG_OR_TEXT.split(body)
-    skip = False
+    skip = address = False
     for i, part in enumerate(parts):
         if part.startswith("<"):
             name = part[1:].lstrip("/").split(None, 1)[0].rstrip(">").lower() if len(part) > 2 else ""
             if name in ("script", "style"):
                 skip = not part.startswith("</")
+            elif name == "a":
+                address = bool(_ADDRESS.match(part))
+            elif not skip and _WBR.fullmatch(part):
+                parts[i] = "\u200b"
         elif i and not skip and part:
             parts[i] = _UNBREAKABLE.sub(lambda m: f'<span class="nh">{m.group(0)}</span>', part)
+            if address:
+                parts[i] = parts[i].replace("-", "-\u2060")
     return head + sep + "".join(parts)
 
 

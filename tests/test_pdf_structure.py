@@ -2,11 +2,15 @@
 each correction read back from the PDF with pikepdf. test_accessibility.py checks the real briefs."""
 from __future__ import annotations
 
+from io import BytesIO
+
 import pikepdf
 import pytest
 
 from briefwright.formats.pdf import render_pdf
-from briefwright.formats.pdf_structure import PageFacts, normalise
+from briefwright.formats.pdf_structure import PageFacts, StructureTree, normalise
+from briefwright.present import url_html
+from briefwright.render import print_html
 
 PAGE = """<!doctype html><html lang="en"><head><title>T</title><style>
 @page { margin: 20mm; @top-right { content: "TLP:CLEAR"; } @bottom-center { content: "Page " counter(page); } }
@@ -121,3 +125,65 @@ def test_links_print_with_their_name_and_a_citation_of_a_footnote_is_a_reference
     assert "note-2" not in annotations and "facts" not in annotations
     roles = [str(e.S) for e in _elements(pdf)]
     assert "/Reference" in roles, "the citation of the footnote (no annotation: its target is not in the PDF)"
+
+
+# An address as the notes print it (present.url_html: a break opportunity before each '/', '.', '-'), in a column
+# so narrow that it breaks over several lines, with a model name print_html keeps whole in a <span class="nh">.
+ADDRESS = "https://example.org/models/GLM4Image-weights/readme-first-and-then-the-rest.html"
+LINK_PAGE = """<!doctype html><html lang="en"><head><title>T</title><style>
+@page { margin: 20mm; } p { width: 45mm; } .url, .nh { hyphens: manual; } .nh { white-space: nowrap; }
+</style></head><body><p>Read it at {link} (retrieved 2026-01-14).</p></body></html>"""
+
+
+@pytest.fixture(scope="module", params=["print", "page"])
+def broken_link(request, tmp_path_factory):
+    """The PDF of a paragraph holding one address broken over lines: from the page as print lays it out
+    (<wbr> as the zero-width space it stands for), and from the page itself (<wbr> elements, each two
+    empty inline boxes that WeasyPrint gives link annotations of their own)."""
+    page = LINK_PAGE.replace("{link}", url_html(ADDRESS))
+    page = print_html(page) if request.param == "print" else page
+    folder = tmp_path_factory.mktemp("link")
+    data, _ = render_pdf(page, folder, [folder])
+    assert render_pdf(page, folder, [folder])[0] == data, "the same page must give the same bytes"
+    with pikepdf.open(BytesIO(data)) as opened:
+        yield request.param, opened
+
+
+def test_a_link_broken_over_lines_is_one_link_element_holding_all_its_annotations(broken_link):
+    _, broken_link = broken_link
+    page = broken_link.pages[0]
+    annotations = [a for a in page.Annots if a.get("/Subtype") == "/Link"]
+    lines = {round(float(a.Rect[1])) for a in annotations}
+    assert len(lines) >= 3 and len(annotations) > len(lines), "the address is on three lines, in several boxes"
+    links = [e for e in _elements(broken_link) if str(e.S) == "/Link"]
+    assert len(links) == 1, "one <a>, one /Link"
+    held = [kid.Obj.objgen for kid in _kids(links[0]) if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"]
+    assert sorted(held) == sorted(a.objgen for a in annotations), "the /Link holds every annotation, as its own kids"
+    assert not any(isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR"
+                   for e in _elements(broken_link) if e.objgen != links[0].objgen for kid in _kids(e))
+    nums = broken_link.Root.StructTreeRoot.ParentTree.Nums
+    parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+    assert all(parents[int(a.StructParent)].objgen == links[0].objgen for a in annotations)
+    assert {str(a.Contents) for a in annotations} == {ADDRESS}, "the name is the address as printed, nothing between"
+
+
+@pytest.mark.parametrize("broken_link", ["print"], indirect=True)
+def test_a_printed_address_has_no_empty_boxes_and_reads_whole(broken_link):
+    """Printed, a <wbr> is a zero-width space: no empty box with an annotation, no empty span that the
+    structure step would read as a space between two inline elements ("https:// example .org")."""
+    _, broken_link = broken_link
+    assert all(float(a.Rect[2]) > float(a.Rect[0]) for a in broken_link.pages[0].Annots)
+    tree = StructureTree(broken_link)
+    link = next(e for e in tree.elements() if tree.role(e) == "/Link")
+    assert "".join(part for part, _ in tree.pieces(link)) == ADDRESS
+
+
+def test_print_html_turns_break_opportunities_into_zero_width_spaces():
+    page = "<html><body><a>x<wbr>y<WBR/>z</a><script>let s = '<wbr>';</script></body></html>"
+    printed = print_html(page)
+    assert "<a>x\u200by\u200bz</a>" in printed and "'<wbr>'" in printed, "text only, not scripts"
+
+
+def test_print_html_keeps_an_address_from_breaking_after_its_hyphens():
+    printed = print_html(f"<html><body><p>A well-known page: {url_html('https://a.org/b-c')}.</p></body></html>")
+    assert "well-known" in printed and "/b\u200b-\u2060c</a>" in printed, "before the hyphen, not after it"

@@ -76,3 +76,11 @@ def test_addresses_acronyms_and_model_names_are_never_hyphenated(printed):
             broken = [re.escape(word[:i]) + HYPHEN + r"\s*" + re.escape(word[i:]) for i in range(1, len(word))]
             found = re.search("|".join(broken), text)
             assert not found, f"{pdf.name}: '{word}' hyphenated as {found.group(0)!r}"
+
+
+def test_an_address_breaks_before_its_hyphens_and_copies_whole(printed):
+    """A line of an address never ends with its hyphen (the Chicago Manual breaks before one): a reader would
+    take it for hyphenation, and so does pdftotext, which copies "policy-\\ninstitute" as "policyinstitute"."""
+    for pdf in printed.glob("*/*.pdf"):
+        text = _pdftotext(pdf)
+        assert LONG_URL in re.sub(r"\s+", "", text), f"{pdf.name}: the address does not copy whole"

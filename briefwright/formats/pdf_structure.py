@@ -15,10 +15,14 @@ leaves out whatever the HTML says (its pdf/tags.py), and this step adds (docs/ac
   list: they go into one /LBody;
 - footnotes and endnotes are spans and list items: they become /Note with the ID of the note they
   print (note-3), and element IDs get the /IDTree the PDF specification requires;
+- WeasyPrint tags boxes, and gives every box of a link an annotation: a link broken over lines is a
+  /Link per line, and an inline element inside a link holds an annotation of its own. Each link becomes
+  one /Link holding all its annotations (a link broken over pages, one per page); a link element nested
+  in another (generated content) joins it;
 - link annotations lack the Print flag and carry their raw target as /Contents: they get the flag and
-  the link's accessible name from the page (its aria-label, else its text); a link element nested in
-  another (generated content) joins it, and one with no annotation (its target is not in the PDF, as
-  citations of footnotes) is a /Reference to its note, or a /Span.
+  the link's accessible name from the page (its aria-label, else its text, without zero-width or soft
+  break characters); a link element with no annotation (its target is not in the PDF, as citations of
+  footnotes) is a /Reference to its note, or a /Span.
 """
 from __future__ import annotations
 
@@ -35,6 +39,9 @@ IDENTITY: Transform = (1, 0, 0, 1, 0, 0)
 PRINT_FLAG = 4
 NOTE_ID = re.compile(r"note-\d+")
 HYPHEN = "\u2010"  # what WeasyPrint draws where it hyphenates a word at a line end
+# Characters that only say where a line may or may not break (soft hyphen, zero-width space, word joiner,
+# zero-width no-break space): no part of a name a reader hears. Zero-width (non-)joiners are spelling: kept.
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -46,7 +53,7 @@ def finish_structure(data: bytes, html: str) -> bytes:
     with pikepdf.open(BytesIO(data)) as pdf:
         tree = StructureTree(pdf)
         tree.margins_as_artifacts()
-        tree.join_nested_links()
+        tree.gather_links()
         tree.leaders_as_artifacts()
         tree.spaces_between_inline_boxes()
         tree.scope_header_cells()
@@ -91,7 +98,7 @@ class PageFacts(HTMLParser):
             return
         if tag == "a" and self._link is not None:
             target, label, text = self._link
-            self.link_names.setdefault(target, " ".join((label or "".join(text)).split()))
+            self.link_names.setdefault(target, " ".join((label or "".join(text)).translate(INVISIBLE).split()))
             self._link = None
         if self._note is not None:
             if self._depth == 0:
@@ -428,24 +435,108 @@ class StructureTree:
         elif self.is_element(node):
             node.P = element
 
-    def join_nested_links(self) -> None:
-        """A link inside a link (generated content such as a contents entry's page number) joins the outer one."""
-        for element in list(self.elements()):
-            if self.role(element) != "/Link":
+    @staticmethod
+    def is_annotation(node: pikepdf.Object) -> bool:
+        return isinstance(node, Dictionary) and node.get("/Type") == Name.OBJR
+
+    @staticmethod
+    def target(annotation: pikepdf.Object) -> bytes:
+        """Where a link annotation goes: its URI, else its destination."""
+        action = annotation.get("/A")
+        goal = action.get("/URI") if isinstance(action, Dictionary) else annotation.get("/Dest")
+        return goal.unparse() if goal is not None else b""
+
+    def annotations(self, element: pikepdf.Object) -> Iterator[pikepdf.Object]:
+        """The annotations (as object references) an element and the elements inside it hold, in order."""
+        for kid in self.kids(element):
+            if self.is_annotation(kid):
+                yield kid
+            elif self.is_element(kid):
+                yield from self.annotations(kid)
+
+    def lines(self, element: pikepdf.Object) -> list[tuple[int, float]]:
+        """The lines an element's text is drawn on, in its order."""
+        return [line for _, line in self.pieces(element) if line is not None]
+
+    def continues(self, link: pikepdf.Object, after: pikepdf.Object) -> bool:
+        """Whether `after`, the element next to `link`, is the rest of the same link on the next line: a link
+        to the same target whose text starts on another line than the one `link` ends on."""
+        if self.role(after) != "/Link":
+            return False
+        first, then = next(self.annotations(link), None), next(self.annotations(after), None)
+        if first is None or then is None or self.target(first.Obj) != self.target(then.Obj):
+            return False
+        ends, starts = self.lines(link), self.lines(after)
+        return bool(ends and starts) and ends[-1][0] == starts[0][0] and ends[-1] != starts[0]
+
+    def take_annotations(self, element: pikepdf.Object) -> list[pikepdf.Object]:
+        """The annotations inside an element, taken out of it and the elements it holds; an element that
+        held nothing else goes too."""
+        taken, kept = [], []
+        for kid in self.kids(element):
+            if self.is_annotation(kid):
+                taken.append(kid)
+                continue
+            if self.is_element(kid):
+                inside = self.take_annotations(kid)
+                taken += inside
+                if inside and not self.kids(kid):
+                    continue
+            kept.append(kid)
+        if taken:
+            element.K = Array(kept)
+        return taken
+
+    def gather_links(self) -> None:
+        """One /Link for each link of the page, holding every annotation WeasyPrint made for it. WeasyPrint
+        tags boxes, not elements, and gives every box of a link an annotation: a link broken over lines is a
+        /Link per line, and an inline element in a link (a <span class="nh">) holds an annotation of its
+        own. The rest of a link on the next line joins its first part, a link inside a link (generated
+        content such as a contents entry's page number) joins the outer one, and each /Link takes every
+        annotation inside it as its own kid. A link broken over pages stays a /Link on each page (the
+        paragraph holding it is an element on each)."""
+        for element in self.elements():  # lazily: each element's kids are read after it is put right
+            if self.role(element) == "/Link":
+                self.gather_link(element)
                 continue
             kids = self.kids(element)
-            while any(self.role(kid) == "/Link" for kid in kids):
-                joined: list[pikepdf.Object] = []
-                for kid in kids:
-                    if self.role(kid) != "/Link":
-                        joined.append(kid)
-                        continue
+            joined: list[pikepdf.Object] = []
+            for kid in kids:
+                if joined and self.role(joined[-1]) == "/Link" and self.continues(joined[-1], kid):
                     page = self.page_of(kid)
-                    for inner in self.kids(kid):
-                        self.repoint(inner, element, page)
-                        joined.append(inner)
-                kids = joined
-            element.K = Array(kids)
+                    for part in self.kids(kid):
+                        self.repoint(part, joined[-1], page)
+                    joined[-1].K = Array(self.kids(joined[-1]) + self.kids(kid))
+                else:
+                    joined.append(kid)
+            if len(joined) < len(kids):
+                element.K = Array(joined)
+
+    def gather_link(self, link: pikepdf.Object) -> None:
+        """A link's nested links joined, and every annotation inside it a kid of its own."""
+        kids = self.kids(link)
+        while any(self.role(kid) == "/Link" for kid in kids):
+            joined: list[pikepdf.Object] = []
+            for kid in kids:
+                if self.role(kid) != "/Link":
+                    joined.append(kid)
+                    continue
+                page = self.page_of(kid)
+                for inner in self.kids(kid):
+                    self.repoint(inner, link, page)
+                    joined.append(inner)
+            kids = joined
+        page, gathered = self.page_of(link), []
+        for kid in kids:
+            if self.is_element(kid):
+                inside = self.take_annotations(kid)
+                for annotation in inside:
+                    self.repoint(annotation, link, page)
+                gathered += inside  # before the element whose box it covers
+                if inside and not self.kids(kid):
+                    continue
+            gathered.append(kid)
+        link.K = Array(gathered)
 
     def name_links(self, names: dict[str, str], notes: set[str]) -> None:
         """Every link annotation printable, with the link's accessible name as its alternate description; a
@@ -459,8 +550,7 @@ class StructureTree:
                 if name:
                     annotation.Contents = String(name)
         for element in self.elements():
-            if self.role(element) == "/Link" and not any(isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR
-                                                          for kid in self.kids(element)):
+            if self.role(element) == "/Link" and not any(self.is_annotation(kid) for kid in self.kids(element)):
                 element.S = Name.Reference if f"note-{self.text(element).strip()}" in notes else Name.Span
 
     def index_ids(self) -> None:
