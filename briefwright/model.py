@@ -556,7 +556,9 @@ class Settings(Record):
     organisation: str = field(metadata=meta("Publishing organisation, shown on every brief."))
     language: str = field(default="en", metadata=meta("Language tag of the content, e.g. en or en-GB."))
     paper: PaperSize = field(default=PaperSize.A4, metadata=meta("Paper size of the PDFs."))
-    review_days: int = field(default=180, metadata=meta("A fact older than this many days is stale.", minimum=1))
+    review_days: int = field(default=180, metadata=meta(
+        "A fact whose as_of is older than this many days is reported as stale (default 180); a historical topic "
+        "sets a longer interval.", minimum=1))
     topic: str | None = field(default=None, metadata=meta("One line describing the topic, for the site."))
     default_marking: Marking = field(default=Marking.CLEAR, metadata=meta(
         "TLP 2.0 marking of every record that sets none (CLEAR when absent)."))

@@ -203,7 +203,7 @@ audience: {audience}
 date: {self.today.isoformat()}
 edition: 1
 {page_limit}
-marking: GREEN          # TLP 2.0: CLEAR, GREEN, AMBER, AMBER+STRICT or RED (only CLEAR goes on the public site)
+marking: CLEAR          # TLP 2.0: CLEAR, GREEN, AMBER, AMBER+STRICT or RED (only CLEAR goes on the public site)
 # The bottom line, and each section's intro, may cite sources as [@source-id].
 bottom_line: >
   One paragraph: what the reader must know, up front.

@@ -215,3 +215,16 @@ def test_notes_are_numbered_in_the_order_they_are_printed(real_site):
         body = page.read_text(encoding="utf-8").split('id="sources"')[0]
         firsts = [int(n) for n in re.findall(r'id="ref-(\d+)"', body)]
         assert firsts == list(range(1, len(firsts) + 1)), f"{page.parent.name}: {firsts}"
+
+
+def test_third_topic_written_from_the_docs_alone_builds_clean(tmp_path):
+    """topics/asml-duv was written by someone who read only README.md and docs/authoring.md."""
+    import yaml
+    topic = REPO / "topics" / "asml-duv"
+    result = run_cli("build", "--project", topic, "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j2",
+                     "--strict", cwd=REPO)
+    assert result.code == 0 and "warning" not in result.stderr, result.stderr
+    assert run_cli("verify", tmp_path / "site", "--project", topic, cwd=REPO).code == 0
+    kinds = {s["kind"] for s in yaml.safe_load((topic / "content" / "sources.yaml").read_text(encoding="utf-8"))["sources"]}
+    assert len(kinds & {"legal", "report", "book", "internal", "dataset", "interview", "conversation"}) >= 4, kinds
+    assert "GLM" not in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
