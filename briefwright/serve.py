@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import ContentError
-from .pipeline import BuildOptions, FileFault, UsageError, build
+from .pipeline import BuildOptions, Checked, FileFault, UsageError, build, check
 
 if TYPE_CHECKING:
     from watchfiles import Change
@@ -169,21 +169,23 @@ def _located(exc: Exception) -> list[str]:
     return [f"error: {exc}"]
 
 
-def _attempt(opts: BuildOptions, state: State, what: str) -> bool:
-    """One build; on failure the messages go to the terminal and the pages, and the site is left as it was."""
+def _attempt(opts: BuildOptions, state: State, what: str, checked: Checked | None = None) -> Checked | None:
+    """One build; on failure the messages go to the terminal and the pages, and the site is left as it was.
+    Returns the checked project it built from, for the next step to build the same content."""
     started = time.perf_counter()
     try:
-        report = build(opts)
+        checked = checked or check(opts.root, opts.strict, opts.private)
+        report = build(opts, checked)
     except (ContentError, UsageError, FileFault) as exc:
         errors = _located(exc)
         for line in errors:
             print(line, file=sys.stderr)
         print(f"{what} failed; still serving the previous site", file=sys.stderr, flush=True)
         state.update(errors=errors, pending=False)
-        return False
+        return None
     print(f"{what}: built {', '.join(report.built) or 'nothing new'} in {time.perf_counter() - started:.2f} s",
           file=sys.stderr, flush=True)
-    return True
+    return checked
 
 
 class _Filter:
@@ -253,28 +255,27 @@ def serve(opts: BuildOptions, port: int) -> int:
     watcher.start()
     ready.wait(5)
     seen = _snapshot(opts.root)  # before the first build: an edit made while it runs is not missed
-    ok = _attempt(pages, state, "pages")
+    checked = _attempt(pages, state, "pages")
     if not opts.out.exists():
         server.server_close()
         stop.set()
         raise UsageError("the first build failed, so there is nothing to serve yet; fix the errors above")
-    state.update(version=1, errors=state.errors if not ok else [], pending=ok)
+    state.update(version=1, errors=state.errors if checked is None else [], pending=checked is not None)
     print(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     if _snapshot(opts.root) != seen:
         changes.put(set())
     try:
         while True:
-            if ok:  # the pages are current: now the PDF and Word files, unless the content moved on meanwhile
-                if not _drain(changes, block=False):
-                    if _attempt(opts, state, "PDF and Word"):
-                        state.update(version=state.version + 1, errors=[], pending=False)
-                    if not _drain(changes, block=True):
-                        continue
-            else:
+            # The pages are current: now the PDF and Word files of the same content, unless it moved on meanwhile.
+            moved = _drain(changes, block=False)
+            if checked is not None and not moved:
+                if _attempt(opts, state, "PDF and Word", checked):
+                    state.update(version=state.version + 1, errors=[], pending=False)
+            if not moved:
                 _drain(changes, block=True)
-            ok = _attempt(pages, state, "pages")
-            if ok:
+            checked = _attempt(pages, state, "pages")
+            if checked is not None:
                 state.update(version=state.version + 1, errors=[], pending=True)
     except KeyboardInterrupt:
         stop.set()
