@@ -47,17 +47,21 @@ def wait_for(events: list, start: int, test, timeout: float = 300) -> tuple[floa
     raise SystemExit("serve did not report in time")
 
 
-def layout_seconds(site: Path, briefs: list[str]) -> float:
-    """WeasyPrint alone on each brief's page, warm (the second of two runs), summed."""
+def layout_seconds(site: Path, briefs: list[str]) -> dict[str, float]:
+    """WeasyPrint alone on each brief's page for print, warm (the second of two runs)."""
     from weasyprint import HTML
-    total = 0.0
+    times = {}
     for brief in briefs:
         page = site / "briefs" / brief / "index.html"
-        HTML(filename=str(page)).write_pdf()
+        HTML(filename=str(page), media_type="print").write_pdf()
         started = time.perf_counter()
         HTML(filename=str(page), media_type="print").write_pdf()
-        total += time.perf_counter() - started
-    return total
+        times[brief] = time.perf_counter() - started
+    return times
+
+
+def phase_seconds(log: list[str], what: str) -> list[float]:
+    return [float(m.group(1)) for line in log if (m := re.match(rf"{what}: built .* in ([0-9.]+) s", line))]
 
 
 def main() -> None:
@@ -108,9 +112,13 @@ def main() -> None:
         proc.terminate()
         proc.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
-    rows = [("save to HTML reload", html_s, ""),
+    pages_build = statistics.median(phase_seconds(log, "pages")[1:])
+    full_build = statistics.median(phase_seconds(log, "PDF and Word")[1:])
+    alone = ", ".join(f"{b} {t:.2f} s" for b, t in layout.items())
+    rows = [("save to HTML reload", html_s, f"of which the pages build {pages_build:.2f} s (median)"),
             ("save to PDF and Word ready", pdf_s,
-             f"{statistics.median(pdf_s) / layout:.2f}x the WeasyPrint layout of the rebuilt briefs alone ({layout:.2f} s)")]
+             f"{statistics.median(pdf_s) / max(layout.values()):.2f}x the longest rebuilt brief's layout alone "
+             f"({alone}); the PDF and Word build {full_build:.2f} s (median)")]
     lines = ["| measurement | median s | worst s | note |", "| --- | ---: | ---: | --- |"]
     lines += [f"| {name} | {statistics.median(xs):.2f} | {max(xs):.2f} | {note} |" for name, xs, note in rows]
     summary = (f"{args.edits} edits of fact `{match.group(1)}` (rebuilt: {', '.join(briefs)}), "
@@ -133,12 +141,14 @@ SERVE_NOTES = [
     "- **Save to HTML reload** is from just before the file is written to the server-sent event that makes",
     "  open pages reload: the file event (watchfiles, with 50 ms of quiet to gather an editor's writes), a",
     "  build of the pages alone (`formats=['html']`: load, validate, template, swap) in the warm process, and",
-    "  the push. Until the item-1 parse cache lands, most of it is loading and validating the YAML.",
-    "- **Save to PDF and Word ready** adds a second build with every format, laid out in the worker pool;",
-    "  briefs whose pages did not change are reused from the cache. While it runs the pages carry no PDF or",
-    "  Word links, so a link never points to a missing or stale file. The comparison is WeasyPrint alone",
-    "  laying out the rebuilt briefs' pages, warm, one after the other; the serve figure also includes the",
-    "  Word editions, the PDF structure tree, the second load and validation, and the swap.",
+    "  the push. The target is a median <= 0.5 s.",
+    "- **Save to PDF and Word ready** adds a second build of every format from the same checked content,",
+    "  laid out in the worker pool; briefs whose pages did not change are reused from the cache. While it",
+    "  runs the pages carry no PDF or Word links, so a link never points to a missing or stale file. It is",
+    "  compared with WeasyPrint alone laying out the longest rebuilt brief's page, warm, in one process. The",
+    "  target (<= 1.2x) is missed: the phase also makes both briefs' Word editions and PDF structure trees",
+    "  on the same two workers, forks the pool and swaps the site; which of these costs most is not yet",
+    "  measured. Making the PDF first and the Word files after, in their own step, is the next thing to try.",
 ]
 
 
