@@ -148,7 +148,8 @@ SERVE_NOTES = [
     "  compared with WeasyPrint alone laying out the longest rebuilt brief's page, warm, in one process. The",
     "  target (<= 1.2x) is missed: the phase also makes both briefs' Word editions and PDF structure trees",
     "  on the same two workers, forks the pool and swaps the site; which of these costs most is not yet",
-    "  measured. Making the PDF first and the Word files after, in their own step, is the next thing to try.",
+    "  measured. A step that makes the PDF alone before Word was considered and left out: a download's cache key",
+    "  holds the page's bytes, which list the download links, so (reading the code, not measured) the PDF would be laid out twice.",
 ]
 
 

@@ -217,9 +217,8 @@ def _snapshot(root: Path) -> dict:
     return state
 
 
-def _watch(root: Path, changes: queue.Queue, stop: threading.Event, ready: threading.Event) -> None:
+def _watch(root: Path, changes: queue.Queue, stop: threading.Event) -> None:
     from watchfiles import watch
-    ready.set()
     for batch in watch(root, watch_filter=_Filter(root), debounce=1600, step=50, stop_event=stop,
                        raise_interrupt=False, rust_timeout=1000, yield_on_timeout=False):
         changes.put(batch)
@@ -250,11 +249,11 @@ def serve(opts: BuildOptions, port: int) -> int:
         raise
     pages = replace(opts, formats=["html"])
     changes: queue.Queue = queue.Queue()
-    stop, ready = threading.Event(), threading.Event()
-    watcher = threading.Thread(target=_watch, args=(opts.root, changes, stop, ready), daemon=True)
-    watcher.start()
-    ready.wait(5)
-    seen = _snapshot(opts.root)  # before the first build: an edit made while it runs is not missed
+    stop = threading.Event()
+    threading.Thread(target=_watch, args=(opts.root, changes, stop), daemon=True).start()
+    # The watcher starts as the first build does; an edit made before it watches is caught by comparing
+    # the files before the first build and after it.
+    seen = _snapshot(opts.root)
     checked = _attempt(pages, state, "pages")
     if not opts.out.exists():
         server.server_close()
