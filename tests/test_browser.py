@@ -258,10 +258,15 @@ def test_serve_pushes_edits_and_errors_to_the_page_under_the_policy(browser, tmp
         facts.write_text(text.replace("launched in", "went on sale in"), encoding="utf-8")
         page.get_by_text("went on sale in", exact=False).first.wait_for(timeout=60_000)  # no manual reload
         page.wait_for_selector('a[href="sample.pdf"]', timeout=60_000)  # and again once the PDF is made
-        facts.write_text(text.replace("sources: [maker-blog]", "sources: [no-such-source]"), encoding="utf-8")
+        # Markup in the content stays text in the overlay, which shows what `check` prints in the terminal.
+        broken = text.replace("sources: [maker-blog]", 'sources: ["<b>x</b>"]').replace(
+            "sources: [trade-paper]", "sources: [no-such-source]", 1)
+        facts.write_text(broken, encoding="utf-8")
+        terminal = [line for line in run_cli("check", cwd=project).stderr.splitlines() if ": error: " in line]
+        assert len(terminal) == 2 and "'<b>x</b>' is not a valid id" in terminal[0], terminal
         overlay = page.wait_for_selector("#briefwright-errors", timeout=60_000)
-        assert overlay.query_selector("pre").text_content() == "content/facts.yaml:4:15: error: unknown source 'no-such-source'"
-        assert overlay.get_attribute("role") == "alert"
+        assert overlay.query_selector("pre").text_content() == "\n".join(terminal)
+        assert overlay.query_selector("b") is None and overlay.get_attribute("role") == "alert"
         facts.write_text(text.replace("launched in", "shipped in"), encoding="utf-8")
         page.get_by_text("shipped in", exact=False).first.wait_for(timeout=60_000)
         assert page.query_selector("#briefwright-errors") is None  # cleared by the reload
