@@ -230,7 +230,11 @@ def write_doc(rows, scale) -> None:
     lines += [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |" for r in rows]
     lines += ["", "![Build and validation time against content size](performance-scale.svg)", "", *NOTES, "",
               "Raw scale numbers:", "", "```json", json.dumps(scale, indent=2), "```", ""]
-    (REPO / "docs" / "performance.md").write_text("\n".join(lines), encoding="utf-8")
+    doc = REPO / "docs" / "performance.md"
+    old = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    if "\n## serve\n" in old:  # written by bench/serve_bench.py --write: kept until that is run again
+        lines += ["## serve" + old.split("\n## serve", 1)[1].rstrip("\n"), ""]
+    doc.write_text("\n".join(lines), encoding="utf-8")
 
 
 if __name__ == "__main__":

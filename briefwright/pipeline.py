@@ -228,10 +228,12 @@ def _draw_chart(args):
     return draw_svg(kind, points, style)
 
 
-def build(opts: BuildOptions) -> BuildReport:
+def build(opts: BuildOptions, checked: Checked | None = None) -> BuildReport:
+    """Build the site; `checked` is the project as `check` returned it, when the caller already has it (serve
+    builds the pages and then every format from one check, so both describe the same content)."""
     _guard_output(opts.root, opts.out)
     formats = output_formats(opts.formats)
-    checked = check(opts.root, opts.strict, opts.private)
+    checked = checked or check(opts.root, opts.strict, opts.private)
     unknown = [i for i in opts.only if i not in checked.project.briefs]
     if unknown:
         raise UsageError("no brief with id " + ", ".join(f"'{i}'" for i in unknown))

@@ -1,32 +1,206 @@
 """`python build.py serve`: build, serve the site on localhost, rebuild when a project file changes,
-and reload open pages. The reload script is added to pages as they are served, never written to site/."""
+and tell open pages at once. One warm process: the engine stays imported between builds.
+
+A change is built in two steps. First the pages alone (`formats=['html']`, swapped in atomically), so
+the edit is on screen without waiting for layout; those pages carry no PDF or Word links, so no link
+ever points to a missing or stale file. Then every format, swapped in again, and the pages reload with
+their links back. Content errors go to the terminal and, as the same located lines, to an overlay in
+the page; the next good build reloads the page, which clears it.
+
+The reload script is served from /__briefwright/ and added to pages as they are served, never
+written to site/. Pages learn of builds by server-sent events on /__briefwright/events."""
 from __future__ import annotations
 
 import errno
 import functools
 import http.server
 import json
+import queue
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import ContentError
-from .pipeline import BuildOptions, UsageError, build
+from .pipeline import BuildOptions, Checked, FileFault, UsageError, build, check
 
-# Served from the site's own origin as a file, so the pages' content security policy (script-src 'self') allows it.
+if TYPE_CHECKING:
+    from watchfiles import Change
+
+# Served from the site's own origin as a file, so the pages' content security policy (script-src 'self',
+# connect-src 'self') allows it. The page's own build number comes in the script's URL (no inline script).
+# Messages are shown with text nodes only: they quote content, which is never markup here.
 RELOAD_JS = b"""(function () {
-  var seen = null;
-  setInterval(function () {
-    fetch("/__briefwright/version").then(function (r) { return r.json(); }).then(function (v) {
-      if (seen !== null && v.version !== seen) { location.reload(); }
-      seen = v.version;
-    }).catch(function () {});
-  }, 700);
+  "use strict";
+  var me = document.currentScript;
+  var seen = Number(new URL(me.src).searchParams.get("v"));
+  var box = null, chip = null;
+  function style(el, props) { for (var k in props) { el.style.setProperty(k, props[k]); } }
+  function clear(el) { if (el && el.parentNode) { el.parentNode.removeChild(el); } return null; }
+  function overlay(errors) {
+    box = clear(box);
+    box = document.createElement("div");
+    box.id = "briefwright-errors";
+    box.setAttribute("role", "alert");
+    style(box, {"position": "fixed", "inset": "0", "z-index": "2147483647", "overflow": "auto",
+      "background": "rgba(20,20,20,0.94)", "color": "#fff", "padding": "2rem",
+      "font": "15px/1.5 ui-monospace, Menlo, Consolas, monospace"});
+    var title = document.createElement("h2");
+    title.appendChild(document.createTextNode("The build failed: this page is the previous build"));
+    style(title, {"color": "#ff8a80", "font-size": "1.2rem", "margin": "0 0 1rem"});
+    box.appendChild(title);
+    var list = document.createElement("pre");
+    style(list, {"white-space": "pre-wrap", "margin": "0"});
+    list.appendChild(document.createTextNode(errors.join("\\n")));
+    box.appendChild(list);
+    document.body.appendChild(box);
+  }
+  function pending(on) {
+    chip = clear(chip);
+    if (!on) { return; }
+    chip = document.createElement("div");
+    chip.id = "briefwright-pending";
+    chip.setAttribute("role", "status");
+    chip.appendChild(document.createTextNode("PDF and Word: laying out\\u2026"));
+    style(chip, {"position": "fixed", "right": "1rem", "bottom": "1rem", "z-index": "2147483646",
+      "background": "#333", "color": "#fff", "padding": "0.3rem 0.7rem", "border-radius": "4px",
+      "font": "13px/1.4 system-ui, sans-serif"});
+    document.body.appendChild(chip);
+  }
+  var events = new EventSource("/__briefwright/events");
+  events.onmessage = function (e) {
+    var s = JSON.parse(e.data);
+    if (s.version !== seen && s.errors.length === 0) { events.close(); location.reload(); return; }
+    if (s.errors.length) { overlay(s.errors); } else { box = clear(box); }
+    pending(s.pending && s.errors.length === 0);
+  };
 })();
 """
-RELOAD = b'<script src="/__briefwright/reload.js"></script>\n'
 WATCHED = ("project.yaml", "content", "briefs", "templates", "editions")
+EVENTS = "/__briefwright/events"
+KEEPALIVE = 15.0  # seconds between comments on an idle event stream, so proxies and browsers keep it open
+
+
+class State:
+    """What the pages are told: the build they should show, the errors of the last attempt, and whether
+    the PDF and Word files are still being made. Every change wakes the event streams."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.errors: list[str] = []
+        self.pending = False
+        self.changed = threading.Condition()
+        self.closing = False
+
+    def snapshot(self) -> dict:
+        return {"version": self.version, "errors": list(self.errors), "pending": self.pending}
+
+    def update(self, **values: object) -> None:
+        with self.changed:
+            for name, value in values.items():
+                setattr(self, name, value)
+            self.changed.notify_all()
+
+    def wait(self, after: dict, timeout: float) -> dict:
+        with self.changed:
+            self.changed.wait_for(lambda: self.closing or self.snapshot() != after, timeout)
+            return self.snapshot()
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    state: State
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        route = self.path.split("?")[0]
+        if route == "/__briefwright/reload.js":
+            return self._send(RELOAD_JS, "text/javascript; charset=utf-8")
+        if route == "/__briefwright/version":
+            return self._send(json.dumps(self.state.snapshot()).encode(), "application/json")
+        if route == EVENTS:
+            return self._events()
+        target = Path(self.translate_path(self.path))
+        if target.is_dir():
+            target = target / "index.html"
+        if target.suffix == ".html" and target.is_file():
+            body = target.read_bytes()
+            tag = f'<script src="/__briefwright/reload.js?v={self.state.version}"></script>\n'.encode()
+            body = body.replace(b"</body>", tag + b"</body>", 1) if b"</body>" in body else body + tag
+            return self._send(body, "text/html; charset=utf-8")
+        return super().do_GET()
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")  # files too: a PDF reloaded is the one just built
+        super().end_headers()
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        sent: dict = {}
+        try:
+            while not self.state.closing:
+                now = self.state.wait(sent, KEEPALIVE)
+                if now != sent:
+                    self.wfile.write(b"data: " + json.dumps(now).encode() + b"\n\n")
+                    sent = now
+                else:
+                    self.wfile.write(b": keepalive\n\n")
+                self.wfile.flush()
+        except OSError:  # the page went away
+            pass
+        self.close_connection = True
+
+
+def _located(exc: Exception) -> list[str]:
+    if isinstance(exc, ContentError):
+        return [str(d) for d in exc.diagnostics if d.severity == "error"] or [str(d) for d in exc.diagnostics]
+    return [f"error: {exc}"]
+
+
+def _attempt(opts: BuildOptions, state: State, what: str, checked: Checked | None = None) -> Checked | None:
+    """One build; on failure the messages go to the terminal and the pages, and the site is left as it was.
+    Returns the checked project it built from, for the next step to build the same content."""
+    started = time.perf_counter()
+    try:
+        checked = checked or check(opts.root, opts.strict, opts.private)
+        report = build(opts, checked)
+    except (ContentError, UsageError, FileFault) as exc:
+        errors = _located(exc)
+        for line in errors:
+            print(line, file=sys.stderr)
+        print(f"{what} failed; still serving the previous site", file=sys.stderr, flush=True)
+        state.update(errors=errors, pending=False)
+        return None
+    print(f"{what}: built {', '.join(report.built) or 'nothing new'} in {time.perf_counter() - started:.2f} s",
+          file=sys.stderr, flush=True)
+    return checked
+
+
+class _Filter:
+    """The project's own files (the folders serve watches), not the site, the cache or an editor's swap files."""
+
+    def __init__(self, root: Path):
+        from watchfiles import DefaultFilter
+        self.root, self.default = root.resolve(), DefaultFilter()
+
+    def __call__(self, change: Change, path: str) -> bool:
+        try:
+            first = Path(path).resolve().relative_to(self.root).parts[0]
+        except (ValueError, IndexError):
+            return False
+        return first in WATCHED and self.default(change, path)
 
 
 def _snapshot(root: Path) -> dict:
@@ -43,54 +217,28 @@ def _snapshot(root: Path) -> dict:
     return state
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
-    state: dict = {}
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        if self.path.split("?")[0] == "/__briefwright/reload.js":
-            return self._send(RELOAD_JS, "text/javascript; charset=utf-8")
-        if self.path.split("?")[0] == "/__briefwright/version":
-            body = json.dumps({"version": self.state["version"]}).encode()
-            return self._send(body, "application/json")
-        target = Path(self.translate_path(self.path))
-        if target.is_dir():
-            target = target / "index.html"
-        if target.suffix == ".html" and target.is_file():
-            body = target.read_bytes()
-            body = body.replace(b"</body>", RELOAD + b"</body>", 1) if b"</body>" in body else body + RELOAD
-            return self._send(body, "text/html; charset=utf-8")
-        return super().do_GET()
-
-    def _send(self, body: bytes, kind: str) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
+def _watch(root: Path, changes: queue.Queue, stop: threading.Event) -> None:
+    from watchfiles import watch
+    for batch in watch(root, watch_filter=_Filter(root), debounce=1600, step=50, stop_event=stop,
+                       raise_interrupt=False, rust_timeout=1000, yield_on_timeout=False):
+        changes.put(batch)
 
 
-def _rebuild(opts: BuildOptions, state: dict) -> None:
-    started = time.perf_counter()
+def _drain(changes: queue.Queue, block: bool) -> bool:
+    got = False
     try:
-        report = build(opts)
-    except ContentError as exc:
-        for d in exc.diagnostics:
-            print(str(d), file=sys.stderr)
-        print("build failed; still serving the previous site", file=sys.stderr, flush=True)
-        return
-    state["version"] += 1
-    print(f"rebuilt {', '.join(report.built) or 'nothing'} in {time.perf_counter() - started:.1f} s "
-          f"(reused {len(report.reused)})", file=sys.stderr, flush=True)
+        changes.get(block=block)
+        got = True
+        while True:
+            changes.get_nowait()
+    except queue.Empty:
+        return got
 
 
-def serve(opts: BuildOptions, port: int, interval: float = 0.3) -> int:
+def serve(opts: BuildOptions, port: int) -> int:
     if port < 0 or port > 65535:
         raise UsageError("--port must be between 0 and 65535")
-    state = {"version": 0}
+    state = State()
     handler = type("Handler", (_Handler,), {"state": state})
     try:  # before the first build: a port in use is the user's to change, and said at once
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
@@ -99,20 +247,37 @@ def serve(opts: BuildOptions, port: int, interval: float = 0.3) -> int:
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(f"port {port} is in use; try --port 0 (any free port) or another number") from None
         raise
-    seen = _snapshot(opts.root)  # before the first build: an edit made while it runs, or just after, is not missed
-    _rebuild(opts, state)
+    pages = replace(opts, formats=["html"])
+    changes: queue.Queue = queue.Queue()
+    stop = threading.Event()
+    threading.Thread(target=_watch, args=(opts.root, changes, stop), daemon=True).start()
+    # The watcher starts as the first build does; an edit made before it watches is caught by comparing
+    # the files before the first build and after it.
+    seen = _snapshot(opts.root)
+    checked = _attempt(pages, state, "pages")
     if not opts.out.exists():
         server.server_close()
+        stop.set()
         raise UsageError("the first build failed, so there is nothing to serve yet; fix the errors above")
+    state.update(version=1, errors=state.errors if checked is None else [], pending=checked is not None)
     print(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    if _snapshot(opts.root) != seen:
+        changes.put(set())
     try:
         while True:
-            time.sleep(interval)
-            now = _snapshot(opts.root)
-            if now != seen:
-                seen = now
-                _rebuild(opts, state)
+            # The pages are current: now the PDF and Word files of the same content, unless it moved on meanwhile.
+            moved = _drain(changes, block=False)
+            if checked is not None and not moved:
+                if _attempt(opts, state, "PDF and Word", checked):
+                    state.update(version=state.version + 1, errors=[], pending=False)
+            if not moved:
+                _drain(changes, block=True)
+            checked = _attempt(pages, state, "pages")
+            if checked is not None:
+                state.update(version=state.version + 1, errors=[], pending=True)
     except KeyboardInterrupt:
+        stop.set()
+        state.update(closing=True)
         server.shutdown()
         return 0

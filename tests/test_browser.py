@@ -237,9 +237,10 @@ def test_pages_work_from_file_urls_under_the_policy(server, browser):
     assert log["console"] == [], log["console"]
 
 
-def test_serve_reload_script_runs_under_the_policy(browser, tmp_path):
+def test_serve_pushes_edits_and_errors_to_the_page_under_the_policy(browser, tmp_path):
+    """An edit shows without a manual reload; a broken edit shows the terminal's located message in an
+    overlay; fixing it clears the overlay. All under the pages' content security policy."""
     import subprocess
-    import time
 
     from helpers import cli_command, subprocess_env
     project = copy_project(FIXTURES / "minimal", tmp_path / "project")
@@ -249,15 +250,28 @@ def test_serve_reload_script_runs_under_the_policy(browser, tmp_path):
         base = proc.stdout.readline().split()[1]
         page = browser.new_page()
         log = _watch(page)
-        with page.expect_request("**/__briefwright/version", timeout=10_000):  # the reload script runs and polls
+        with page.expect_request("**/__briefwright/events", timeout=10_000):  # the reload script runs and listens
             page.goto(base + "briefs/sample/index.html")
+        page.wait_for_selector('a[href="sample.pdf"]', timeout=60_000)  # the first build's PDF is in
         facts = project / "content" / "facts.yaml"
-        facts.write_text(facts.read_text(encoding="utf-8").replace("launched in", "went on sale in"), encoding="utf-8")
-        deadline = time.time() + 60
-        while "went on sale in" not in page.content() and time.time() < deadline:
-            page.wait_for_timeout(200)  # the page reloads itself when the build's version changes
-        assert "went on sale in" in page.content()
+        text = facts.read_text(encoding="utf-8")
+        facts.write_text(text.replace("launched in", "went on sale in"), encoding="utf-8")
+        page.get_by_text("went on sale in", exact=False).first.wait_for(timeout=60_000)  # no manual reload
+        page.wait_for_selector('a[href="sample.pdf"]', timeout=60_000)  # and again once the PDF is made
+        # Markup in the content stays text in the overlay, which shows what `check` prints in the terminal.
+        broken = text.replace("sources: [maker-blog]", 'sources: ["<b>x</b>"]').replace(
+            "sources: [trade-paper]", "sources: [no-such-source]", 1)
+        facts.write_text(broken, encoding="utf-8")
+        terminal = [line for line in run_cli("check", cwd=project).stderr.splitlines() if ": error: " in line]
+        assert len(terminal) == 2 and "'<b>x</b>' is not a valid id" in terminal[0], terminal
+        overlay = page.wait_for_selector("#briefwright-errors", timeout=60_000)
+        assert overlay.query_selector("pre").text_content() == "\n".join(terminal)
+        assert overlay.query_selector("b") is None and overlay.get_attribute("role") == "alert"
+        facts.write_text(text.replace("launched in", "shipped in"), encoding="utf-8")
+        page.get_by_text("shipped in", exact=False).first.wait_for(timeout=60_000)
+        assert page.query_selector("#briefwright-errors") is None  # cleared by the reload
         assert log["console"] == [], log["console"]
+        assert log["outside"] == []
     finally:
         proc.terminate()
         proc.wait(timeout=10)

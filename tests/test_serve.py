@@ -1,47 +1,176 @@
-"""`serve` rebuilds on a content change and tells open pages to reload."""
+"""`serve` rebuilds on a content change, pages first, and tells open pages by server-sent events; content
+errors reach the page as the terminal's located lines."""
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
+from pathlib import Path
 
 from helpers import cli_command, run_cli, subprocess_env
 
-
-def _version(base: str) -> int:
-    return json.loads(urllib.request.urlopen(base + "__briefwright/version").read())["version"]
+BROKEN = "content/facts.yaml:4:15: error: unknown source 'no-such-source'"
 
 
-def test_serve_rebuilds_on_change_and_reloads(minimal):
-    # A separate process: serve runs until it is stopped, and watches files from its own loop.
-    proc = subprocess.Popen(cli_command("serve", "--port", "0", "-j1"), cwd=minimal, env=subprocess_env(),
+def _get(url: str) -> bytes:
+    return urllib.request.urlopen(url, timeout=10).read()
+
+
+def _state(base: str) -> dict:
+    return json.loads(_get(base + "__briefwright/version"))
+
+
+@contextlib.contextmanager
+def _serving(project: Path):
+    # A separate process: serve runs until it is stopped, and watches files from its own threads.
+    proc = subprocess.Popen(cli_command("serve", "--port", "0", "-j1"), cwd=project, env=subprocess_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
-        assert line.startswith("serving http://127.0.0.1:"), line + proc.stderr.read() if not line else line
-        base = line.split()[1]
-        page = urllib.request.urlopen(base + "briefs/sample/index.html").read().decode()
-        assert '<script src="/__briefwright/reload.js"></script>' in page and "launched in January 2026" in page
-        script = urllib.request.urlopen(base + "__briefwright/reload.js")
-        assert script.headers["Content-Type"].startswith("text/javascript")
-        assert "/__briefwright/version" in script.read().decode()
-        version = _version(base)
-        facts = minimal / "content" / "facts.yaml"
-        facts.write_text(facts.read_text(encoding="utf-8").replace("launched in", "went on sale in"), encoding="utf-8")
-        deadline = time.time() + 60
-        while time.time() < deadline and _version(base) <= version:
-            time.sleep(0.2)
-        if _version(base) <= version:
-            proc.terminate()
-            raise AssertionError("no rebuild within 60 s; serve printed:\n" + proc.communicate(timeout=10)[1])
-        page = urllib.request.urlopen(base + "briefs/sample/index.html").read().decode()
-        assert "went on sale in" in page
-        assert "/__briefwright/" not in (minimal / "site" / "briefs" / "sample" / "index.html").read_text()
+        assert line.startswith("serving http://127.0.0.1:"), line or proc.stderr.read()
+        yield line.split()[1], proc
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _wait(base: str, proc, until, what: str, timeout: float = 60) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        state = _state(base)
+        if until(state):
+            return state
+        time.sleep(0.05)
+    proc.terminate()
+    raise AssertionError(f"{what}: not within {timeout} s; serve printed:\n" + proc.communicate(timeout=10)[1])
+
+
+def _settled(base: str, proc, after: int) -> dict:
+    """The state once a build newer than `after` has its PDF and Word files (or has failed)."""
+    return _wait(base, proc, lambda s: s["errors"] or (s["version"] > after and not s["pending"]), "a settled build")
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+    return " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_serve_rebuilds_on_change_and_pushes_the_reload(minimal):
+    with _serving(minimal) as (base, proc):
+        page = _get(base + "briefs/sample/index.html").decode()
+        assert '<script src="/__briefwright/reload.js?v=' in page and "launched in January 2026" in page
+        script = urllib.request.urlopen(base + "__briefwright/reload.js")
+        assert script.headers["Content-Type"].startswith("text/javascript")
+        code = script.read().decode()
+        assert 'new EventSource("/__briefwright/events")' in code and "innerHTML" not in code
+        _settled(base, proc, 0)
+        events = urllib.request.urlopen(base + "__briefwright/events", timeout=60)
+        assert events.headers["Content-Type"] == "text/event-stream"
+        first = json.loads(events.readline().decode().removeprefix("data: "))
+        assert events.readline() == b"\n"
+        facts = minimal / "content" / "facts.yaml"
+        _edit(facts, "launched in", "went on sale in")
+        pushed = json.loads(events.readline().decode().removeprefix("data: "))  # told, without asking
+        assert pushed["version"] > first["version"] and pushed["errors"] == []
+        events.close()
+        _wait(base, proc, lambda s: s["version"] > first["version"], "a rebuild")
+        assert "went on sale in" in _get(base + "briefs/sample/index.html").decode()
+        for name in ("briefs/sample/index.html", "index.html"):
+            assert "/__briefwright/" not in (minimal / "site" / name).read_text(encoding="utf-8")
+        assert not list((minimal / "site").rglob("reload.js"))
+
+
+def test_serve_pages_first_and_never_a_link_to_a_missing_or_stale_file(minimal):
+    with _serving(minimal) as (base, proc):
+        start = _settled(base, proc, 0)
+        assert 'href="sample.pdf"' in _get(base + "briefs/sample/index.html").decode()
+        _edit(minimal / "content" / "facts.yaml", "launched in", "went on sale in")
+        seen_pending, deadline = False, time.time() + 60
+        while time.time() < deadline:
+            state = _state(base)
+            page = _get(base + "briefs/sample/index.html").decode()
+            if state["version"] <= start["version"]:
+                time.sleep(0.02)
+                continue
+            assert "went on sale in" in page  # every build after the edit shows it
+            seen_pending |= 'href="sample.pdf"' not in page
+            if 'href="sample.pdf"' in page:  # a link only to the file made from this content
+                assert "went on sale in" in _pdf_text(_get(base + "briefs/sample/sample.pdf"))
+                assert "went on sale in" in _pdf_text((minimal / "site/briefs/sample/sample.pdf").read_bytes())
+                if not state["pending"]:
+                    break
+            time.sleep(0.02)
+        assert not _state(base)["pending"] and 'href="sample.docx"' in page
+        assert seen_pending, "the pages were never served ahead of the PDF"
+
+
+def test_serve_shows_a_broken_edit_as_the_terminal_does_and_clears_it(minimal):
+    with _serving(minimal) as (base, proc):
+        start = _settled(base, proc, 0)
+        facts = minimal / "content" / "facts.yaml"
+        _edit(facts, "sources: [maker-blog]", "sources: [no-such-source]")
+        broken = _wait(base, proc, lambda s: s["errors"], "the error")
+        assert broken["errors"] == [BROKEN] and broken["version"] == start["version"]
+        events = urllib.request.urlopen(base + "__briefwright/events", timeout=60)
+        assert json.loads(events.readline().decode().removeprefix("data: "))["errors"] == [BROKEN]
+        events.close()
+        assert "launched in" in _get(base + "briefs/sample/index.html").decode()  # the previous site, still served
+        _edit(facts, "sources: [no-such-source]", "sources: [maker-blog]")
+        fixed = _wait(base, proc, lambda s: not s["errors"], "the fix")
+        assert fixed["version"] > start["version"]  # a new build: the page reloads, and the overlay goes
+    assert BROKEN + "\npages failed; still serving the previous site\n" in proc.stderr.read()
+
+
+def test_serve_never_shows_a_stale_record(minimal):
+    """Edit, revert, edit again: each build, page and PDF, is what the file says then."""
+    facts = minimal / "content" / "facts.yaml"
+    original = facts.read_text(encoding="utf-8")
+    states = [("went on sale in", original.replace("launched in", "went on sale in")),
+              ("launched in", original),
+              ("shipped in", original.replace("launched in", "shipped in"))]
+    with _serving(minimal) as (base, proc):
+        version = _settled(base, proc, 0)["version"]
+        for words, text in states:
+            facts.write_text(text, encoding="utf-8")
+            version = _settled(base, proc, version)["version"]
+            page = _get(base + "briefs/sample/index.html").decode()
+            pdf = _pdf_text(_get(base + "briefs/sample/sample.pdf"))
+            for other, _ in states:
+                assert (other in page) == (other == words), (words, other)
+                assert (other in pdf) == (other == words), (words, other)
+
+
+def test_the_cache_never_serves_a_stale_record_in_process(minimal, tmp_path):
+    from briefwright.pipeline import BuildOptions, build
+    facts = minimal / "content" / "facts.yaml"
+    original = facts.read_text(encoding="utf-8")
+    opts = BuildOptions(root=minimal, out=tmp_path / "site", formats=["html"], cache_dir=tmp_path / "cache")
+    for words in ("went on sale in", "launched in", "shipped in", "launched in"):
+        facts.write_text(original.replace("launched in", words), encoding="utf-8")
+        build(opts)
+        page = (tmp_path / "site/briefs/sample/index.html").read_text(encoding="utf-8")
+        assert words in page and all(w not in page for w in {"went on sale in", "launched in", "shipped in"} - {words})
+
+
+def test_a_missing_page_is_still_a_404(minimal):
+    with _serving(minimal) as (base, _):
+        try:
+            _get(base + "briefs/nothing-here/index.html")
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
+        else:
+            raise AssertionError("served a page that does not exist")
 
 
 def test_a_port_in_use_is_a_usage_error(minimal):
