@@ -18,7 +18,6 @@ from .editions import release
 from .environment import missing_package
 from .explain import KINDS as EXPLAINED
 from .explain import ExplainError, explain
-from .markings import Markings
 from .model import ID_PATTERN, Marking, nearest
 from .pipeline import BuildOptions, FileFault, UsageError, build, check, today
 from .resources import EXAMPLES
@@ -274,7 +273,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "explain":
         project = check(root, args.strict, not args.no_private).project
-        markings = Markings(project)
+        markings = project.markings
         try:
             print(explain(project, args.record, markings, args.max_marking))
         except ExplainError as exc:

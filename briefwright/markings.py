@@ -109,7 +109,7 @@ class Markings:
 
 def check_briefs(project: Project, out: Collector) -> None:
     """Refuse a brief marked lower than what it shows, at its `marking:`, naming the chain and the fix."""
-    markings = Markings(project)
+    markings = project.markings
     for brief in project.briefs.values():
         try:
             if any((kind, rid) in project.broken for kind, rid in markings.shown_by(brief)):
@@ -145,7 +145,7 @@ def check_public_repository(project: Project, out: Collector) -> None:
         out.error(settings.at("default_marking"), f"default_marking is {settings.default_marking.value} but "
                   "public_repository is true: records in this repository must be CLEAR; keep restricted ones in a "
                   "private folder named in private_content")
-    markings = Markings(project)
+    markings = project.markings
     where = settings.private_content[0] if settings.private_content else "../<desk>-private"
     kinds = ("source", "fact", "caveat", "unknown", "event", "chart", "judgment", "brief")
 

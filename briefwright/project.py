@@ -4,9 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .audiences import Audience, project_audiences
 from .model import Brief, Caveat, Chart, Event, Fact, Judgment, Settings, Source, Unknown
+
+if TYPE_CHECKING:
+    from .markings import Markings
 
 
 @dataclass
@@ -46,6 +50,12 @@ class Project:
             for fact_id in dict.fromkeys(caveat.applies_to):
                 index.setdefault(fact_id, []).append(caveat)
         return index
+
+    @cached_property
+    def markings(self) -> Markings:
+        """Every record's effective marking, derived once per project and shared by every stage that asks."""
+        from .markings import Markings  # markings.py reads the project: imported when first asked
+        return Markings(self)
 
     def caveats_of(self, fact_id: str) -> list[Caveat]:
         """The caveats that qualify a fact, in the order they were written; they travel with it."""

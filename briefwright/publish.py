@@ -9,7 +9,6 @@ from xml.sax.saxutils import escape as xml_escape
 import jinja2
 from jinja2 import Environment
 
-from .markings import Markings
 from .markup import strip_tags
 from .model import Confidence, Marking
 from .present import event_data, fact_data, script_json, source_data, unknown_data
@@ -44,7 +43,7 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
     """Everything the site pages show. `outputs` holds what layout made of each brief (files, sizes, pages).
     Only records the channel may carry are in it: a record above the channel is not named, listed or counted."""
     settings = project.settings
-    markings = Markings(project)
+    markings = project.markings
     facts_ok = {f for f in project.facts if markings.allowed("fact", f, channel)}
     briefs_by_fact: dict[str, list[dict]] = {}
     for brief in published:

@@ -87,7 +87,7 @@ class BriefResolver:
                  downloads: list[Download] | None = None, base_url: str | None = None,
                  markings: Markings | None = None):
         self.project, self.brief, self.previous = project, brief, previous
-        self.markings = markings or Markings(project)
+        self.markings = markings or project.markings
         self.portions: set[str] = set()  # the markings of the portions shown, to tell a mixed brief
         self.downloads = downloads or []
         self.base_url = base_url
@@ -324,6 +324,6 @@ def resolve(project: Project, only: list[str] | None = None, previous: dict[str,
     """Every brief (or those in `only`), resolved, in id order. `previous` holds recorded editions by brief id;
     `downloads` the files each brief's page offers, by brief id."""
     previous, downloads = previous or {}, downloads or {}
-    markings = Markings(project)
+    markings = project.markings
     return [BriefResolver(project, b, previous.get(b.id), downloads.get(b.id), base_url, markings).resolve()
             for b in project.sorted_briefs() if not only or b.id in only]

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import markup
-from .markings import Markings
 from .model import Markdown, Marking, Record, parse_plan
 from .project import Project
 
@@ -70,7 +69,7 @@ def _strings(record: Record) -> list[tuple[str, bool]]:
 
 def secrets(project: Project, channel: Marking) -> list[Secret]:
     """What must not appear in a site for this channel: ids and text of every record above it."""
-    markings = Markings(project)
+    markings = project.markings
     found: list[Secret] = []
     allowed_text: set[str] = set()
     kinds = ("source", "fact", "caveat", "unknown", "judgment", "event", "chart")
