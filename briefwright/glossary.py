@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .model import GlossaryTerm
+from .diagnostics import Collector, Loc
+from .model import Brief, GlossaryTerm, Record
+
+if TYPE_CHECKING:
+    from .project import Project
 
 # Roman numerals (Annex III, World War II) are numbers, not abbreviations.
 _ROMAN = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
@@ -133,3 +138,61 @@ class Expander:
         """The terms the brief uses, as its glossary lists them: alphabetically, ignoring case."""
         return sorted((self.by_term[t] for t in self.used), key=lambda t: (t.term.casefold(), t.term))
 
+
+
+def _brief_texts(project: Project, brief: Brief) -> Iterator[tuple[Loc, str | None]]:
+    """Every text a brief prints that an analyst wrote, with where it was written."""
+    yield brief.at("title"), brief.title
+    yield brief.at("bottom_line"), brief.bottom_line
+    used = project.used_facts(brief)
+    shown: dict[tuple[str, str], None] = {}
+    for section in brief.sections:
+        yield section.at("title"), section.title
+        yield section.at("intro"), section.intro
+        shown.update(dict.fromkeys(("judgment", j) for j in section.judgments))
+        shown.update(dict.fromkeys(("event", e) for e in section.events))
+        shown.update(dict.fromkeys(("chart", c) for c in section.charts))
+        shown.update(dict.fromkeys(("caveat", c) for c in section.caveats))
+        shown.update(dict.fromkeys(("unknown", u) for u in section.unknowns))
+    shown.update(dict.fromkeys(("fact", f) for f in used))
+    for fid in used:
+        shown.update(dict.fromkeys(("caveat", c.id) for c in project.caveats_of(fid)))
+    shown.update(dict.fromkeys(("unknown", u.id) for u in project.unknowns.values() if set(used) & set(u.facts)))
+    fields = {"fact": ("statement",), "judgment": ("statement", "basis"), "event": ("title",),
+              "chart": ("title", "caption"), "caveat": ("title", "body"),
+              "unknown": ("question", "why_it_matters", "would_resolve")}
+    for kind, rid in shown:
+        record: Record | None = project.table(kind).get(rid)
+        if record is None:
+            continue
+        for name in fields[kind]:
+            yield record.at(name), getattr(record, name)
+        for side in getattr(record, "sides", []) if kind == "fact" else []:
+            yield side.at("statement"), side.statement
+
+
+def check_abbreviations(project: Project, out: Collector) -> None:
+    """Warn, where it is written, on each abbreviation a brief for a glossary audience prints without a glossary
+    entry (or a place among the project's known_abbreviations), naming the briefs that print it."""
+    known = {t.term for t in project.terms.values()} | set(project.settings.known_abbreviations)
+    found: dict[tuple[Loc, str], list[str]] = {}
+    for brief in project.sorted_briefs():
+        audience = project.audiences.get(brief.audience)
+        if audience is None or not audience.glossary:
+            continue
+        try:
+            texts = list(_brief_texts(project, brief))
+        except KeyError:
+            continue  # a dangling reference, reported by reference checking
+        for loc, text in texts:
+            for abbr in abbreviations_in(text or ""):
+                if abbr not in known:
+                    briefs = found.setdefault((loc, abbr), [])
+                    if brief.id not in briefs:
+                        briefs.append(brief.id)
+    for (loc, abbr), briefs in found.items():
+        named = ", ".join(f"'{b}'" for b in briefs)
+        out.warning(loc, f"'{abbr}' looks like an abbreviation and has no glossary entry (printed in brief"
+                    f"{'s' if len(briefs) > 1 else ''} {named}, whose audience lists its glossary terms); add it "
+                    "under 'glossary:' in content/ with its expansion, or to known_abbreviations in project.yaml if "
+                    "every reader knows it")

@@ -690,6 +690,10 @@ class Settings(Record):
     public_repository: bool = field(default=False, metadata=meta(
         "The project's own folder is published (a public git repository): every record and brief in it must be "
         "TLP:CLEAR; restricted ones belong in a private folder."))
+    known_abbreviations: list[str] = field(default_factory=list, metadata=meta(
+        "Words in capitals that need no glossary entry: abbreviations every reader knows (US, UK, EU) and names "
+        "written in capitals (ASML, TWINSCAN). `check` does not warn on them in briefs whose audience lists its "
+        "glossary terms."))
     audiences: list[ProjectAudience] = field(default_factory=list, metadata=meta(
         "The project's own audiences, beside the built-in five (one with a built-in id replaces it)."))
 

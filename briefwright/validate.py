@@ -11,6 +11,7 @@ from . import markup
 from .audiences import SECTION_ITEMS
 from .charts import CHART_KINDS
 from .diagnostics import Collector, Loc
+from .glossary import check_abbreviations
 from .markings import check_briefs, check_public_repository
 from .model import (
     HEDGES,
@@ -252,6 +253,9 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
     for entity in project.entities.values():
         check_entity(entity, out)
     check_glossary(project, out)
+    check_abbreviations(project, out)
+    for judgment in project.judgments.values():
+        check_interested_basis(judgment, project, out)
     for brief in project.briefs.values():
         audience = project.audiences.get(brief.audience)
         if audience is not None and not audience.screening:
@@ -260,6 +264,20 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
                     out.warning(section.at("entities"), f"brief '{brief.id}': audience '{audience.id}' has no "
                                 "screening table, so this section's entities are not shown; set screening: true for "
                                 "the audience in project.yaml, or remove them")
+
+
+def check_interested_basis(judgment: Judgment, project: Project, out: Collector) -> None:
+    """A judgment every source of whose facts has a stake in it stands on what interested parties say."""
+    try:
+        ids = [s for fid in judgment.rests_on for s in project.facts[fid].sources]
+        ids += [s for fid in judgment.rests_on for side in project.facts[fid].sides for s in side.sources]
+        sources = [project.sources[s] for s in dict.fromkeys(ids)]
+    except KeyError:
+        return  # a dangling reference, reported by reference checking
+    if sources and all(source.interest is not None for source in sources):
+        stakes = ", ".join(f"{s.id} ({s.interest.value})" for s in sources if s.interest is not None)
+        out.warning(judgment.at("rests_on"), f"judgment '{judgment.id}' rests only on interested sources: {stakes}; "
+                    "add a fact from an independent source, or say in its basis why these suffice")
 
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
