@@ -361,3 +361,14 @@ def test_entity_marking_raises_a_screening_brief(tmp_path):
     assert result.code == 1
     assert ("briefs/comp.yaml:7:10: error: brief 'comp' is marked TLP:CLEAR but shows TLP:AMBER material: brief comp -> "
             "entity widget-co") in result.stderr
+
+
+def test_explain_an_entity(tmp_path):
+    project = project_with_records(tmp_path / "p")
+    result = run_cli("explain", "widget-co", cwd=project)
+    assert result.code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "entity widget-co (Organisation, CN): Widget Co"
+    assert "  小部件公司 (Chinese legal name; zh-Hans)" in lines
+    assert "  Entity List (BIS), 90 FR 4544, effective 15 January 2025 [trade-paper]" in lines
+    assert lines[lines.index("briefs screening it:") + 1] == "  comp (compliance, edition 1)"
