@@ -16,7 +16,19 @@ from .audiences import Audience
 from .charts import CHART_KINDS
 from .editions import changes_since, edition_record
 from .markings import Markings
-from .model import Brief, Caveat, Chart, Event, Fact, Judgment, Likelihood, PortionMarking, Section, Unknown
+from .model import (
+    Brief,
+    Caveat,
+    Chart,
+    Event,
+    Fact,
+    Judgment,
+    Likelihood,
+    PortionMarking,
+    Section,
+    Unknown,
+    date_display,
+)
 from .present import (
     caveat_data,
     choice,
@@ -149,6 +161,10 @@ class BriefResolver:
                 {"value": judgment.likelihood.value, "range": judgment.likelihood.row},
                 "confidence": choice(judgment.confidence), "rests_on": list(judgment.rests_on),
                 "basis_html": self.prose(judgment.basis, inline=True) if judgment.basis else None,
+                "window": None if judgment.window is None else {
+                    "start": judgment.window.start.isoformat(), "end": judgment.window.end.isoformat(),
+                    "start_display": date_display(judgment.window.start), "end_display": date_display(judgment.window.end),
+                    "display": judgment.window.display()},
                 "cites": cites, "marking": self.marking("judgment", judgment.id)}
 
     def chart(self, chart: Chart) -> dict:

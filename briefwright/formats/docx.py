@@ -766,6 +766,8 @@ class WordEdition:
         meta = self.para("Judgment Basis")
         if j["likelihood"]:
             self.text(meta, f"Likelihood: {j['likelihood']['value']} ({j['likelihood']['range']}). ")
+        if j["window"]:
+            self.text(meta, f"Forecast window: {j['window']['display']}. ")
         self.text(meta, f"{j['confidence']['label']}.")
         if j["basis_html"]:
             self.text(meta, " ")
