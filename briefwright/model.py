@@ -308,6 +308,21 @@ class PartialDate(str):
         parts = [int(p) for p in self.split("-")] + [1, 1]
         return dt.date(parts[0], parts[1], parts[2])
 
+    def latest_day(self) -> dt.date:
+        """The last day it may stand for: '2026-01' may be any day of January, so up to the 31st."""
+        first = self.as_date()
+        if self.count("-") == 2:
+            return first
+        if self.count("-") == 1:
+            following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return following - dt.timedelta(days=1)
+        return dt.date(first.year, 12, 31)
+
+    @classmethod
+    def newest(cls, dates: Iterable[PartialDate]) -> PartialDate | None:
+        """The one reaching furthest; of a month and a day within it, the month (it may run past the day)."""
+        return max(dates, key=lambda d: (d.latest_day(), -d.count("-")), default=None)
+
     def display(self) -> str:
         d = self.as_date()
         if self.count("-") == 2:
