@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from .diagnostics import Collector, Loc
-from .model import Brief, Marking
+from .model import Brief, Judgment, Marking
 from .project import Project
 
 EDITIONS = "editions"
@@ -46,7 +46,7 @@ def edition_record(project: Project, brief: Brief) -> dict:
             "judgments": {j.id: judgment_text(j) for j in judgments}}
 
 
-def judgment_text(judgment) -> str:
+def judgment_text(judgment: Judgment) -> str:
     """A judgment as one line, so a change of likelihood, confidence or window shows as a change."""
     parts = [judgment.statement.strip()]
     if judgment.likelihood is not None:
@@ -161,13 +161,15 @@ def recorded_editions(project: Project, out: Collector) -> dict[str, list[dict]]
     return found
 
 
-def previous_edition(brief: Brief, records: list[dict], out: Collector) -> dict | None:
+def previous_edition(project: Project, brief: Brief, records: list[dict], out: Collector) -> dict | None:
     if brief.edition < 2:
         return None
     previous = brief.edition - 1
     for record in records:
         if record["edition"] == previous:
             return record
+    if edition_path(editions_folder(project, brief), previous).exists():
+        return None  # recorded, but reading it failed: that error is reported at the record
     out.warning(brief.at("edition"), f"brief '{brief.id}' is edition {brief.edition}, but edition {previous} was "
                 f"never recorded, so it shows no 'what changed'; set edition back to {previous}, run "
                 f"`python build.py release {brief.id}`, then raise it")
@@ -179,7 +181,7 @@ def previous_editions(project: Project, out: Collector, recorded: dict[str, list
     recorded = recorded if recorded is not None else recorded_editions(project, out)
     found: dict[str, dict] = {}
     for brief in project.briefs.values():
-        record = previous_edition(brief, recorded.get(brief.id, []), out)
+        record = previous_edition(project, brief, recorded.get(brief.id, []), out)
         if record is not None:
             found[brief.id] = record
     return found
