@@ -14,12 +14,12 @@ from pathlib import Path
 
 from . import __version__
 from .diagnostics import ContentError, Diagnostic, format_github, format_pretty, to_json
-from .editions import release
+from .editions import edition_path, editions_folder, release
 from .environment import missing_package
 from .explain import KINDS as EXPLAINED
 from .explain import ExplainError, explain
 from .model import ID_PATTERN, Marking, nearest
-from .pipeline import BuildOptions, FileFault, UsageError, build, check, today
+from .pipeline import BuildOptions, FileFault, UsageError, build, check, edition_files, today
 from .resources import EXAMPLES
 from .scaffold import SCAFFOLD_KINDS, ScaffoldError, Scaffolds
 from .schema import write_reference, write_schemas
@@ -111,9 +111,13 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--example", choices=sorted(EXAMPLES), default=None,
                    help="start from a full example topic instead of the one-of-each starter")
     i.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    r = sub.add_parser("release", help="record a brief's facts as its current edition (in editions/)")
+    r = sub.add_parser("release", help="record a brief as its current edition (in editions/): what it shows, and its "
+                                       "PDF and Word files as published, with their hashes")
     common(r)
     r.add_argument("brief", help="brief id")
+    r.add_argument("--formats", default="html,pdf,docx", metavar="LIST",
+                   help="output formats as the build makes them (default: html,pdf,docx); each downloadable one "
+                        "(PDF, Word) is archived")
     return parser
 
 
@@ -314,14 +318,24 @@ def _run(args: argparse.Namespace) -> int:
             print(f"wrote {path}", file=sys.stderr)
         return 0
     if args.command == "release":
-        project = check(root, args.strict, not args.no_private).project
+        checked = check(root, args.strict, not args.no_private)
+        project = checked.project
         if args.brief not in project.briefs:
             raise UsageError(f"no brief with id '{args.brief}'" + _suggest(args.brief, project.briefs))
+        formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+        existing = edition_path(editions_folder(project, project.briefs[args.brief]), project.briefs[args.brief].edition)
+        if existing.exists():  # before laying the brief out: the answer does not depend on it
+            raise UsageError(f"edition {project.briefs[args.brief].edition} of '{args.brief}' is already recorded in "
+                             f"{existing}; raise 'edition' in briefs/{args.brief}.yaml first")
+        files = edition_files(BuildOptions(root=root, out=root / "site", formats=formats, private=not args.no_private),
+                              checked, args.brief)
         try:
-            path = release(project, args.brief)
+            path = release(project, args.brief, files)
         except FileExistsError as exc:
             raise UsageError(str(exc)) from None
-        print(f"recorded edition {project.briefs[args.brief].edition} of {args.brief} in {path}", file=sys.stderr)
+        names = ", ".join(path.with_suffix(suffix).name for suffix in files)
+        print(f"recorded edition {project.briefs[args.brief].edition} of {args.brief} in {path}"
+              + (f" with {names}" if names else ""), file=sys.stderr)
         return 0
     if args.command == "serve":
         from .serve import serve

@@ -1,82 +1,233 @@
-"""Editions: what a brief relied on when it was released, and what changed since the last release.
+"""Editions: what a brief relied on when it was released, the files it was published as, and what changed since.
 
-`release` records an edition's facts and caveats in editions/<brief>/<n>.json; the next edition's
-build reads that record back and shows a "what changed" section.
+`release` records an edition in editions/<brief>/<n>.json: its title, date and marking, the facts, caveats and
+judgments it showed, and the files it was published as (editions/<brief>/<n>.pdf, .docx, ...), each with its
+sha256, kept in git as the byte-exact record of what readers got. The next edition's build reads the record back
+for its "what changed" section, and the site offers the archived files as the brief's earlier editions.
+The editions folder sits beside the briefs/ folder that holds the brief, so a private brief's editions stay in
+its private folder.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 from .diagnostics import Collector, Loc
-from .model import Brief
+from .model import Brief, Judgment, Marking
 from .project import Project
 
 EDITIONS = "editions"
 
 
-def edition_path(root: Path, brief_id: str, edition: int) -> Path:
-    return root / EDITIONS / brief_id / f"{edition}.json"
+def editions_folder(project: Project, brief: Brief) -> Path:
+    """editions/<brief> in the folder (the project's, or a private one) whose briefs/ holds the brief."""
+    path = brief.loc.path.resolve() if brief.loc is not None else project.root / "briefs"
+    for root in [*project.private_roots, project.root]:
+        if path.is_relative_to(root.resolve() / "briefs"):
+            return root / EDITIONS / brief.id
+    return project.root / EDITIONS / brief.id
+
+
+def edition_path(folder: Path, edition: int) -> Path:
+    return folder / f"{edition}.json"
 
 
 def edition_record(project: Project, brief: Brief) -> dict:
+    """What the brief shows of the desk's record, as the next edition compares it."""
     facts = project.used_facts(brief)
-    caveats = sorted({c.id for f in facts for c in project.caveats_of(f)})
-    return {"brief": brief.id, "edition": brief.edition, "date": brief.date.isoformat(),
-            "facts": {f: project.facts[f].statement for f in facts}, "caveats": caveats}
+    caveats = dict.fromkeys(c.id for f in facts for c in project.caveats_of(f))
+    caveats.update(dict.fromkeys(c for s in brief.sections for c in s.caveats))
+    judgments = [project.judgments[j] for s in brief.sections for j in dict.fromkeys(s.judgments)]
+    return {"brief": brief.id, "edition": brief.edition, "date": brief.date.isoformat(), "title": brief.title,
+            "marking": brief.marking.value,
+            "facts": {f: project.facts[f].statement for f in facts},
+            "caveats": {c: {"title": project.caveats[c].title, "body": project.caveats[c].body} for c in sorted(caveats)},
+            "judgments": {j.id: judgment_text(j) for j in judgments}}
 
 
-def release(project: Project, brief_id: str) -> Path:
-    """Record the brief's facts as its current edition; never overwrites an earlier record."""
+def judgment_text(judgment: Judgment) -> str:
+    """A judgment as one line, so a change of likelihood, confidence or window shows as a change."""
+    parts = [judgment.statement.strip()]
+    if judgment.likelihood is not None:
+        parts.append(f"Likelihood: {judgment.likelihood.value} ({judgment.likelihood.row}).")
+    parts.append(f"{judgment.confidence.label}.")
+    if judgment.window is not None:
+        parts.append(f"Forecast window: {judgment.window.display()}.")
+    return " ".join(parts)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def release(project: Project, brief_id: str, files: dict[str, tuple[str, bytes]] | None = None) -> Path:
+    """Record the brief as its current edition, with the files it is published as (by suffix: label and bytes);
+    never overwrites an earlier record or file. The record is written last, so a failure leaves no record."""
     brief = project.briefs[brief_id]
-    path = edition_path(project.root, brief_id, brief.edition)
-    if path.exists():
-        raise FileExistsError(f"edition {brief.edition} of '{brief_id}' is already recorded in {path}; "
-                              f"raise 'edition' in briefs/{brief_id}.yaml first")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    folder = editions_folder(project, brief)
+    path = edition_path(folder, brief.edition)
+    targets = {suffix: folder / f"{brief.edition}{suffix}" for suffix in files or {}}
+    for existing in [path, *targets.values()]:
+        if existing.exists():
+            raise FileExistsError(f"edition {brief.edition} of '{brief_id}' is already recorded in {existing}; "
+                                  f"raise 'edition' in briefs/{brief_id}.yaml first")
+    folder.mkdir(parents=True, exist_ok=True)
     record = edition_record(project, brief)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.rename(path)
+    record["files"] = {}
+    written: list[Path] = []
+    try:
+        for suffix, (label, data) in (files or {}).items():
+            target = targets[suffix]
+            tmp = target.with_name(target.name + ".tmp")
+            tmp.write_bytes(data)
+            tmp.rename(target)
+            written.append(target)
+            record["files"][suffix.lstrip(".")] = {"file": target.name, "label": label, "sha256": sha256(data),
+                                                   "bytes": len(data)}
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        tmp.rename(path)
+    except BaseException:
+        for target in written:
+            target.unlink(missing_ok=True)
+        raise
     return path
 
 
-def load_previous_edition(project: Project, brief: Brief, out: Collector) -> dict | None:
-    if brief.edition < 2:
-        return None
-    path = edition_path(project.root, brief.id, brief.edition - 1)
-    if not path.exists():
-        previous = brief.edition - 1
-        out.warning(brief.at("edition"), f"brief '{brief.id}' is edition {brief.edition}, but edition {previous} was "
-                    f"never recorded, so it shows no 'what changed'; set edition back to {previous}, run "
-                    f"`python build.py release {brief.id}`, then raise it")
-        return None
+def _line_of(text: str, needle: str) -> int:
+    """The line of the first occurrence of `needle` in a record's text (1 when absent)."""
+    at = text.find(needle)
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
+
+
+def read_record(path: Path, out: Collector) -> dict | None:
+    """An edition record, normalised (a record written before caveats carried their text lists their ids), with
+    every archived file it names checked against its hash; problems are located errors in the record."""
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(record.get("facts"), dict) or not isinstance(record.get("caveats"), list):
+        text = path.read_text(encoding="utf-8")
+        record = json.loads(text)
+        if not isinstance(record, dict):
+            raise ValueError("not a JSON object")
+        if not isinstance(record.get("facts"), dict) or not isinstance(record.get("caveats"), (list, dict)):
             raise ValueError("missing 'facts' or 'caveats'")
-        return record
+        if not isinstance(record.get("edition"), int):
+            raise ValueError("missing 'edition'")
+        if isinstance(record["caveats"], list):
+            record["caveats"] = {c: None for c in record["caveats"]}
+        record.setdefault("files", {})
+        if not isinstance(record["files"], dict) or not all(isinstance(f, dict) for f in record["files"].values()):
+            raise ValueError("'files' must map each format to its file and hash")
     except (OSError, ValueError, AttributeError) as exc:
         out.error(Loc(path, 1, 1), f"edition record is unreadable: {exc}")
         return None
+    ok = True
+    for fmt, entry in record["files"].items():
+        name, expected = entry.get("file"), entry.get("sha256")
+        line = _line_of(text, f'"{fmt}": {{')
+        if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith(".") or not isinstance(expected, str):
+            out.error(Loc(path, line, 1), f"edition record: the {fmt} entry needs 'file' (a file name beside the record) "
+                      "and 'sha256'")
+            ok = False
+            continue
+        archived = path.parent / name
+        if not archived.is_file():
+            out.error(Loc(path, _line_of(text, f'"file": "{name}"'), 1),
+                      f"edition {record['edition']} of '{path.parent.name}' was published as {name}, but "
+                      f"{archived} is missing; restore it from git (the archive is the record of what readers got)")
+            ok = False
+        elif sha256(archived.read_bytes()) != expected:
+            out.error(Loc(path, _line_of(text, f'"sha256": "{expected}"'), 1),
+                      f"{archived} does not match the sha256 its edition record holds: the archived file was changed "
+                      f"after release; restore it from git")
+            ok = False
+    return record if ok else None
 
 
-def previous_editions(project: Project, out: Collector) -> dict[str, dict]:
+def recorded_editions(project: Project, out: Collector) -> dict[str, list[dict]]:
+    """Every recorded edition of every brief, checked, oldest first, by brief id."""
+    found: dict[str, list[dict]] = {}
+    for brief in project.sorted_briefs():
+        folder = editions_folder(project, brief)
+        paths = sorted((p for p in folder.glob("*.json") if p.stem.isdigit()), key=lambda p: int(p.stem)) \
+            if folder.is_dir() else []
+        records = []
+        for path in paths:
+            record = read_record(path, out)
+            if record is not None:
+                record["folder"] = str(folder)
+                records.append(record)
+        found[brief.id] = records
+    return found
+
+
+def previous_edition(project: Project, brief: Brief, records: list[dict], out: Collector) -> dict | None:
+    if brief.edition < 2:
+        return None
+    previous = brief.edition - 1
+    for record in records:
+        if record["edition"] == previous:
+            return record
+    if edition_path(editions_folder(project, brief), previous).exists():
+        return None  # recorded, but reading it failed: that error is reported at the record
+    out.warning(brief.at("edition"), f"brief '{brief.id}' is edition {brief.edition}, but edition {previous} was "
+                f"never recorded, so it shows no 'what changed'; set edition back to {previous}, run "
+                f"`python build.py release {brief.id}`, then raise it")
+    return None
+
+
+def previous_editions(project: Project, out: Collector, recorded: dict[str, list[dict]] | None = None) -> dict[str, dict]:
     """The recorded previous edition of every brief that has one, by brief id."""
+    recorded = recorded if recorded is not None else recorded_editions(project, out)
     found: dict[str, dict] = {}
     for brief in project.briefs.values():
-        record = load_previous_edition(project, brief, out)
+        record = previous_edition(project, brief, recorded.get(brief.id, []), out)
         if record is not None:
             found[brief.id] = record
     return found
 
 
+def earlier_editions(brief: Brief, records: list[dict]) -> list[dict]:
+    """The brief's earlier editions a reader of this edition may have: those marked no higher than the brief is now
+    (an edition once marked AMBER never reaches a page a CLEAR channel carries), newest first."""
+    shown = []
+    for record in records:
+        try:
+            marking = Marking.parse(record.get("marking", brief.marking.value))
+        except ValueError:
+            continue
+        if record["edition"] >= brief.edition or not marking.allowed_in(brief.marking):
+            continue
+        shown.append({"edition": record["edition"], "date": record.get("date"), "title": record.get("title"),
+                      "marking": marking.value,
+                      "files": [{"format": fmt, "label": entry.get("label", fmt.upper()), "file": entry["file"],
+                                 "sha256": entry["sha256"], "kb": max(1, round(entry.get("bytes", 0) / 1024))}
+                                for fmt, entry in record["files"].items()]})
+    return sorted(shown, key=lambda e: -e["edition"])
+
+
 def changes_since(previous: dict, current: dict) -> dict:
     old, new = previous["facts"], current["facts"]
-    return {
+    old_caveats, new_caveats = previous["caveats"], current["caveats"]
+    old_judgments, new_judgments = previous.get("judgments"), current["judgments"]
+
+    def caveat_changed(c: str) -> bool:
+        before = old_caveats[c]
+        return before is not None and before != new_caveats[c]
+    changes = {
         "since": previous["edition"],
         "added": [f for f in new if f not in old],
         "changed": [{"id": f, "old": old[f], "new": new[f]} for f in new if f in old and old[f] != new[f]],
         "withdrawn": [{"id": f, "old": old[f]} for f in old if f not in new],
-        "caveats_added": [c for c in current["caveats"] if c not in previous["caveats"]],
+        "caveats_added": [c for c in new_caveats if c not in old_caveats],
+        "caveats_changed": [{"id": c, "old": old_caveats[c], "new": new_caveats[c]} for c in new_caveats
+                            if c in old_caveats and caveat_changed(c)],
+        "caveats_removed": [{"id": c, "old": old_caveats[c]} for c in old_caveats if c not in new_caveats],
+        "judgments_added": [], "judgments_changed": [], "judgments_removed": [],
     }
+    if old_judgments is not None:  # a record written before judgments were recorded compares facts and caveats only
+        changes["judgments_added"] = [j for j in new_judgments if j not in old_judgments]
+        changes["judgments_changed"] = [{"id": j, "old": old_judgments[j], "new": new_judgments[j]}
+                                        for j in new_judgments if j in old_judgments and old_judgments[j] != new_judgments[j]]
+        changes["judgments_removed"] = [{"id": j, "old": old_judgments[j]} for j in old_judgments if j not in new_judgments]
+    return changes

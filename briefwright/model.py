@@ -335,6 +335,21 @@ class PartialDate(str):
         parts = [int(p) for p in self.split("-")] + [1, 1]
         return dt.date(parts[0], parts[1], parts[2])
 
+    def latest_day(self) -> dt.date:
+        """The last day it may stand for: '2026-01' may be any day of January, so up to the 31st."""
+        first = self.as_date()
+        if self.count("-") == 2:
+            return first
+        if self.count("-") == 1:
+            following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+            return following - dt.timedelta(days=1)
+        return dt.date(first.year, 12, 31)
+
+    @classmethod
+    def newest(cls, dates: Iterable[PartialDate]) -> PartialDate | None:
+        """The one reaching furthest; of a month and a day within it, the month (it may run past the day)."""
+        return max(dates, key=lambda d: (d.latest_day(), -d.count("-")), default=None)
+
     def display(self) -> str:
         d = self.as_date()
         if self.count("-") == 2:
@@ -342,6 +357,52 @@ class PartialDate(str):
         if self.count("-") == 1:
             return f"{d:%B %Y}"
         return self
+
+
+def date_display(day: dt.date) -> str:
+    """A full date as briefs print it: 14 January 2026."""
+    return f"{day.day} {day:%B %Y}"
+
+
+class ForecastWindow(str):
+    """The period a forecast covers, as an ISO 8601 interval of two full dates: '2026-01-14/2027-01-14'."""
+
+    _pattern = re.compile(r"^\s*(\S+?)\s*/\s*(\S+?)\s*$")
+    _day = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+    @classmethod
+    def parse(cls, value: Any) -> tuple[ForecastWindow | None, str]:
+        """The window written, or None and why it is refused (a phrase following the value)."""
+        example = "write it as start/end, two full dates, e.g. 2026-01-14/2027-01-14"
+        if isinstance(value, dt.date):
+            return None, f"is one date, not a window; {example}"
+        if not isinstance(value, str) or not (m := cls._pattern.match(value)):
+            return None, f"is not a forecast window; {example}"
+        ends = []
+        for name, part in zip(("start", "end"), m.groups(), strict=True):
+            if not cls._day.match(part):
+                partial = PartialDate.parse(part) is not None
+                why = "is not a full date" if partial else "is not a date"
+                return None, f"has {name} '{part}', which {why} (YYYY-MM-DD); {example}"
+            try:
+                ends.append(dt.date.fromisoformat(part))
+            except ValueError:
+                return None, f"has {name} '{part}', which is not a date in the calendar; {example}"
+        start, end = ends
+        if start > end:
+            return None, f"starts ({start}) after it ends ({end}); put the earlier date first"
+        return cls(f"{start.isoformat()}/{end.isoformat()}"), ""
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date.fromisoformat(self.partition("/")[0])
+
+    @property
+    def end(self) -> dt.date:
+        return dt.date.fromisoformat(self.partition("/")[2])
+
+    def display(self) -> str:
+        return f"{date_display(self.start)} \u2013 {date_display(self.end)}"
 
 
 def meta(doc: str, ref: str | None = None, **extra: Any) -> dict:
@@ -503,6 +564,9 @@ class Judgment(Record):
     likelihood: Likelihood | None = field(default=None, metadata=meta("An ICD 203 likelihood term, or none."))
     basis: Markdown | None = field(default=None, metadata=meta(
         "A sentence on the reasoning; may cite sources as [@source-id].", cites=True))
+    window: ForecastWindow | None = field(default=None, metadata=meta(
+        "For a forecast: the period it covers, as start/end (two full dates, start first), e.g. "
+        "2026-01-14/2027-01-14; printed with the judgment, and `check` warns once it has ended."))
     marking: Marking | None = field(default=None, metadata=meta(
         "TLP 2.0 marking of this record; default: the project's default_marking. Derived markings may raise it."))
 
@@ -707,6 +771,7 @@ CONTENT_KINDS: dict[str, type[Record]] = {
 def _type_name(tp: Any) -> str:
     names = {str: "text", int: "whole number", float: "number", bool: "true or false",
              dt.date: "date (YYYY-MM-DD)", PartialDate: "date (YYYY, YYYY-MM or YYYY-MM-DD)",
+             ForecastWindow: "forecast window (YYYY-MM-DD/YYYY-MM-DD)",
              Id: "id", Markdown: "Markdown text", Url: "URL"}
     if isinstance(tp, type) and issubclass(tp, Choice):
         return "one of " + ", ".join(m.value for m in tp)
@@ -824,6 +889,11 @@ def _scalar(tp: Any, value: Any, loc: Loc, out: Collector, what: str, spec: dict
         if parsed is None:
             out.error(loc, f"{what}: {_describe(value)} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
         return parsed
+    if tp is ForecastWindow:
+        window, why = ForecastWindow.parse(value)
+        if window is None:
+            out.error(loc, f"{what}: {repr(written) if written is not None else _describe(value)} {why}")
+        return window
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
             out.error(loc, f"{what}: expected a whole number, found {_describe(value)}")

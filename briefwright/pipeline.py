@@ -15,14 +15,14 @@ import shutil
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .cache import Cache, digest, tree_digest
 from .diagnostics import Collector, Diagnostic, Loc
-from .editions import previous_editions
+from .editions import editions_folder, previous_editions, recorded_editions
 from .formats import FORMATS, Job, Output, OutputFormat, run_job
 from .formats.docx import REFERENCE as WORD_REFERENCE
 from .load import load_project
@@ -109,6 +109,7 @@ class Checked:
     project: Project
     diagnostics: Collector
     previous: dict[str, dict]
+    recorded: dict[str, list[dict]] = field(default_factory=dict)  # every recorded edition, by brief id
 
 
 def check(root: Path, strict: bool = False, private: bool = True) -> Checked:
@@ -117,6 +118,7 @@ def check(root: Path, strict: bool = False, private: bool = True) -> Checked:
     diagnostics = Collector()
     project = load_project(root, diagnostics, private)
     previous: dict[str, dict] = {}
+    recorded: dict[str, list[dict]] = {}
     if project is not None:
         dirs = template_dirs(project.root)
         validate(project, diagnostics, list_templates(dirs), today=today())
@@ -125,14 +127,15 @@ def check(root: Path, strict: bool = False, private: bool = True) -> Checked:
         check_house_style(project.root, project.settings, dirs, diagnostics)  # logo, colours, fonts, contrast
         for fmt in FORMATS.values():
             fmt.check_project(project, diagnostics)  # files the formats read, e.g. the Word reference document
-        previous = previous_editions(project, diagnostics)
+        recorded = recorded_editions(project, diagnostics)  # each record's archived files checked against its hash
+        previous = previous_editions(project, diagnostics, recorded)
     if strict:
         for d in diagnostics.diagnostics:
             if d.severity == "warning":
                 d.severity = "error"
     diagnostics.raise_if_errors()
     assert project is not None  # a project that failed to load has left an error
-    return Checked(project, diagnostics, previous)
+    return Checked(project, diagnostics, previous, recorded)
 
 
 def output_formats(names: list[str]) -> list[OutputFormat]:
@@ -240,6 +243,20 @@ def build(opts: BuildOptions, checked: Checked | None = None) -> BuildReport:
     return _Build(opts, checked, formats).run()
 
 
+def edition_files(opts: BuildOptions, checked: Checked, brief_id: str) -> dict[str, tuple[str, bytes]]:
+    """The files a brief is published as (each download format: PDF, Word...), built now from the current content
+    for a channel that carries the brief, in a folder of their own outside the project; by suffix: label and bytes."""
+    import tempfile
+    brief = checked.project.briefs[brief_id]
+    formats = output_formats(opts.formats)
+    with tempfile.TemporaryDirectory(prefix="briefwright-release-") as tmp:
+        site = Path(tmp) / "site"
+        _Build(replace(opts, out=site, only=[brief_id], max_marking=brief.marking), checked, formats).run()
+        folder = site / "briefs" / brief_id
+        return {fmt.suffix: (fmt.label, (folder / fmt.file_name(brief_id)).read_bytes())
+                for fmt in formats if fmt.download}
+
+
 class _Build:
     """One build, as named steps over explicit state: choose the briefs for the channel, render their
     pages, draw charts, make the other formats in the worker pool, check page limits, write the site
@@ -248,7 +265,7 @@ class _Build:
     def __init__(self, opts: BuildOptions, checked: Checked, formats: list[OutputFormat]):
         self.started = time.perf_counter()
         self.opts, self.project, self.formats = opts, checked.project, formats
-        self.previous = checked.previous
+        self.previous, self.recorded = checked.previous, checked.recorded
         self.report = BuildReport(warnings=[str(d) for d in checked.diagnostics.diagnostics if d.severity == "warning"],
                                   notes=list(checked.project.notes))
         self.progress = opts.progress or (lambda *a: None)
@@ -286,6 +303,7 @@ class _Build:
             with _Workers(self.opts.jobs, self.formats) as workers:
                 self.draw_charts(workers)
                 self.make_downloads(workers)
+            self.archive_editions()
             # The Word reference document is an input of the editions, not a page asset: a desk's template
             # can carry what it would not publish.
             (self.tmp / "assets" / WORD_REFERENCE).unlink(missing_ok=True)
@@ -307,7 +325,7 @@ class _Build:
         can tell which of the previous site's briefs changed since (`self.current`), and builds those named."""
         downloads = {b: [Download(f.name, f.label, f.file_name(b)) for f in self.formats if f.download]
                      for b in self.project.briefs}
-        resolved = resolve(self.project, None, self.previous, downloads, self.opts.base_url)
+        resolved = resolve(self.project, None, self.previous, downloads, self.opts.base_url, self.recorded)
         self.current = {brief["id"]: brief for brief in resolved}
         for brief in resolved:
             if self.opts.only and brief["id"] not in self.opts.only:
@@ -503,6 +521,21 @@ class _Build:
             self.cache.put(key, {"output": result.data, "meta.json": json.dumps({"pages": result.pages}).encode()})
             built.append(brief["id"])
         self.report.built += [b["id"] for b in self.published if b["id"] in built]
+
+    def archive_editions(self) -> None:
+        """Each brief's earlier editions, as released (check compared them with their records' hashes), at stable
+        addresses beside its page: briefs/<id>/editions/<n>.pdf. Resolve listed only editions marked no higher than
+        the brief; the channel is asked again here, so an archived file above it is never copied."""
+        for brief in self.published:
+            folder = self.project.briefs[brief["id"]]
+            source = editions_folder(self.project, folder)
+            for edition in brief["earlier_editions"]:
+                if not Marking(edition["marking"]).allowed_in(self.opts.max_marking):
+                    continue
+                for f in edition["files"]:
+                    target = self.tmp / "briefs" / brief["id"] / f["href"]
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(source / f["file"], target)
 
     def add_output(self, brief: dict, fmt: OutputFormat, output: Output) -> None:
         name = fmt.file_name(brief["id"])

@@ -7,6 +7,7 @@ the brief file lists: templates cannot forget them, and the render stage checks 
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,10 +15,25 @@ from typing import Any
 from . import markup
 from .audiences import Audience
 from .charts import CHART_KINDS
-from .editions import changes_since, edition_record
+from .editions import EDITIONS, changes_since, earlier_editions, edition_record
 from .glossary import Expander
 from .markings import Markings
-from .model import Brief, Caveat, Chart, Entity, Event, Fact, Judgment, Likelihood, PortionMarking, Section, Unknown
+from .model import (
+    Brief,
+    Caveat,
+    Chart,
+    Entity,
+    Event,
+    Fact,
+    Judgment,
+    Likelihood,
+    Marking,
+    PartialDate,
+    PortionMarking,
+    Section,
+    Unknown,
+    date_display,
+)
 from .present import (
     caveat_data,
     choice,
@@ -86,8 +102,9 @@ class BriefResolver:
 
     def __init__(self, project: Project, brief: Brief, previous: dict | None = None,
                  downloads: list[Download] | None = None, base_url: str | None = None,
-                 markings: Markings | None = None):
+                 markings: Markings | None = None, recorded: list[dict] | None = None):
         self.project, self.brief, self.previous = project, brief, previous
+        self.recorded = recorded or []  # every recorded edition of the brief, oldest first
         self.markings = markings or project.markings
         self.portions: set[str] = set()  # the markings of the portions shown, to tell a mixed brief
         self.downloads = downloads or []
@@ -159,6 +176,10 @@ class BriefResolver:
                 {"value": judgment.likelihood.value, "range": judgment.likelihood.row},
                 "confidence": choice(judgment.confidence), "rests_on": list(judgment.rests_on),
                 "basis_html": self.prose(judgment.basis, inline=True) if judgment.basis else None,
+                "window": None if judgment.window is None else {
+                    "start": judgment.window.start.isoformat(), "end": judgment.window.end.isoformat(),
+                    "start_display": date_display(judgment.window.start), "end_display": date_display(judgment.window.end),
+                    "display": judgment.window.display()},
                 "cites": cites, "marking": self.marking("judgment", judgment.id)}
 
     def chart(self, chart: Chart) -> dict:
@@ -296,22 +317,55 @@ class BriefResolver:
     def changes(self) -> dict | None:
         if self.previous is None:
             return None
-        changes = changes_since(self.previous, edition_record(self.project, self.brief))
-        # A withdrawn fact now marked above this brief is counted, not quoted or named.
-        above = [item for item in changes["withdrawn"] if item["id"] in self.project.facts
-                 and self.markings.with_caveats(item["id"]).marking.rank > self.brief.marking.rank]
-        gone = [item for item in changes["withdrawn"] if item not in above]
+        previous_marking = Marking.parse(self.previous.get("marking", self.brief.marking.value))
+        if not previous_marking.allowed_in(self.brief.marking):
+            # The previous edition carried more than this one may: its text is not quoted here at all.
+            return {"since": self.previous["edition"], "withheld": previous_marking.label}
+        project = self.project
+        changes = changes_since(self.previous, edition_record(project, self.brief))
+        changes["withheld"] = None
+
+        def above(kind: str, record_id: str) -> bool:
+            table = project.table(kind)
+            if record_id not in table:
+                return False
+            derived = self.markings.with_caveats(record_id) if kind == "fact" else self.markings.of(kind, record_id)
+            return derived.marking.rank > self.brief.marking.rank
+
+        # A withdrawn record now marked above this brief is counted, not quoted or named.
+        hidden = [item for item in changes["withdrawn"] if above("fact", item["id"])]
+        gone = [item for item in changes["withdrawn"] if item not in hidden]
         # Withdrawn means the desk no longer holds the fact; one merely left out of this brief still stands.
-        changes["withdrawn"] = [item for item in gone if item["id"] not in self.project.facts]
-        changes["dropped"] = [item for item in gone if item["id"] in self.project.facts]
-        changes["withdrawn_above_marking"] = len(above)
+        changes["withdrawn"] = [item for item in gone if item["id"] not in project.facts]
+        changes["dropped"] = [item for item in gone if item["id"] in project.facts]
+        for kind, key in (("caveat", "caveats_removed"), ("judgment", "judgments_removed")):
+            hidden += [item for item in changes[key] if above(kind, item["id"])]
+            changes[key] = [item for item in changes[key] if not above(kind, item["id"])]
+        changes["withdrawn_above_marking"] = len(hidden)
         for item in changes["changed"] + changes["withdrawn"] + changes["dropped"]:
             item["old_html"] = markup.to_html(item["old"], inline=True)
             if "new" in item:
                 item["new_html"] = markup.to_html(item["new"], inline=True)
-        changes["added"] = [{"id": f, "statement_html": markup.to_html(self.project.facts[f].statement, inline=True)}
+        changes["added"] = [{"id": f, "statement_html": markup.to_html(project.facts[f].statement, inline=True)}
                             for f in changes["added"]]
-        changes["caveats_added"] = [{"id": c, "title": self.project.caveats[c].title} for c in changes["caveats_added"]]
+        changes["caveats_added"] = [{"id": c, "title": project.caveats[c].title} for c in changes["caveats_added"]]
+        for item in changes["caveats_changed"]:
+            old, new = item.pop("old"), item.pop("new")
+            item.update({"title": new["title"], "old_title": old["title"] if old["title"] != new["title"] else None,
+                         "old_html": markup.to_html(old["body"], inline=True),
+                         "new_html": markup.to_html(new["body"], inline=True)})
+        for item in changes["caveats_removed"]:
+            old = item.pop("old")
+            item["title"] = old["title"] if old else (project.caveats[item["id"]].title if item["id"] in project.caveats
+                                                      else item["id"])
+            item["withdrawn"] = item["id"] not in project.caveats
+        changes["judgments_added"] = [{"id": j, "statement": project.judgments[j].statement}
+                                      for j in changes["judgments_added"]]
+        for item in changes["judgments_removed"]:
+            item["withdrawn"] = item["id"] not in project.judgments
+        changes["any"] = any(changes[k] for k in ("added", "changed", "withdrawn", "dropped", "withdrawn_above_marking",
+                                                   "caveats_added", "caveats_changed", "caveats_removed",
+                                                   "judgments_added", "judgments_changed", "judgments_removed"))
         return changes
 
     def glossary_section(self) -> list[dict]:
@@ -321,6 +375,24 @@ class BriefResolver:
         return [{"id": t.id, "term": t.term, "expansion": t.expansion,
                  "definition_html": markup.to_html(t.definition, inline=True) if t.definition else None,
                  "marking": self.marking("term", t.id)} for t in self.glossary.listed()]
+
+    def earlier_editions(self) -> list[dict]:
+        """The archived files of the brief's earlier editions, as the site serves them beside its page."""
+        shown = earlier_editions(self.brief, self.recorded)
+        for entry in shown:
+            entry["date_display"] = date_display(dt.date.fromisoformat(entry["date"])) if entry["date"] else None
+            for f in entry["files"]:
+                f["href"] = f"{EDITIONS}/{f['file']}"
+        return shown
+
+    def currency(self) -> dict:
+        """What the brief covers, derived, never typed: its newest cited source and its latest checked fact.
+        Called after everything is cited, so every source in the notes counts."""
+        newest = PartialDate.newest(self.project.sources[sid].published for sid in self.notes.order)
+        checked = max((self.project.facts[f].as_of for f in self.facts_used), default=None)
+        return {"sources_to": None if newest is None else {"value": str(newest), "display": newest.display()},
+                "facts_checked": None if checked is None else {"value": checked.isoformat(),
+                                                               "display": date_display(checked)}}
 
     def portion_marks(self) -> bool:
         """Whether each portion shows its own marking: always, never, or (auto) when the portions differ."""
@@ -340,7 +412,7 @@ class BriefResolver:
         caveats_section = self.caveats_section(required)
         unknowns_section = self.unknowns_section()
         glossary = self.glossary_section()
-        as_of = max((self.project.facts[f].as_of for f in self.facts_used), default=brief.date)
+        currency = self.currency()
         resolved = {
             "id": brief.id, "title": brief.title, "short_title": brief.short_title,
             "audience": {"id": audience.id, "label": audience.label, "notes": audience.notes,
@@ -359,10 +431,11 @@ class BriefResolver:
             "organisation": settings.organisation, "site_title": settings.site_title,
             "logo": logo_asset(settings), "icon": icon_asset(settings),
             "language": settings.language, "paper": settings.paper.value,
-            "as_of": as_of.isoformat(), "as_of_display": f"{as_of.day} {as_of:%B %Y}",
+            **currency,
             "sections": sections, "screening": screening, "glossary": glossary,
             "caveats_section": caveats_section, "unknowns_section": unknowns_section,
-            "changes": self.changes(), "likelihood_standard": "ICD 203",
+            "changes": self.changes(), "earlier_editions": self.earlier_editions(),
+            "likelihood_standard": "ICD 203",
             "uses_likelihood": any(j["likelihood"] for s in sections for j in s["judgments"]),
             "likelihood_scale": LIKELIHOOD_SCALE, "quantities": quantities,
             "notes": self.notes.entries(),
@@ -390,10 +463,12 @@ def brief_jsonld(brief: dict, base_url: str | None) -> str:
 
 
 def resolve(project: Project, only: list[str] | None = None, previous: dict[str, dict] | None = None,
-            downloads: dict[str, list[Download]] | None = None, base_url: str | None = None) -> list[dict]:
-    """Every brief (or those in `only`), resolved, in id order. `previous` holds recorded editions by brief id;
-    `downloads` the files each brief's page offers, by brief id."""
-    previous, downloads = previous or {}, downloads or {}
+            downloads: dict[str, list[Download]] | None = None, base_url: str | None = None,
+            recorded: dict[str, list[dict]] | None = None) -> list[dict]:
+    """Every brief (or those in `only`), resolved, in id order. `previous` holds each brief's previous edition
+    and `recorded` all its recorded editions, by brief id; `downloads` the files each brief's page offers."""
+    previous, downloads, recorded = previous or {}, downloads or {}, recorded or {}
     markings = project.markings
-    return [BriefResolver(project, b, previous.get(b.id), downloads.get(b.id), base_url, markings).resolve()
+    return [BriefResolver(project, b, previous.get(b.id), downloads.get(b.id), base_url, markings,
+                          recorded.get(b.id)).resolve()
             for b in project.sorted_briefs() if not only or b.id in only]

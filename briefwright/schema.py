@@ -17,6 +17,7 @@ from .model import (
     URL_PATTERN,
     Brief,
     Choice,
+    ForecastWindow,
     Id,
     Markdown,
     PartialDate,
@@ -52,6 +53,8 @@ def _type_schema(tp: Any, spec: Mapping[str, Any], defs: dict) -> dict:
         return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
     if tp is PartialDate:
         return {"anyOf": [{"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}, {"type": "integer"}]}
+    if tp is ForecastWindow:
+        return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}$"}
     if tp is int:
         out = {"type": "integer"}
         if "minimum" in spec:
@@ -131,7 +134,8 @@ def _type_words(tp: Any, spec: Mapping[str, Any]) -> str:
     if isinstance(tp, type) and issubclass(tp, Record):
         return f"mapping ({tp.__name__})"
     words = {Id: "id", Url: "URL (http or https)", Markdown: "Markdown", str: "text", int: "whole number",
-             float: "number", bool: "true or false", dt.date: "date YYYY-MM-DD", PartialDate: "date YYYY, YYYY-MM or YYYY-MM-DD"}
+             float: "number", bool: "true or false", dt.date: "date YYYY-MM-DD", PartialDate: "date YYYY, YYYY-MM or YYYY-MM-DD",
+             ForecastWindow: "window YYYY-MM-DD/YYYY-MM-DD"}
     out = words[tp]
     if spec.get("ref"):
         out += f" ({spec['ref']} id)"

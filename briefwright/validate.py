@@ -264,6 +264,18 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
                     out.warning(section.at("entities"), f"brief '{brief.id}': audience '{audience.id}' has no "
                                 "screening table, so this section's entities are not shown; set screening: true for "
                                 "the audience in project.yaml, or remove them")
+    for judgment in project.judgments.values():
+        check_window(judgment, project, today, out)
+
+
+def check_window(judgment: Judgment, project: Project, today: dt.date, out: Collector) -> None:
+    """A forecast whose window has ended is history, not a forecast: the desk must judge it again."""
+    if judgment.window is None or judgment.window.end >= today:
+        return
+    shown = [b.id for b in project.sorted_briefs() if any(judgment.id in s.judgments for s in b.sections)]
+    where = f" (shown in {', '.join(shown)})" if shown else ""
+    out.warning(judgment.at("window"), f"judgment '{judgment.id}'{where} forecasts a window that ended on "
+                f"{judgment.window.end}; judge it again and set a new window, or take it out of the briefs")
 
 
 def check_interested_basis(judgment: Judgment, project: Project, out: Collector) -> None:

@@ -156,7 +156,7 @@ def test_a_withdrawn_fact_now_above_the_brief_is_counted_not_quoted(minimal, tmp
     parser = _Changes()
     parser.feed(html)
     assert parser.items == [("withdrawn-above-marking", None)]
-    assert "1 fact now marked above TLP:CLEAR, so not shown here." in html
+    assert "1 item now marked above TLP:CLEAR, so not shown here." in html
     assert "widget launched in January" not in html and "widget-launch" not in html
 
 

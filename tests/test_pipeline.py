@@ -33,7 +33,10 @@ def test_build_writes_html_pdf_and_charts(minimal, tmp_path):
     assert 'data-caveat="speed-untested"' in html
     assert 'data-status-label="widget-speed"' in html
     assert 'data-unknown="widget-price"' in html
-    assert "Information as of 1 February 2026" in html
+    # currency is derived: the newest cited source is dated to the month only, so it prints as written
+    assert '<span class="currency" data-sources-to="2026-01">Sources to January 2026</span>' in html
+    assert '<span class="currency" data-facts-checked="2026-02-01">Facts checked 1 February 2026</span>' in html
+    assert "Information as of" not in html
 
 
 def test_template_that_drops_a_caveat_fails_the_build(minimal, tmp_path):

@@ -46,8 +46,19 @@ def printed(minimal, tmp_path):
     facts.write_text(facts.read_text(encoding="utf-8").replace("sources: [maker-blog, trade-paper]",
                                                                "sources: [maker-blog, trade-paper, annual-report]"),
                      encoding="utf-8")
+    judgments = minimal / "content" / "other.yaml"  # a second judgment, in a later section, with a window
+    judgments.write_text(judgments.read_text(encoding="utf-8").replace("judgments:\n", """judgments:
+  - id: rival-response
+    statement: The rival will likely cut its price.
+    likelihood: likely
+    confidence: low
+    rests_on: [rival-speed]
+    window: 2026-01-14/2027-01-14
+""", 1), encoding="utf-8")
     brief = minimal / "briefs" / "sample.yaml"
-    brief.write_text(brief.read_text(encoding="utf-8").replace("page_limit: 2", "page_limit: 3"), encoding="utf-8")
+    brief.write_text(brief.read_text(encoding="utf-8").replace("page_limit: 2", "page_limit: 3").replace(
+        "    events: [launch, review]\n", "    events: [launch, review]\n  - title: Outlook\n    judgments: [rival-response]\n"),
+        encoding="utf-8")
     r = run_cli("build", "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j1", cwd=minimal)
     assert r.code == 0, r.stderr
     return tmp_path / "site" / "briefs"
@@ -64,7 +75,7 @@ def test_every_contents_entry_has_its_page(printed):
     """A policymaker brief prints its sources as footnotes, so the contents list no Sources entry without a page."""
     text = _pdftotext(printed / "sample" / "sample.pdf", "-layout")
     contents = text.split("CONTENTS")[1].strip().split("\n\n")[0].splitlines()
-    assert [re.sub(r"\s*\.+\s*\d+$", "", line.strip()) for line in contents] == ["Key judgments", "Facts",
+    assert [re.sub(r"\s*\.+\s*\d+$", "", line.strip()) for line in contents] == ["Key judgments", "Facts", "Outlook",
                                                                                   "What we don’t know"]
     assert all(re.search(r"\.\s*\d+$", line) for line in contents), contents
 
@@ -84,3 +95,17 @@ def test_an_address_breaks_before_its_hyphens_and_copies_whole(printed):
     for pdf in printed.glob("*/*.pdf"):
         text = _pdftotext(pdf)
         assert LONG_URL in re.sub(r"\s+", "", text), f"{pdf.name}: the address does not copy whole"
+
+
+def test_key_judgments_number_once_across_the_brief_in_print(printed):
+    """Two judgment lists in two sections: the second continues at 2 in the PDF (WeasyPrint ignores <ol start>)."""
+    text = _pdftotext(printed / "sample" / "sample.pdf")
+    numbered = [m.group(1, 2) for m in re.finditer(r"^(\d+)\. The (widget|rival) will likely", text, re.M)]
+    assert numbered == [("1", "widget"), ("2", "rival")], text
+
+
+def test_currency_and_forecast_window_read_back_from_the_pdf(printed):
+    text = " ".join(_pdftotext(printed / "sample" / "sample.pdf").split())
+    assert "2 February 2026 · Edition 1 · Sources to January 2026 · Facts checked 1 February 2026" in text
+    assert "Forecast window: 14 January 2026 \u2013 14 January 2027." in text
+    assert "Information as of" not in text

@@ -713,36 +713,59 @@ class WordEdition:
         self.marking_run(org)
         self.text(self.para("Kicker"), b["audience"]["label"])
         self.text(self.para("Title"), b["title"])
-        self.text(self.para("Brief Meta"), f"{b['date_display']} \u00b7 Edition {b['edition']} \u00b7 "
-                                           f"Information as of {b['as_of_display']}")
+        currency = ([f"Sources to {b['sources_to']['display']}"] if b["sources_to"] else []) + \
+            ([f"Facts checked {b['facts_checked']['display']}"] if b["facts_checked"] else [])
+        self.text(self.para("Brief Meta"), " \u00b7 ".join([b["date_display"], f"Edition {b['edition']}", *currency]))
 
     def changes(self, ch: dict) -> None:
+        """As the page lists them (templates/base.html, block changes), in the same order."""
         self.heading(f"What changed since edition {ch['since']}")
-        if not (ch["added"] or ch["changed"] or ch["withdrawn"] or ch["withdrawn_above_marking"] or ch["caveats_added"]):
-            self.text(self.para("Normal"), "No fact or caveat changed.")
+        if ch.get("withheld"):
+            self.text(self.para("Normal"), f"Edition {ch['since']} was marked {ch['withheld']}, above this edition, "
+                                           "so its changes are not listed here.")
+            return
+        if not ch["any"]:
+            self.text(self.para("Normal"), "No fact, judgment or caveat changed.")
+
+        def item(lead: str, *parts: tuple[str, str | None]) -> None:
+            p = self.para("Change", numbered=True)
+            self.text(p, lead + " ", bold=True)
+            for i, (kind, value) in enumerate(parts):
+                if i:
+                    self.text(p, " ")
+                if kind == "old":
+                    self.inline(p, value, strike=True)
+                elif kind == "old_text":
+                    self.text(p, value or "", strike=True)
+                elif kind == "html":
+                    self.inline(p, value)
+                else:
+                    self.text(p, value or "")
+        for j in ch["judgments_added"]:
+            item("New judgment:", ("text", j["statement"]))
+        for j in ch["judgments_changed"]:
+            item("Judgment revised:", ("old_text", j["old"]), ("text", j["new"]))
+        for j in ch["judgments_removed"]:
+            item("Judgment withdrawn:" if j["withdrawn"] else "Judgment no longer in this brief:", ("old_text", j["old"]))
         for f in ch["added"]:
-            p = self.para("Change", numbered=True)
-            self.text(p, "Added: ", bold=True)
-            self.inline(p, f["statement_html"])
+            item("Added:", ("html", f["statement_html"]))
         for f in ch["changed"]:
-            p = self.para("Change", numbered=True)
-            self.text(p, "Changed: ", bold=True)
-            self.inline(p, f["old_html"], strike=True)
-            self.text(p, " ")
-            self.inline(p, f["new_html"])
+            item("Changed:", ("old", f["old_html"]), ("html", f["new_html"]))
         for f in ch["withdrawn"]:
-            p = self.para("Change", numbered=True)
-            self.text(p, "Withdrawn: ", bold=True)
-            self.inline(p, f["old_html"], strike=True)
+            item("Withdrawn:", ("old", f["old_html"]))
+        for f in ch["dropped"]:
+            item("No longer in this brief (the fact stands):", ("html", f["old_html"]))
         if ch["withdrawn_above_marking"]:
             n = ch["withdrawn_above_marking"]
-            p = self.para("Change", numbered=True)
-            self.text(p, "Withdrawn: ", bold=True)
-            self.text(p, f"{n} fact{'s' if n != 1 else ''} now marked above {self.brief['marking']['label']}, so not shown here.")
+            item("No longer in this brief:", ("text", f"{n} item{'s' if n != 1 else ''} now marked above "
+                                                      f"{self.brief['marking']['label']}, so not shown here."))
         for c in ch["caveats_added"]:
-            p = self.para("Change", numbered=True)
-            self.text(p, "New caveat: ", bold=True)
-            self.text(p, c["title"])
+            item("New caveat:", ("text", c["title"]))
+        for c in ch["caveats_changed"]:
+            title = [("old_text", c["old_title"])] if c["old_title"] else []
+            item("Caveat revised:", *title, ("text", c["title"] + ":"), ("old", c["old_html"]), ("html", c["new_html"]))
+        for c in ch["caveats_removed"]:
+            item("Caveat withdrawn:" if c["withdrawn"] else "Caveat no longer in this brief:", ("old_text", c["title"]))
 
     def section(self, s: dict) -> None:
         self.heading(s["title"])
@@ -773,6 +796,8 @@ class WordEdition:
         meta = self.para("Judgment Basis")
         if j["likelihood"]:
             self.text(meta, f"Likelihood: {j['likelihood']['value']} ({j['likelihood']['range']}). ")
+        if j["window"]:
+            self.text(meta, f"Forecast window: {j['window']['display']}. ")
         self.text(meta, f"{j['confidence']['label']}.")
         if j["basis_html"]:
             self.text(meta, " ")
