@@ -106,23 +106,31 @@ def template_frame(exc: BaseException, default: str) -> tuple[str, int]:
 
 
 # A word of five or more characters with a digit or two capitals: an acronym, a model or chip name, an id.
-# Hyphenation dictionaries split these where no reader would (HB-M2e), so print keeps them whole.
+# Hyphenation dictionaries split these where no reader would (HB-M2e), so print keeps them whole with a
+# word joiner (U+2060, zero-width, no break, dropped from the PDF's text layer) between each two letters, a
+# line still breaking after a hyphen of its own (H200-class). Not a <span> with `hyphens: manual`: WeasyPrint
+# 70 mis-breaks a line ending in an inline box next to a hyphen, leaving the paragraph's first word alone on
+# its line ("A" / "BIS final rule ..."), which the compliance note printed.
 _UNBREAKABLE = re.compile(r"(?<![\w&#-])(?=[\w-]*[A-Za-z])(?=[\w-]*(?:\d|[A-Z][\w-]*[A-Z]))[A-Za-z0-9][\w-]{3,}[A-Za-z0-9]")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 _WBR = re.compile(r"<wbr\s*/?>", re.I)
 _ADDRESS = re.compile(r'<a\s[^>]*\bclass="url"', re.I)  # present.url_html's links
-PRINT_MARKS = "nh-1 wbr-1 wj-1"  # part of a download's cache key: change it when print_html changes
+PRINT_MARKS = "nh-2 wbr-1 wj-1"  # part of a download's cache key: change it when print_html changes
+
+
+def _keep_whole(match: re.Match) -> str:
+    return "-".join("\u2060".join(segment) for segment in match.group(0).split("-"))
 
 
 def print_html(html: str) -> str:
-    """The page as print lays it out: words hyphenation would mangle wrapped in <span class="nh">, which
-    print.css keeps whole; each <wbr> (the break opportunities of present.url_html's addresses) the
-    zero-width space it stands for, which breaks a line the same and draws nothing (WeasyPrint lays a <wbr>
-    out as two empty inline boxes, each a link annotation of its own inside a link); and in an address, a
-    word joiner after each hyphen, so a line breaks before a hyphen and never after it, where a reader (and
-    pdftotext, which then drops it) would take it for hyphenation. Only the text of the body, never markup,
-    scripts or styles, is touched; the page itself (what verify reads of it, what a reader copies from it)
-    is unchanged, and the PDF's text layer reads the same."""
+    """The page as print lays it out: words hyphenation would mangle held whole by word joiners; each
+    <wbr> (the break opportunities of present.url_html's addresses) the zero-width space it stands for,
+    which breaks a line the same and draws nothing (WeasyPrint lays a <wbr> out as two empty inline boxes,
+    each a link annotation of its own inside a link); and in an address, a word joiner after each hyphen,
+    so a line breaks before a hyphen and never after it, where a reader (and pdftotext, which then drops
+    it) would take it for hyphenation. Only the text of the body, never markup, scripts or styles, is
+    touched; the page itself (what verify reads of it, what a reader copies from it) is unchanged,
+    and the PDF's text layer reads the same."""
     head, sep, body = html.partition("<body")
     if not sep:
         return html
@@ -138,9 +146,8 @@ def print_html(html: str) -> str:
             elif not skip and _WBR.fullmatch(part):
                 parts[i] = "\u200b"
         elif i and not skip and part:
-            parts[i] = _UNBREAKABLE.sub(lambda m: f'<span class="nh">{m.group(0)}</span>', part)
-            if address:
-                parts[i] = parts[i].replace("-", "-\u2060")
+            # An address (print.css: hyphens: manual) breaks only at its <wbr>s, so only its hyphens need a joiner.
+            parts[i] = part.replace("-", "-\u2060") if address else _UNBREAKABLE.sub(_keep_whole, part)
     return head + sep + "".join(parts)
 
 
