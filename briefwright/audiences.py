@@ -23,6 +23,8 @@ class Audience:
     page_limit: int | None = None  # a brief's page_limit when it sets none
     declared: ProjectAudience | None = None  # where project.yaml declares it (None: registered in Python)
     numbered_paragraphs: bool = False  # Word editions number body paragraphs, for submissions cited by paragraph
+    screening: bool = False  # "Names to screen" and "What to check" from the entities the brief names
+    glossary: bool = False  # lists the glossary terms used; `check` warns on abbreviations without an entry
 
 
 AUDIENCES: dict[str, Audience] = {}
@@ -46,19 +48,21 @@ def project_audiences(settings: Settings) -> dict[str, Audience]:
         audiences[declared.id] = Audience(declared.id, declared.label, declared.template,
                                           frozenset(declared.inline_caveats), declared.notes.value,
                                           tuple(part.value for part in declared.order), declared.split_claims,
-                                          declared.page_limit, declared)
+                                          declared.page_limit, declared, screening=declared.screening,
+                                          glossary=declared.glossary)
     return audiences
 
 
 _CRITICAL = frozenset({Severity.CRITICAL})
 for _audience in (
-    Audience("policymaker", "Legislators and policymakers", "policymaker.html", _CRITICAL, "footnotes", page_limit=2),
+    Audience("policymaker", "Legislators and policymakers", "policymaker.html", _CRITICAL, "footnotes", page_limit=2,
+             glossary=True),
     # Compliance readers work from dates and rules: the timeline comes before the facts.
     Audience("compliance", "Export-control and compliance officers", "compliance.html", _CRITICAL,
-             order=("judgments", "events", "charts", "facts", "caveats", "unknowns"), page_limit=6),
+             order=("judgments", "events", "charts", "facts", "caveats", "unknowns"), page_limit=6, screening=True),
     Audience("technical", "Technical analysts", "technical.html", _CRITICAL, page_limit=8),
     Audience("market", "Investors and market analysts", "market.html", _CRITICAL, page_limit=5),
     Audience("public", "Press and the public", "public.html", frozenset({Severity.CRITICAL, Severity.MAJOR}),
-             split_claims=True, page_limit=4),
+             split_claims=True, page_limit=4, glossary=True),
 ):
     register_audience(_audience)

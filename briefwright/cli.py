@@ -85,7 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--layout", action="store_true", help="also lay out every brief (in a temporary folder) and check "
                    "its page limit, as the build will")
     c.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers for --layout")
-    e = sub.add_parser("explain", help="show a fact, source, caveat, judgment or unknown, where it comes from and "
+    e = sub.add_parser("explain", help="show a fact, source, caveat, judgment, unknown or entity, where it comes from and "
                        "everything that uses it")
     common(e)
     e.add_argument("record", help="its id, or KIND:ID when two kinds share the id")

@@ -10,7 +10,7 @@ from .model import Marking, Record
 from .present import citation_html
 from .project import Project
 
-KINDS = ("fact", "source", "caveat", "judgment", "unknown")
+KINDS = ("fact", "source", "caveat", "judgment", "unknown", "entity")
 
 
 class ExplainError(Exception):
@@ -36,7 +36,7 @@ def find(project: Project, name: str) -> tuple[str, str]:
         raise ExplainError(f"'{name}' is the id of a {' and a '.join(kinds)}; say which: "
                            + " or ".join(f"explain {k}:{name}" for k in kinds))
     if not kinds:
-        raise ExplainError(f"no fact, source, caveat, judgment or unknown with id '{name}'", missing=name)
+        raise ExplainError(f"no fact, source, caveat, judgment, unknown or entity with id '{name}'", missing=name)
     return kinds[0], name
 
 
@@ -49,6 +49,9 @@ def _sources_of(project: Project, kind: str, record: Record) -> Iterator[str]:
         yield from (s for side in record.sides for s in side.sources)  # type: ignore[attr-defined]
     elif kind in ("caveat", "event"):
         yield from record.sources  # type: ignore[attr-defined]
+    elif kind == "entity":
+        yield from record.sources  # type: ignore[attr-defined]
+        yield from (s for listing in record.listings for s in listing.sources)  # type: ignore[attr-defined]
     elif kind == "judgment":
         yield from (s for ids in markup.citations(record.basis or "") for s in ids)  # type: ignore[attr-defined]
     elif kind == "chart":
@@ -169,6 +172,28 @@ class Explainer:
             or ["  none"]
         lines.append("briefs showing it:")
         return lines + self.briefs_showing("unknown", unknown_id)
+
+    def entity(self, entity_id: str) -> list[str]:
+        """Every name to screen and listing, with the facts that name the entity and the briefs screening it."""
+        project, e = self.project, self.project.entities[entity_id]
+        lines = [f"entity {e.id} ({e.kind.label}{', ' + e.country if e.country else ''}): {e.name}",
+                 f"  defined at {e.loc}", self.marking("entity", entity_id), "names to screen:"]
+        lines += [f"  {name}" for name in filter(None, [e.name, e.legal_name])]
+        lines += [f"  {a.name}" + (f" ({'; '.join(filter(None, [a.note, a.lang]))})" if a.note or a.lang else "")
+                  for a in e.aliases]
+        lines.append("identifiers:")
+        lines += [f"  {i.scheme}: {i.value}" for i in e.identifiers] or ["  none"]
+        lines.append("listings:")
+        lines += [f"  {listing.list}{' (' + listing.authority + ')' if listing.authority else ''}, "
+                  f"{listing.citation + ', ' if listing.citation else ''}effective {listing.effective.display()} "
+                  f"[{', '.join(listing.sources)}]" for listing in e.listings] or ["  none"]
+        lines.append("sources:")
+        lines += [f"  {s}: {markup.strip_tags(citation_html(project.sources[s]))}" for s in e.sources]
+        lines.append("facts naming it:")
+        lines += [f"  {f.id}: {f.statement.strip()}" for f in project.facts.values()
+                  if entity_id in f.entities and self.ok("fact", f.id)] or ["  none"]
+        lines.append("briefs screening it:")
+        return lines + self.briefs_showing("entity", entity_id)
 
 
 def explain(project: Project, name: str, markings: Markings, channel: Marking) -> str:

@@ -53,8 +53,10 @@ class Markings:
         return found
 
     def _rests_on(self, kind: str, record: Record) -> Iterator[tuple[str, str]]:
-        if kind in ("fact", "caveat", "event"):
+        if kind in ("fact", "caveat", "event", "entity"):
             yield from (("source", s) for s in getattr(record, "sources", []))
+        if kind == "entity":
+            yield from (("source", s) for listing in record.listings for s in listing.sources)  # type: ignore[attr-defined]
         if kind == "fact":
             yield from (("source", s) for side in record.sides for s in side.sources)  # type: ignore[attr-defined]
         elif kind == "judgment":
@@ -90,6 +92,7 @@ class Markings:
             yield from (("caveat", c.id) for c in project.caveats_of(fact_id))
         used_set = set(used)
         yield from (("unknown", u.id) for u in project.unknowns.values() if used_set.intersection(u.facts))
+        yield from (("entity", e) for e in project.screened_entities(brief))
 
     def required(self, brief: Brief) -> Derived:
         """The lowest marking the brief may carry, with the chain from the brief to what forces it."""
@@ -147,7 +150,7 @@ def check_public_repository(project: Project, out: Collector) -> None:
                   "private folder named in private_content")
     markings = project.markings
     where = settings.private_content[0] if settings.private_content else "../<desk>-private"
-    kinds = ("source", "fact", "caveat", "unknown", "event", "chart", "judgment", "brief")
+    kinds = ("source", "fact", "caveat", "unknown", "event", "chart", "judgment", "entity", "term", "brief")
 
     def in_repository(kind: str, rid: str) -> bool:
         return project.table(kind)[rid].loc.path.resolve().is_relative_to(project.root)

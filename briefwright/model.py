@@ -5,6 +5,7 @@ checking and the JSON Schema for editors, so a field is declared in exactly one 
 """
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import datetime as dt
 import enum
@@ -85,6 +86,32 @@ class SourceKind(Choice):
     def standalone(self) -> bool:
         """A whole publication, whose title the notes set in italics (a page or article is quoted)."""
         return self in (SourceKind.BOOK, SourceKind.REPORT, SourceKind.DATASET, SourceKind.LEGAL)
+
+
+class Interest(Choice):
+    """Who has a stake in what a source says; the notes print it beside the source."""
+
+    SUBJECT = "subject", "the subject"
+    SUPPLIER = "supplier", "a supplier"
+    CUSTOMER = "customer", "a customer"
+    COMPETITOR = "competitor", "a competitor"
+    GOVERNMENT = "government", "a government"
+    FUNDED_BY = "funded-by", "funded by an interested party"
+    ADVOCATE = "advocate", "an advocate"
+
+
+class EntityKind(Choice):
+    ORGANISATION = "organisation", "Organisation"
+    PERSON = "person", "Person"
+
+    @classmethod
+    def parse(cls, written: str) -> EntityKind:
+        # The US spelling is what many analysts type; it means the same thing.
+        return cls("organisation" if written == "organization" else written)
+
+    @classmethod
+    def aliases(cls) -> list[str]:
+        return ["organization"]
 
 
 class Attribution(Choice):
@@ -415,6 +442,12 @@ class Source(Record):
         "chatham-house (neither the speaker's identity nor affiliation may be revealed)."))
     note: str | None = field(default=None, metadata=meta(
         "For a secondary copy: which primary it copies, and anything else a reader should know."))
+    interest: Interest | None = field(default=None, metadata=meta(
+        "Who has a stake in what the source says, if anyone: subject, supplier, customer, competitor, government, "
+        "funded-by or advocate. Printed in the notes; `check` warns on a judgment resting only on such sources."))
+    interest_note: str | None = field(default=None, metadata=meta(
+        "The stake in plain words, printed with the interest, e.g. 'Huawei-focused news site' or 'Funded in part "
+        "by the Australian and US governments'."))
     marking: Marking | None = field(default=None, metadata=meta(
         "TLP 2.0 marking of this record; default: the project's default_marking. Derived markings may raise it."))
 
@@ -445,6 +478,9 @@ class Fact(Record):
     tags: list[str] = field(default_factory=list, metadata=meta("Free tags for filtering."))
     quantity: Quantity | None = field(default=None, metadata=meta("A number that charts and tables can use."))
     sides: list[Side] = field(default_factory=list, metadata=meta("For a conflicting fact: each side with its sources (two or more)."))
+    entities: list[Id] = field(default_factory=list, metadata=meta(
+        "Organisations and people the fact concerns: a screening brief using the fact lists them to screen.",
+        ref="entity"))
     marking: Marking | None = field(default=None, metadata=meta(
         "TLP 2.0 marking of this record; default: the project's default_marking. Derived markings may raise it."))
 
@@ -521,6 +557,74 @@ class Judgment(Record):
 
 
 @dataclass
+class Alias(Record):
+    name: str = field(metadata=meta("Another name to screen, in any script, exactly as written."))
+    lang: str | None = field(default=None, metadata=meta(
+        "BCP 47 language tag of the name, e.g. zh-Hans, ru-Latn: set so each script renders in the right font."))
+    note: str | None = field(default=None, metadata=meta("What the name is, e.g. 'Chinese legal name', 'former name'."))
+
+
+@dataclass
+class Identifier(Record):
+    scheme: str = field(metadata=meta("What kind of identifier, e.g. 'HKEX stock code', 'LEI', 'USCC'."))
+    value: str = field(metadata=meta("The identifier, quoted if it is all digits: \"2513\"."))
+
+
+@dataclass
+class Listing(Record):
+    list: str = field(metadata=meta("The list's name, e.g. Entity List, SDN List."))
+    effective: PartialDate = field(metadata=meta("When the listing took effect (YYYY-MM-DD)."))
+    requirement: Markdown = field(metadata=meta(
+        "What the listing means for someone dealing with the entity, in Markdown: the 'What to check' action."))
+    # `list` is the field's YAML name, so the type below names the built-in through its module
+    sources: builtins.list[Id] = field(metadata=meta("Sources for the listing (the notice that made it).", ref="source",
+                                            min_items=1))
+    authority: str | None = field(default=None, metadata=meta("Who keeps the list, e.g. BIS, OFAC."))
+    entry: str | None = field(default=None, metadata=meta("The name exactly as the list writes it."))
+    citation: str | None = field(default=None, metadata=meta(
+        "The citation of the notice that made the listing, e.g. 90 FR 4544."))
+
+
+@dataclass
+class Entity(Record):
+    KIND: ClassVar[str] = "entity"
+    id: Id = field(metadata=meta("Unique id."))
+    name: str = field(metadata=meta("The name briefs use."))
+    kind: EntityKind = field(metadata=meta("organisation or person."))
+    sources: list[Id] = field(metadata=meta("Sources for the names and identifiers (at least one).", ref="source",
+                                            min_items=1))
+    legal_name: str | None = field(default=None, metadata=meta("The registered legal name."))
+    country: str | None = field(default=None, metadata=meta(
+        "Country of registration or nationality, as an ISO 3166 alpha-2 code (CN, US, GB...)."))
+    aliases: list[Alias] = field(default_factory=list, metadata=meta(
+        "Every other name to screen, in any script: former names, brands, transliterations, handles."))
+    identifiers: list[Identifier] = field(default_factory=list, metadata=meta(
+        "Registry numbers, stock codes and the like."))
+    listings: list[Listing] = field(default_factory=list, metadata=meta(
+        "Each sanctions or export-control list entry naming the entity."))
+    checks: list[Markdown] = field(default_factory=list, metadata=meta(
+        "Further actions for a compliance officer, in Markdown, listed under 'What to check'."))
+    note: Markdown | None = field(default=None, metadata=meta("Anything else a reader should know, in Markdown."))
+    marking: Marking | None = field(default=None, metadata=meta(
+        "TLP 2.0 marking of this record; default: the project's default_marking. Derived markings may raise it."))
+
+
+@dataclass
+class GlossaryTerm(Record):
+    KIND: ClassVar[str] = "term"
+    LABEL: ClassVar[str] = "glossary term"
+    id: Id = field(metadata=meta("Unique id."))
+    term: str = field(metadata=meta(
+        "The abbreviation as written in text (case-sensitive, matched as a whole word), e.g. BIS."))
+    expansion: str = field(metadata=meta(
+        "What it stands for, written before it at its first use in every brief: 'Bureau of Industry and Security'."))
+    definition: Markdown | None = field(default=None, metadata=meta(
+        "One sentence of Markdown saying what it is, shown in the glossary list."))
+    marking: Marking | None = field(default=None, metadata=meta(
+        "TLP 2.0 marking; a brief marked lower neither expands nor lists the term."))
+
+
+@dataclass
 class Section(Record):
     title: str = field(metadata=meta("Section heading."))
     intro: Markdown | None = field(default=None, metadata=meta(
@@ -531,6 +635,9 @@ class Section(Record):
     events: list[Id] = field(default_factory=list, metadata=meta("Timeline events shown.", ref="event"))
     caveats: list[Id] = field(default_factory=list, metadata=meta("Caveats shown here (attached caveats are added anyway).", ref="caveat"))
     unknowns: list[Id] = field(default_factory=list, metadata=meta("Open questions shown here.", ref="unknown"))
+    entities: list[Id] = field(default_factory=list, metadata=meta(
+        "Entities added to the brief's screening table (for an audience with screening), beside those its facts "
+        "name.", ref="entity"))
 
 
 @dataclass
@@ -596,6 +703,12 @@ class ProjectAudience(Record):
         "The order of a section's items (each of judgments, facts, charts, events, caveats, unknowns once)."))
     split_claims: bool = field(default=False, metadata=meta(
         "Show checked facts first, then those only claimed or disputed, under their own heads."))
+    screening: bool = field(default=False, metadata=meta(
+        "Add 'Names to screen' and 'What to check' sections built from the entities the brief's facts and "
+        "sections name (the built-in compliance audience does)."))
+    glossary: bool = field(default=False, metadata=meta(
+        "List the glossary terms the brief uses, and warn in `check` on an abbreviation it uses without a "
+        "glossary entry (the built-in public and policymaker audiences do)."))
 
 
 @dataclass
@@ -626,13 +739,17 @@ class Settings(Record):
     public_repository: bool = field(default=False, metadata=meta(
         "The project's own folder is published (a public git repository): every record and brief in it must be "
         "TLP:CLEAR; restricted ones belong in a private folder."))
+    known_abbreviations: list[str] = field(default_factory=list, metadata=meta(
+        "Words in capitals that need no glossary entry: abbreviations every reader knows (US, UK, EU) and names "
+        "written in capitals (ASML, TWINSCAN). `check` does not warn on them in briefs whose audience lists its "
+        "glossary terms."))
     audiences: list[ProjectAudience] = field(default_factory=list, metadata=meta(
         "The project's own audiences, beside the built-in five (one with a built-in id replaces it)."))
 
 
 CONTENT_KINDS: dict[str, type[Record]] = {
     "sources": Source, "facts": Fact, "caveats": Caveat, "unknowns": Unknown,
-    "events": Event, "charts": Chart, "judgments": Judgment,
+    "events": Event, "charts": Chart, "judgments": Judgment, "entities": Entity, "glossary": GlossaryTerm,
 }
 
 
@@ -805,7 +922,7 @@ def parse_record(cls: type[R], data: YMap, out: Collector) -> R | None:
     item_locs: dict = {}
     ok = True
     # "unknown field ..." would read as a field nobody knows: an Unknown is named for what it is
-    label = "open question" if cls.KIND == "unknown" else cls.KIND or cls.__name__.lower()
+    label = "open question" if cls.KIND == "unknown" else getattr(cls, "LABEL", "") or cls.KIND or cls.__name__.lower()
     known = {name for name, *_ in parse_plan(cls)}
     for key in data:
         if key not in known and key in getattr(cls, "TYPED_NUMBER_FIELDS", ()):

@@ -53,6 +53,16 @@ def source_name(source: Source) -> str:
     return source.publisher or source.author or source.title
 
 
+def interest_text(source: Source) -> str | None:
+    """Who has a stake in what the source says, as every note prints it: 'Interested party (supplier): ...'."""
+    if source.interest is None:
+        return None
+    text = f"Interested party ({source.interest.value.replace('-', ' ')})"
+    if source.interest_note:
+        text += ": " + source.interest_note.strip().rstrip(".")
+    return text + "."
+
+
 def citation_html(source: Source, full: bool = True) -> str:
     """A source as the notes cite it, in one style for every kind: who, title, publisher, date, pages, then
     (in full) the kind, the note, the address with the day it was read, and an archived copy. A short
@@ -73,6 +83,8 @@ def citation_html(source: Source, full: bool = True) -> str:
         if source.pages:
             parts.append(_pages(source.pages))
     html = Markup(", ").join(escape(p) for p in parts) + "."
+    if (interest := interest_text(source)) is not None:  # short notes too: a reader weighs the source by it
+        html += " " + escape(interest)
     if full and not source.kind.spoken:
         html += " " + escape(source.kind.label) + "."
     if full and source.note:
@@ -95,6 +107,8 @@ def source_data(source: Source) -> dict:
             "kind": source.kind.value, "kind_label": source.kind.label, "note": source.note,
             "author": source.author, "pages": source.pages, "archived_url": source.archived_url,
             "person": source.person, "attribution": choice(source.attribution),
+            "interest": choice(source.interest), "interest_note": source.interest_note,
+            "interest_text": interest_text(source),
             "citation_html": citation_html(source), "short_citation_html": citation_html(source, full=False)}
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .audiences import Audience, project_audiences
-from .model import Brief, Caveat, Chart, Event, Fact, Judgment, Settings, Source, Unknown
+from .model import Brief, Caveat, Chart, Entity, Event, Fact, GlossaryTerm, Judgment, Settings, Source, Unknown
 
 if TYPE_CHECKING:
     from .markings import Markings
@@ -24,6 +24,8 @@ class Project:
     events: dict[str, Event] = field(default_factory=dict)
     charts: dict[str, Chart] = field(default_factory=dict)
     judgments: dict[str, Judgment] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    terms: dict[str, GlossaryTerm] = field(default_factory=dict)  # the glossary
     briefs: dict[str, Brief] = field(default_factory=dict)
     # (kind, id) of records that failed to load (-> None), or that a file YAML could not read seems to hold (-> that file)
     broken: dict[tuple[str, str], Path | None] = field(default_factory=dict)
@@ -41,7 +43,7 @@ class Project:
         return brief.page_limit or (audience.page_limit if audience else None)
 
     def table(self, kind: str) -> dict:
-        return getattr(self, kind + "s")
+        return getattr(self, "entities" if kind == "entity" else kind + "s")
 
     @cached_property
     def _caveats_by_fact(self) -> dict[str, list[Caveat]]:
@@ -74,6 +76,16 @@ class Project:
                 ids += self.events[eid].facts
             used.update(dict.fromkeys(ids))
         return list(used)
+
+    def screened_entities(self, brief: Brief) -> list[str]:
+        """The entities a brief lists to screen: those its used facts name, then those its sections add, each
+        once; none unless its audience screens."""
+        audience = self.audiences.get(brief.audience)
+        if audience is None or not audience.screening:
+            return []
+        ids = [e for fid in self.used_facts(brief) if fid in self.facts for e in self.facts[fid].entities]
+        ids += [e for section in brief.sections for e in section.entities]
+        return list(dict.fromkeys(ids))
 
     def sorted_briefs(self) -> list[Brief]:
         return sorted(self.briefs.values(), key=lambda b: b.id)

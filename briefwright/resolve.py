@@ -15,11 +15,13 @@ from . import markup
 from .audiences import Audience
 from .charts import CHART_KINDS
 from .editions import changes_since, edition_record
+from .glossary import Expander
 from .markings import Markings
 from .model import (
     Brief,
     Caveat,
     Chart,
+    Entity,
     Event,
     Fact,
     Judgment,
@@ -108,10 +110,14 @@ class BriefResolver:
         self.shown_in_full: set[str] = set()  # caveats shown in full once; later mentions point back to them
         self.facts_used = project.used_facts(brief)
         self.judgments_numbered = 0  # judgments are numbered once across the brief, in print order
+        # Abbreviations are expanded at first use in the order text is resolved, which is print order (as the
+        # notes are numbered); a term marked above the brief is neither expanded nor listed.
+        self.glossary = Expander([t for t in project.terms.values()
+                                  if self.markings.of("term", t.id).marking.allowed_in(brief.marking)])
 
     def prose(self, text: str, inline: bool = False) -> str:
         """An analyst's Markdown with its [@source-id] citations numbered with the brief's notes."""
-        return markup.to_html_cited(text, lambda ids: self.cite_html(self.notes.cite(ids)), inline)
+        return self.glossary.html(markup.to_html_cited(text, lambda ids: self.cite_html(self.notes.cite(ids)), inline)) or ""
 
     def cite_html(self, cites: list[dict]) -> str:
         """Citation marks in prose, as partials/macros.html `cites` writes them beside an item."""
@@ -133,13 +139,18 @@ class BriefResolver:
         return marking_data(marking)
 
     def caveat(self, caveat: Caveat) -> dict:
-        return {**caveat_data(caveat), "cites": self.notes.cite(caveat.sources), "marking": self.marking("caveat", caveat.id)}
+        data = caveat_data(caveat)
+        self.glossary.scan(caveat.title)
+        data["body_html"] = self.glossary.html(data["body_html"])
+        return {**data, "cites": self.notes.cite(caveat.sources), "marking": self.marking("caveat", caveat.id)}
 
     def fact(self, fact: Fact) -> dict:
         data = fact_data(fact)
+        data["statement_html"] = self.glossary.html(data["statement_html"])
         data["cites"] = self.notes.cite(fact.sources)
         data["marking"] = self.marking("fact", fact.id)
         for side, record in zip(data["sides"], fact.sides, strict=True):
+            side["statement_html"] = self.glossary.html(side["statement_html"])
             side["cites"] = self.notes.cite(record.sources)
         data["caveats"] = []
         for caveat in self.project.caveats_of(fact.id):
@@ -156,7 +167,7 @@ class BriefResolver:
         sources = [s for fid in judgment.rests_on for s in self.project.facts[fid].sources]
         self.judgments_numbered += 1
         cites = self.notes.cite(sources)
-        return {"id": judgment.id, "n": self.judgments_numbered, "statement": judgment.statement,
+        return {"id": judgment.id, "n": self.judgments_numbered, "statement": self.glossary.text(judgment.statement),
                 "likelihood": None if judgment.likelihood is None else
                 {"value": judgment.likelihood.value, "range": judgment.likelihood.row},
                 "confidence": choice(judgment.confidence), "rests_on": list(judgment.rests_on),
@@ -174,19 +185,65 @@ class BriefResolver:
         sources = [s for fid in chart.facts for s in project.facts[fid].sources]
         sources += [s for eid in chart.events for s in project.events[eid].sources]
         cites = self.notes.cite(sources)
+        self.glossary.scan(chart.title)
         line = "; ".join(f"{source_name(project.sources[c['id']])} ({project.sources[c['id']].published.display()})"
                          for c in cites)
         return {"id": chart.id, "kind": chart.kind, "title": chart.title, "file": f"{chart.id}.svg", "points": points,
                 "alt": chart.alt or kind.describe(chart.title, points), "source_line": "Sources: " + line,
-                "caption_html": markup.to_html(chart.caption, inline=True) if chart.caption else None,
+                "caption_html": self.glossary.html(markup.to_html(chart.caption, inline=True)) if chart.caption else None,
                 "flagged": [p["fact"] for p in points if p.get("flagged")],
                 "cites": cites, "marking": self.marking("chart", chart.id)}
 
     def event(self, event: Event) -> dict:
+        self.glossary.scan(event.title)
         return {**event_data(event), "cites": self.notes.cite(event.sources), "marking": self.marking("event", event.id)}
 
     def unknown(self, unknown: Unknown) -> dict:
-        return {**unknown_data(unknown), "marking": self.marking("unknown", unknown.id)}
+        data = unknown_data(unknown)
+        data["question"] = self.glossary.text(data["question"])
+        data["why_html"] = self.glossary.html(data["why_html"])
+        data["resolve_html"] = self.glossary.html(data["resolve_html"])
+        return {**data, "marking": self.marking("unknown", unknown.id)}
+
+    def entity(self, entity: Entity) -> dict:
+        """One row of the screening table: every name to screen, identifiers and listings, with their sources."""
+        self.glossary.scan(entity.name, entity.legal_name)
+        cites = self.notes.cite(entity.sources)
+        listings = []
+        for listing in entity.listings:
+            self.glossary.scan(listing.list, listing.authority)
+            listings.append({"list": listing.list, "authority": listing.authority, "entry": listing.entry,
+                             "citation": listing.citation, "effective": str(listing.effective),
+                             "effective_display": listing.effective.display(),
+                             "cites": self.notes.cite(listing.sources)})
+        return {"id": entity.id, "name": entity.name, "kind": choice(entity.kind), "legal_name": entity.legal_name,
+                "country": entity.country,
+                "aliases": [{"name": a.name, "lang": a.lang, "note": a.note} for a in entity.aliases],
+                "identifiers": [{"scheme": i.scheme, "value": i.value} for i in entity.identifiers],
+                "listings": listings, "cites": cites, "marking": self.marking("entity", entity.id),
+                "note_html": markup.to_html(entity.note, inline=True) if entity.note else None}
+
+    def screening(self) -> dict | None:
+        """"Names to screen" and "What to check", for an audience that screens: the table is printed after the
+        body, then one action per listing (its requirement) and each entity's own checks."""
+        if not self.audience.screening:
+            return None
+        entities = [self.project.entities[e] for e in self.project.screened_entities(self.brief)]
+        if not entities:
+            return None
+        rows = [self.entity(e) for e in entities]
+        actions = []
+        for entity, row in zip(entities, rows, strict=True):
+            for listing, shown in zip(entity.listings, row["listings"], strict=True):
+                where = ", ".join(filter(None, [listing.citation, f"effective {shown['effective_display']}"]))
+                actions.append({"entity": entity.id, "name": entity.name,
+                                "lead": f"{listing.list}{f' ({listing.authority})' if listing.authority else ''}, {where}",
+                                "action_html": self.glossary.html(markup.to_html(listing.requirement, inline=True)),
+                                "cites": self.notes.cite(listing.sources)})
+            for check in entity.checks:
+                actions.append({"entity": entity.id, "name": entity.name, "lead": None,
+                                "action_html": self.glossary.html(markup.to_html(check, inline=True)), "cites": []})
+        return {"entities": rows, "actions": actions}
 
     def section(self, section: Section) -> dict:
         """A section's items, resolved in the order the audience prints them, so notes number as printed."""
@@ -203,6 +260,7 @@ class BriefResolver:
             "caveats": lambda: [self.caveat(p.caveats[c]) for c in section.caveats],
             "unknowns": lambda: [self.unknown(p.unknowns[u]) for u in section.unknowns],
         }
+        self.glossary.scan(section.title)
         resolved: dict[str, Any] = {"id": slug(section.title), "title": section.title,
                     "intro_html": self.prose(section.intro) if section.intro else None}
         for part in self.audience.order:
@@ -246,6 +304,7 @@ class BriefResolver:
             fact = self.project.facts[fid]
             if fact.quantity is not None:
                 q = fact.quantity
+                self.glossary.scan(q.label, q.measure, q.unit)
                 rows.append({"fact": fid, "label": q.label, "measure": q.measure, "unit": q.unit, "value": q.value,
                              "value_display": number_display(q.value), "status": status_data(fact),
                              "cites": self.notes.cite(fact.sources), "marking": self.marking("fact", fid)})
@@ -272,6 +331,14 @@ class BriefResolver:
         changes["caveats_added"] = [{"id": c, "title": self.project.caveats[c].title} for c in changes["caveats_added"]]
         return changes
 
+    def glossary_section(self) -> list[dict]:
+        """The terms the brief uses, for an audience that lists them."""
+        if not self.audience.glossary:
+            return []
+        return [{"id": t.id, "term": t.term, "expansion": t.expansion,
+                 "definition_html": markup.to_html(t.definition, inline=True) if t.definition else None,
+                 "marking": self.marking("term", t.id)} for t in self.glossary.listed()]
+
     def portion_marks(self) -> bool:
         """Whether each portion shows its own marking: always, never, or (auto) when the portions differ."""
         setting = self.project.settings.portion_marking
@@ -282,11 +349,14 @@ class BriefResolver:
     def resolve(self) -> dict:
         brief, audience, settings = self.brief, self.audience, self.project.settings
         required = self.required_caveats()
+        self.glossary.scan(brief.title)
         bottom_line_html = self.prose(brief.bottom_line)  # printed first, so its citations are numbered first
         sections = self.sections()
+        quantities = self.quantities()  # a numbers table is printed right after the sections
+        screening = self.screening()
         caveats_section = self.caveats_section(required)
         unknowns_section = self.unknowns_section()
-        quantities = self.quantities()
+        glossary = self.glossary_section()
         as_of = max((self.project.facts[f].as_of for f in self.facts_used), default=brief.date)
         resolved = {
             "id": brief.id, "title": brief.title, "short_title": brief.short_title,
@@ -307,7 +377,8 @@ class BriefResolver:
             "logo": logo_asset(settings), "icon": icon_asset(settings),
             "language": settings.language, "paper": settings.paper.value,
             "as_of": as_of.isoformat(), "as_of_display": f"{as_of.day} {as_of:%B %Y}",
-            "sections": sections, "caveats_section": caveats_section, "unknowns_section": unknowns_section,
+            "sections": sections, "screening": screening, "glossary": glossary,
+            "caveats_section": caveats_section, "unknowns_section": unknowns_section,
             "changes": self.changes(), "likelihood_standard": "ICD 203",
             "uses_likelihood": any(j["likelihood"] for s in sections for j in s["judgments"]),
             "likelihood_scale": LIKELIHOOD_SCALE, "quantities": quantities,

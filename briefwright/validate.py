@@ -11,6 +11,7 @@ from . import markup
 from .audiences import SECTION_ITEMS
 from .charts import CHART_KINDS
 from .diagnostics import Collector, Loc
+from .glossary import check_abbreviations
 from .markings import check_briefs, check_public_repository
 from .model import (
     HEDGES,
@@ -18,6 +19,8 @@ from .model import (
     MODAL_HEDGES,
     Attribution,
     Confidence,
+    Entity,
+    GlossaryTerm,
     Judgment,
     Likelihood,
     Markdown,
@@ -62,8 +65,8 @@ def _plan(cls: type) -> list:
         for name, tp, item, _, _, spec in parse_plan(cls):
             inner = item or tp
             nested = inner if isinstance(inner, type) and issubclass(inner, Record) else None
-            if spec.get("ref") or tp is Markdown or nested:
-                plan.append((name, spec.get("ref"), tp is Markdown, nested))
+            if spec.get("ref") or inner is Markdown or nested:
+                plan.append((name, spec.get("ref"), inner is Markdown, nested))
         _PLANS[cls] = plan
     return _PLANS[cls]
 
@@ -117,28 +120,33 @@ def _no_such(kind: str, ref: str) -> str:
 
 def _check_markdown(record: Record, project: Project, out: Collector) -> None:
     for owner, name, _, is_markdown, value in _walk(record):
-        if is_markdown and isinstance(value, str):
-            for problem in markup.problems(value):
-                out.error(owner.at(name), problem)
-            _check_citations(owner, name, value, project, out)
+        if not is_markdown or value is None:
+            continue
+        for i, text in enumerate(value if isinstance(value, list) else [value]):
+            loc = owner.at(name, i if isinstance(value, list) else None)
+            for problem in markup.problems(text):
+                out.error(loc, problem)
+            _check_citations(owner, name, text, project, out, loc)
 
 
-def _check_citations(owner: Record, name: str, text: str, project: Project, out: Collector) -> None:
+def _check_citations(owner: Record, name: str, text: str, project: Project, out: Collector,
+                     loc: Loc | None = None) -> None:
     """[@source-id] citations are checked like any reference, in the fields that may cite."""
     groups = markup.citations(text)
     if not groups:
         return
+    where = loc or owner.at(name)
     spec = next(spec for field_name, *_, spec in parse_plan(type(owner)) if field_name == name)
     if not spec.get("cites"):
-        label = type(owner).KIND or type(owner).__name__.lower()
-        out.error(owner.at(name), f"{label} field '{name}' cannot cite sources with [@...]: citations belong in a "
+        label = getattr(type(owner), "LABEL", "") or type(owner).KIND or type(owner).__name__.lower()
+        out.error(where, f"{label} field '{name}' cannot cite sources with [@...]: citations belong in a "
                   "brief's bottom_line, a section's intro and a judgment's basis; a record names its sources "
                   "in its 'sources' list")
         return
     for ids in groups:
         for ref in ids:
             if not ID_PATTERN.match(ref):
-                out.error(owner.at(name), f"citation [@{ref}] does not name a source id (lower-case letters, digits "
+                out.error(where, f"citation [@{ref}] does not name a source id (lower-case letters, digits "
                           "and hyphens); write [@source-id], or [@one; @two] for several")
             elif ref in project.sources:
                 continue
@@ -147,7 +155,7 @@ def _check_citations(owner: Record, name: str, text: str, project: Project, out:
             else:
                 close = nearest(ref, project.sources)
                 hint = ("did you mean " + ", ".join(f"'{c}'" for c in close) + "?") if close else None
-                out.error(owner.at(name), f"citation [@{ref}]: unknown source '{ref}'" + (f" ({hint})" if hint else ""),
+                out.error(where, f"citation [@{ref}]: unknown source '{ref}'" + (f" ({hint})" if hint else ""),
                           hint=hint)
 
 
@@ -193,7 +201,7 @@ def check_judgment(judgment: Judgment, out: Collector) -> None:
 
 def validate(project: Project, out: Collector, templates: set[str] | None = None, today: dt.date | None = None) -> None:
     """Check everything that can be checked before rendering; report each problem located."""
-    for kind in ("source", "fact", "caveat", "unknown", "event", "chart", "judgment", "brief"):
+    for kind in ("source", "fact", "caveat", "unknown", "event", "chart", "judgment", "entity", "term", "brief"):
         for record in project.table(kind).values():
             _check_references(record, project, out)
             _check_markdown(record, project, out)
@@ -244,6 +252,20 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
         check_source(source, today, out)
     for judgment in project.judgments.values():
         check_window(judgment, project, today, out)
+    for entity in project.entities.values():
+        check_entity(entity, out)
+    check_glossary(project, out)
+    check_abbreviations(project, out)
+    for judgment in project.judgments.values():
+        check_interested_basis(judgment, project, out)
+    for brief in project.briefs.values():
+        audience = project.audiences.get(brief.audience)
+        if audience is not None and not audience.screening:
+            for section in brief.sections:
+                if section.entities:
+                    out.warning(section.at("entities"), f"brief '{brief.id}': audience '{audience.id}' has no "
+                                "screening table, so this section's entities are not shown; set screening: true for "
+                                "the audience in project.yaml, or remove them")
 
 
 def check_window(judgment: Judgment, project: Project, today: dt.date, out: Collector) -> None:
@@ -254,6 +276,57 @@ def check_window(judgment: Judgment, project: Project, today: dt.date, out: Coll
     where = f" (shown in {', '.join(shown)})" if shown else ""
     out.warning(judgment.at("window"), f"judgment '{judgment.id}'{where} forecasts a window that ended on "
                 f"{judgment.window.end}; judge it again and set a new window, or take it out of the briefs")
+
+
+def check_interested_basis(judgment: Judgment, project: Project, out: Collector) -> None:
+    """A judgment every source of whose facts has a stake in it stands on what interested parties say."""
+    try:
+        ids = [s for fid in judgment.rests_on for s in project.facts[fid].sources]
+        ids += [s for fid in judgment.rests_on for side in project.facts[fid].sides for s in side.sources]
+        sources = [project.sources[s] for s in dict.fromkeys(ids)]
+    except KeyError:
+        return  # a dangling reference, reported by reference checking
+    if sources and all(source.interest is not None for source in sources):
+        stakes = ", ".join(f"{s.id} ({s.interest.value})" for s in sources if s.interest is not None)
+        out.warning(judgment.at("rests_on"), f"judgment '{judgment.id}' rests only on interested sources: {stakes}; "
+                    "add a fact from an independent source, or say in its basis why these suffice")
+
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+# BCP 47 in outline: a language subtag, then script, region or variant subtags (zh-Hans, sr-Latn-RS, en-GB).
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
+
+
+def check_entity(entity: Entity, out: Collector) -> None:
+    """What the parser cannot see: codes in their standard shapes, and no name listed twice."""
+    if entity.country is not None and not _COUNTRY.match(entity.country):
+        out.error(entity.at("country"), f"entity '{entity.id}': country '{entity.country}' is not an ISO 3166 alpha-2 "
+                  "code; write two capital letters, e.g. CN, US, GB")
+    seen = {entity.name.casefold(): "its name"}
+    if entity.legal_name:
+        seen.setdefault(entity.legal_name.casefold(), "its legal_name")
+    for alias in entity.aliases:
+        if alias.lang is not None and not _LANGUAGE_TAG.match(alias.lang):
+            out.error(alias.at("lang"), f"entity '{entity.id}': alias lang '{alias.lang}' is not a BCP 47 language "
+                      "tag; write e.g. zh-Hans, zh-Hant, ru or en")
+        key = alias.name.casefold()
+        if key in seen:
+            out.warning(alias.at("name"), f"entity '{entity.id}': alias '{alias.name}' repeats {seen[key]}; "
+                        "remove it")
+        seen.setdefault(key, "another alias")
+
+
+def check_glossary(project: Project, out: Collector) -> None:
+    """One entry per term: two expansions of one abbreviation would make the first use ambiguous."""
+    first: dict[str, GlossaryTerm] = {}
+    for term in project.terms.values():
+        if term.term.strip() != term.term or "\n" in term.term:
+            out.error(term.at("term"), f"glossary term '{term.id}': term '{term.term}' must be written as it appears "
+                      "in text, without surrounding spaces")
+        earlier = first.setdefault(term.term, term)
+        if earlier is not term:
+            out.error(term.at("term"), f"glossary term '{term.id}': '{term.term}' is already defined by glossary "
+                      f"term '{earlier.id}' (at {earlier.at('term')}); keep one entry per abbreviation")
 
 
 def check_audiences(project: Project, out: Collector, templates: set[str] | None) -> None:
@@ -283,6 +356,9 @@ def _a(word: str) -> str:
 def check_source(source: Source, today: dt.date, out: Collector) -> None:
     """The fields each kind of source needs, and only those: an address only where one exists."""
     kind, sid = source.kind, source.id
+    if source.interest_note is not None and source.interest is None:
+        out.warning(source.at("interest_note"), f"source '{sid}' has an interest_note but no 'interest': say whose "
+                    "stake it is (subject, supplier, customer, competitor, government, funded-by or advocate)")
     if source.url is None and kind.needs_url:
         out.error(source.at("kind"), f"source '{sid}' has no url; {_a(kind.value)} source is read online, so a reader "
                   "needs its address (for a document with none, use kind book, report, dataset, legal or internal; "

@@ -515,9 +515,12 @@ def mark_name(kind: str, record_id: str, occurrence: int = 1) -> str:
 def note_text(note: dict, full: bool) -> str:
     """A source as the PDF prints it: in full in the sources list (endnotes), shorter in a footnote."""
     text = f"{note['publisher']}, \u201c{note['title']}\u201d ({note['published_display']})"
+    interest = note.get("interest_text")
     if not full:
+        if interest:
+            return text + f". {interest}" + (f" {note['url']}" if note["url"] else "")
         return text + (f", {note['url']}" if note["url"] else "")
-    text += f". {note['kind_label']}."
+    text += f". {interest} {note['kind_label']}." if interest else f". {note['kind_label']}."
     if note["note"]:
         text += f" {note['note']}"
     if note["url"]:
@@ -669,6 +672,8 @@ class WordEdition:
             self.section(section)
         if b["quantities"] and b["audience"]["id"] in NUMBERS_TABLE_AUDIENCES:
             self.quantities(b["quantities"])
+        if b.get("screening"):
+            self.screening(b["screening"])
         if b["caveats_section"]:
             self.heading("Caveats")
             self.text(self.para("Section Note"),
@@ -679,6 +684,8 @@ class WordEdition:
             self.heading("What we don\u2019t know")
             for unknown in b["unknowns_section"]:
                 self.unknown(unknown)
+        if b.get("glossary"):
+            self.glossary(b["glossary"])
         if b["uses_likelihood"]:
             self.terms()
         self.text(self.para("Colophon"),
@@ -915,6 +922,70 @@ class WordEdition:
             self.mark(status, "fact", q["fact"])
             self.text(status, q["status"]["label"], "Status Label" if q["status"]["needs_label"] else None)
             self.cites(status, q["cites"])
+
+    def lines(self, p: Any, lines: list[list[tuple[str, dict]]]) -> None:
+        """Several lines in one cell, each a list of (text, run options); `lang` marks a name's language."""
+        for i, line in enumerate(lines):
+            if i:
+                p.append(ooxml.run("\n"))
+            for text, opts in line:
+                opts = dict(opts)
+                lang = opts.pop("lang", None)
+                r = self.text(p, text, **opts)
+                if lang:
+                    rpr = r.find(ooxml.qn("w:rPr"))
+                    if rpr is None:
+                        rpr = ooxml.element("rPr")
+                        r.insert(0, rpr)
+                    # Word picks East Asian glyphs (Simplified or Traditional) by the eastAsia language
+                    ooxml.put(rpr, ooxml.element("lang", val=lang, eastAsia=lang), ooxml.RPR)
+
+    def screening(self, sc: dict) -> None:
+        self.heading("Names to screen")
+        table = self.table(["Name", "Other names", "Identifiers", "Listings"], [0.25, 0.27, 0.18, 0.30], "Names to screen")
+        for e in sc["entities"]:
+            name, aliases, identifiers, listings = self.row(table)
+            self.portion(name, e)
+            self.text(name, e["name"], bold=True)
+            self.cites(name, e["cites"])
+            extra = [e["legal_name"]] if e["legal_name"] else []
+            extra.append(e["kind"]["label"] + (f", {e['country']}" if e["country"] else ""))
+            self.lines(name, [[]] + [[(t, {})] for t in extra])
+            self.lines(aliases, [[(a["name"], {"lang": a["lang"]} if a["lang"] else {})]
+                                 + ([(" (" + "; ".join(filter(None, [a["note"], a["lang"]])) + ")", {})]
+                                    if a["note"] or a["lang"] else []) for a in e["aliases"]])
+            self.lines(identifiers, [[(f"{i['scheme']}: {i['value']}", {})] for i in e["identifiers"]])
+            if not e["listings"]:
+                self.text(listings, "No listing recorded")
+            for k, lst in enumerate(e["listings"]):
+                if k:
+                    listings.append(ooxml.run("\n"))
+                text = lst["list"] + (f" ({lst['authority']})" if lst["authority"] else "")
+                text += (f", {lst['citation']}" if lst["citation"] else "") + f", effective {lst['effective_display']}"
+                text += f"; listed as \u201c{lst['entry']}\u201d" if lst["entry"] else ""
+                self.text(listings, text)
+                self.cites(listings, lst["cites"])
+        if sc["actions"]:
+            self.heading("What to check")
+            numbers = self.numbering.instance(self.numbering.define("Briefwright numbers", LISTS["Briefwright numbers"]),
+                                              restart=True)
+            for a in sc["actions"]:
+                p = self.para("Normal")
+                ooxml.number(p.get_or_add_pPr(), numbers)
+                self.text(p, a["name"] + (f", {a['lead']}" if a["lead"] else "") + ": ", bold=True)
+                self.inline(p, a["action_html"])
+                self.cites(p, a["cites"])
+
+    def glossary(self, terms: list[dict]) -> None:
+        self.heading("Glossary")
+        for t in terms:
+            p = self.para("Normal")
+            self.portion(p, t)
+            self.text(p, t["term"], bold=True)
+            self.text(p, f" {t['expansion']}")
+            if t["definition_html"]:
+                self.text(p, ": ")
+                self.inline(p, t["definition_html"])
 
     def terms(self) -> None:
         b = self.brief
