@@ -12,6 +12,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from . import markup
+from .i18n import gettext
 from .model import Caveat, Choice, Event, Fact, Marking, Source, Unknown
 
 
@@ -74,17 +75,17 @@ def citation_html(source: Source, full: bool = True) -> str:
             parts.append(_pages(source.pages))
     html = Markup(", ").join(escape(p) for p in parts) + "."
     if full and not source.kind.spoken:
-        html += " " + escape(source.kind.label) + "."
+        html += " " + escape(gettext(source.kind.label)) + "."
     if full and source.note:
         note = source.note.strip()
         html += " " + escape(note if note.endswith((".", "!", "?")) else note + ".")
     if source.url:
         html += " " + Markup(url_html(source.url))
         if full and source.retrieved:
-            html += escape(f" (retrieved {source.retrieved.isoformat()})")
+            html += escape(gettext(" (retrieved %(date)s)", date=source.retrieved.isoformat()))
         html += "."
     if full and source.archived_url:
-        html += " Archived copy: " + Markup(url_html(source.archived_url)) + "."
+        html += " " + escape(gettext("Archived copy:")) + " " + Markup(url_html(source.archived_url)) + "."
     return str(html)
 
 

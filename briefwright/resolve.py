@@ -15,6 +15,7 @@ from . import markup
 from .audiences import Audience
 from .charts import CHART_KINDS
 from .editions import changes_since, edition_record
+from .i18n import format_date, gettext
 from .markings import Markings
 from .model import Brief, Caveat, Chart, Event, Fact, Judgment, Likelihood, PortionMarking, Section, Unknown
 from .present import (
@@ -111,7 +112,8 @@ class BriefResolver:
             note = ""
             if c["first"] and footnotes:
                 note = f'<span class="footnote">{c["n"]}. {citation_html(self.project.sources[c["id"]], full=False)}</span>'
-            parts.append(f'{sep}<a class="cite" href="#note-{c["n"]}"{anchor} aria-label="Source {c["n"]}">{c["n"]}</a>{note}')
+            label = gettext("Source %(n)s", n=c["n"])
+            parts.append(f'{sep}<a class="cite" href="#note-{c["n"]}"{anchor} aria-label="{label}">{c["n"]}</a>{note}')
         return "".join(parts)
 
     def marking(self, kind: str, record_id: str) -> dict:
@@ -277,7 +279,7 @@ class BriefResolver:
             "audience": {"id": audience.id, "label": audience.label, "notes": audience.notes,
                          "order": list(audience.order), "split_claims": audience.split_claims},
             "template": brief.template or audience.template,
-            "date": brief.date.isoformat(), "date_display": f"{brief.date.day} {brief.date:%B %Y}",
+            "date": brief.date.isoformat(), "date_display": format_date(brief.date),
             "edition": brief.edition, "page_limit": self.project.page_limit(brief),
             "marking": {**marking_data(brief.marking), "public": brief.marking.public},
             "portion_marks": self.portion_marks(),
@@ -290,7 +292,7 @@ class BriefResolver:
             "organisation": settings.organisation, "site_title": settings.site_title,
             "logo": logo_asset(settings), "icon": icon_asset(settings),
             "language": settings.language, "paper": settings.paper.value,
-            "as_of": as_of.isoformat(), "as_of_display": f"{as_of.day} {as_of:%B %Y}",
+            "as_of": as_of.isoformat(), "as_of_display": format_date(as_of),
             "sections": sections, "caveats_section": caveats_section, "unknowns_section": unknowns_section,
             "changes": self.changes(), "likelihood_standard": "ICD 203",
             "uses_likelihood": any(j["likelihood"] for s in sections for j in s["judgments"]),
@@ -315,7 +317,7 @@ def brief_jsonld(brief: dict, base_url: str | None) -> str:
             "author": {"@type": "Organization", "name": brief["organisation"]},
             "keywords": ", ".join(brief["keywords"])}
     if base_url:
-        data["url"] = brief_url(brief["id"], base_url)
+        data["url"] = brief.get("url") or brief_url(brief["id"], base_url)
     return script_json(data)
 
 
