@@ -683,3 +683,50 @@ def check_translations(project: Any, out: Collector) -> dict[str, LanguageFile]:
                 if lang in files:
                     missing_summary(project, record, lang, portions(fields, files[lang]), out, fallback)
     return files
+
+
+def needs_report(project: Any, files: dict[str, LanguageFile], only: str | None, write: bool) -> str:
+    """`translations`: per language, the share of fields translated and current, then each stale field (old and
+    new English) and each missing one, by brief; with `write`, the missing ones appended to its file."""
+    from .resolve import resolve
+    wanted: dict[str, list[str]] = {}
+    for brief in project.sorted_briefs():
+        for lang in languages_of(brief, project)[1:]:
+            wanted.setdefault(lang, []).append(brief.id)
+    if only is not None and only not in wanted:
+        listed = ", ".join(sorted(wanted)) or "none"
+        raise ValueError(f"no brief lists language '{only}' (languages briefs list: {listed})")
+    if not wanted:
+        return "No brief lists a language beside the project's own; add `languages: [en, fr]` to a brief.\n"
+    english = {b["id"]: b for b in resolve(project, sorted({i for ids in wanted.values() for i in ids}))}
+    lines = []
+    for lang in sorted(wanted):
+        if only is not None and lang != only:
+            continue
+        language = files.get(lang) or LanguageFile(lang, translation_path(project.root, lang))
+        table: dict[str, Portion] = {}
+        users: dict[str, list[str]] = {}
+        for brief_id in wanted[lang]:
+            for p in portions(shown_fields(project, english[brief_id]), language):
+                if p.field.optional:
+                    continue
+                table.setdefault(p.field.key, p)
+                users.setdefault(p.field.key, []).append(brief_id)
+        done = sum(1 for p in table.values() if p.state == "translated")
+        share = 100 * done // len(table) if table else 100
+        stale = [p for p in table.values() if p.state == "stale"]
+        missing = [p for p in table.values() if p.state == "missing"]
+        lines.append(f"{lang} ({i18n.language_name(lang)}): {share}% translated ({done} of {len(table)} fields current; "
+                     f"{len(stale)} stale, {len(missing)} missing) for {', '.join(wanted[lang])}")
+        for p in stale:
+            assert p.entry is not None
+            lines.append(f"  stale    {p.field.key}  ({p.entry.loc}; briefs: {', '.join(users[p.field.key])})")
+            lines.append(f"           was: {_clip(' '.join(p.entry.english.split()))}")
+            lines.append(f"           now: {_clip(' '.join(p.field.english.split()))}")
+        for p in missing:
+            lines.append(f"  missing  {p.field.key}  (briefs: {', '.join(users[p.field.key])})")
+        if write:
+            added = write_starter(language.path, lang, missing)
+            lines.append(f"  wrote {added} new entr{'y' if added == 1 else 'ies'} with empty text to {language.path}"
+                         + (f"; the {len(stale)} stale entries are left for their translator" if stale else ""))
+    return "\n".join(lines) + "\n"
