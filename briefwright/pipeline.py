@@ -41,7 +41,7 @@ from .render import (
 )
 from .resolve import Download, resolve
 from .theme import check_house_style, check_theme, house_tokens, logo_asset, write_tokens
-from .translations import alternates, edition_key, file_stem, languages_of, mark_pending, resolve_translations
+from .translations import alternates, edition_entries, edition_key, file_stem, languages_of, mark_pending, resolve_translations
 from .validate import check_template_numbers, validate
 
 SITE_MARKER = ".briefwright-site"
@@ -580,6 +580,7 @@ class _Build:
         listed = sorted(self.published + [{k: v for k, v in e.items() if k != "digest"} for e in self.kept],
                         key=lambda b: b["id"])
         context = site_context(self.project, listed, self.outputs, opts.base_url, opts.max_marking)
+        context["editions"] = edition_entries(self.editions)  # translated editions, for the search index
         key = digest("site", context, listed, opts.max_marking.value, opts.base_url,
                      self.html_key, self.engine_key)
         cached = self.cache.get(key)

@@ -76,9 +76,10 @@ def css_string(text: str) -> str:
 PENDING = "\ue000\ue001"  # translations.PENDING_START and PENDING_END
 
 
-def page_counter() -> str:
-    """'Page X of Y' as CSS content for @page, in the language of the edition being rendered."""
-    return i18n.css_counter_text(i18n.gettext("Page %(page)s of %(pages)s"))
+def page_counter() -> Markup:
+    """'Page X of Y' as CSS content for @page, in the language of the edition being rendered (every character of
+    its strings a CSS escape, so it is safe inside <style>)."""
+    return Markup(i18n.css_counter_text(i18n.gettext("Page %(page)s of %(pages)s")))
 
 
 def list_templates(dirs: list[Path]) -> set[str]:

@@ -300,6 +300,8 @@ class BriefResolver:
             "notes": self.notes.entries(),
             "downloads": [{"format": d.format, "label": d.label, "file": d.file} for d in self.downloads],
             "url": brief_url(brief.id, self.base_url),
+            # translations.py: its language editions (set by the build) and, in a translated edition, its language
+            "alternates": [], "translation": None,
             "required": {
                 "caveats": sorted([f, c] for c, fs in required.items() for f in fs),
                 "unknowns": sorted(u["id"] for s in sections for u in s["unknowns"]) + sorted(u["id"] for u in unknowns_section),

@@ -553,8 +553,13 @@ def localise(resolved: dict, lang: str, base_url: str | None) -> dict:
                 if j["likelihood"]:
                     j["likelihood"]["value"] = i18n.likelihood_term(j["likelihood"]["value"])
             for chart in section["charts"]:
+                for point in chart["points"]:
+                    if isinstance(point.get("tag"), str):
+                        point["tag"] = i18n.gettext(point["tag"])  # "claimed", "estimate" beside a charted value
                 if chart["source_line"].startswith("Sources: "):
                     chart["source_line"] = i18n.gettext("Sources: ") + chart["source_line"].removeprefix("Sources: ")
+        for note in resolved["notes"]:
+            note["kind_label"] = i18n.gettext(note["kind_label"])
         resolved["likelihood_scale"] = i18n.likelihood_scale()
     return resolved
 
@@ -730,3 +735,10 @@ def needs_report(project: Any, files: dict[str, LanguageFile], only: str | None,
             lines.append(f"  wrote {added} new entr{'y' if added == 1 else 'ies'} with empty text to {language.path}"
                          + (f"; the {len(stale)} stale entries are left for their translator" if stale else ""))
     return "\n".join(lines) + "\n"
+
+
+def edition_entries(editions: list[dict]) -> list[dict]:
+    """The translated editions as the site's search index lists them (pending marks removed)."""
+    return [{"id": e["id"], "lang": e["language"], "title": plain(e["title"]), "text": plain(e["bottom_line_text"]),
+             "path": next(a["path"] for a in e["alternates"] if a["current"])}
+            for e in editions if e.get("translation")]

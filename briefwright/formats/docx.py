@@ -525,7 +525,7 @@ def note_text(note: dict, full: bool) -> str:
         text += f" {note['note']}"
     if note["url"]:
         text += f" {note['url']}"
-    return text + f" Retrieved {note['retrieved']}."
+    return text + " " + _("Retrieved %(date)s.", date=note["retrieved"])
 
 
 class WordEdition:
@@ -771,8 +771,9 @@ class WordEdition:
         self.cites(p, j["cites"])
         meta = self.para("Judgment Basis")
         if j["likelihood"]:
-            self.text(meta, f"Likelihood: {j['likelihood']['value']} ({j['likelihood']['range']}). ")
-        self.text(meta, f"{j['confidence']['label']}.")
+            self.text(meta, _("Likelihood: %(term)s (%(range)s)", term=j["likelihood"]["value"], range=j["likelihood"]["range"])
+                      + _(".") + " ")
+        self.text(meta, j["confidence"]["label"] + _("."))
         if j["basis_html"]:
             self.text(meta, " ")
             self.inline(meta, j["basis_html"])
@@ -963,7 +964,7 @@ class WordEdition:
                     self.text(p, b["short_title"])
                 else:
                     words = re.split(r"(%\((?:page|pages)\)s)", _("Page %(page)s of %(pages)s"))
-                    self.text(p, f"{b['organisation']}\t")
+                    words[0] = f"{b['organisation']}\t{words[0]}"  # one run, as before translations
                     for piece in words:
                         if piece in ("%(page)s", "%(pages)s"):
                             p.append(ooxml.simple_field("PAGE" if piece == "%(page)s" else "NUMPAGES", "1"))
