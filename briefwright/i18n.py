@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 SOURCE_LANGUAGE = "en"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -101,7 +102,7 @@ def gettext(text: str, context: str | None = None, **values: object) -> str:
 _ = gettext
 
 
-def babel_locale(lang: str):
+def babel_locale(lang: str) -> Any:  # babel.core.Locale, imported when first needed
     from babel import Locale
     return Locale.parse(lang.replace("-", "_"))
 

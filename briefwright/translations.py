@@ -242,7 +242,7 @@ def shown_fields(project: Any, resolved: dict) -> list[Field]:
         add("fact", q["fact"], {"quantity"})
     for n in resolved["notes"]:
         add("source", n["id"])
-    fields = []
+    fields: list[Field] = []
     for (kind, record_id), only in records.items():
         record = _table(project, kind).get(record_id)
         if record is not None:

@@ -1026,7 +1026,7 @@ def mark_pending_parts(data: bytes, mark: str, lang: str, mark_style: str) -> by
     """Each pending portion of a translated edition (English between translations.PENDING_START and _END) as
     runs in w:lang en-US after a visible mark in the edition's language, in every part (body, headers, notes);
     the sentinels are removed from attributes (alt text) and document properties."""
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped]  # python-docx's own XML library
 
     from ..translations import PENDING_END, PENDING_START, plain
     sentinel = PENDING_START.encode()
