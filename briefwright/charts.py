@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 import textwrap
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -271,6 +272,16 @@ def chart_style(tokens: dict[str, str]) -> dict:
             "width": float(tokens["chart-width"].removesuffix("in"))}
 
 
+# Glyph fallback for labels in Chinese, Japanese or Korean (fonts-noto-cjk), named only where a label needs it so
+# other charts keep their bytes; a font the machine lacks is skipped by matplotlib.
+CJK_FALLBACK = ["Noto Sans CJK SC"]
+_CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]")
+
+
+def _fallback(points: list[dict]) -> list[str]:
+    return CJK_FALLBACK if any(_CJK.search(str(value)) for p in points for value in p.values()) else []
+
+
 def _figure(kind: str, points: list[dict], style: dict, fmt: str, dpi: int = 100, **save: Any) -> bytes:
     """Draw with the backend that writes `fmt`, at its resolution, so text measured while laying out
     (the timeline's label column) is measured as it will be drawn."""
@@ -280,18 +291,23 @@ def _figure(kind: str, points: list[dict], style: dict, fmt: str, dpi: int = 100
     from matplotlib.figure import Figure
 
     chart_kind = CHART_KINDS[kind]
+    fallback = _fallback(points)
     with matplotlib.rc_context({"svg.hashsalt": "briefwright", "svg.fonttype": "none",
-                                "font.family": "sans-serif", "font.sans-serif": [style["font"], "DejaVu Sans"],
+                                "font.family": ["sans-serif", *fallback] if fallback else "sans-serif",
+                                "font.sans-serif": [style["font"], "DejaVu Sans"],
                                 "hatch.color": style["ink"], "hatch.linewidth": 0.5}):
         fig = Figure(figsize=(style["width"], chart_kind.height(points)), dpi=dpi)
         if fmt == "png":  # a canvas of its own keeps one renderer for every text measured, instead of one each
             from matplotlib.backends.backend_agg import FigureCanvasAgg
             FigureCanvasAgg(fig)
-        chart_kind.draw(fig, points, style)
-        if not chart_kind.own_layout:
-            fig.tight_layout(pad=0.4)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format=fmt, **save)
+        with warnings.catch_warnings():
+            if fallback:  # the SVG backend measures with the first font only; the file names the fallback for viewers
+                warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
+            chart_kind.draw(fig, points, style)
+            if not chart_kind.own_layout:
+                fig.tight_layout(pad=0.4)
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=fmt, **save)
     return buffer.getvalue()
 
 

@@ -26,7 +26,7 @@ from .schema import write_reference, write_schemas
 from .starter import InitError, init_project
 from .verify import verify
 
-COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve", "verify", "init")
+COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve", "verify", "init", "translations")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -111,6 +111,12 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--example", choices=sorted(EXAMPLES), default=None,
                    help="start from a full example topic instead of the one-of-each starter")
     i.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    t = sub.add_parser("translations", help="what each language still needs (stale and missing translations), with "
+                       "a percentage; --write-starter adds the missing entries to translations/<lang>.yaml")
+    common(t)
+    t.add_argument("--lang", default=None, help="only this language, e.g. zh-Hans")
+    t.add_argument("--write-starter", action="store_true", help="append an entry (english, from, empty text) for each "
+                   "missing field to translations/<lang>.yaml; existing entries and comments are kept")
     r = sub.add_parser("release", help="record a brief as its current edition (in editions/): what it shows, and its "
                                        "PDF and Word files as published, with their hashes")
     common(r)
@@ -316,6 +322,14 @@ def _run(args: argparse.Namespace) -> int:
         written.append(write_reference(root / "docs" / "authoring.md"))
         for path in written:
             print(f"wrote {path}", file=sys.stderr)
+        return 0
+    if args.command == "translations":
+        from .translations import needs_report
+        checked = check(root, args.strict, not args.no_private)  # its warnings are `check`'s to print
+        try:
+            print(needs_report(checked.project, checked.translations, args.lang, args.write_starter), end="")
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
         return 0
     if args.command == "release":
         checked = check(root, args.strict, not args.no_private)

@@ -351,12 +351,8 @@ class PartialDate(str):
         return max(dates, key=lambda d: (d.latest_day(), -d.count("-")), default=None)
 
     def display(self) -> str:
-        d = self.as_date()
-        if self.count("-") == 2:
-            return f"{d.day} {d:%B %Y}"
-        if self.count("-") == 1:
-            return f"{d:%B %Y}"
-        return self
+        from .i18n import format_partial  # in the language of the edition being made (English by default)
+        return format_partial(self)
 
 
 def date_display(day: dt.date) -> str:
@@ -674,6 +670,10 @@ class Brief(Record):
     template: str | None = field(default=None, metadata=meta("Template file; defaults to the audience's."))
     subject: str | None = field(default=None, metadata=meta("PDF subject line."))
     keywords: list[str] = field(default_factory=list, metadata=meta("PDF keywords."))
+    languages: list[str] = field(default_factory=list, metadata=meta(
+        "The languages of its editions, the project's language first (the source the others are translated from), "
+        "e.g. [en, zh-Hans, fr]; each other language's text comes from translations/<lang>.yaml. Default: the "
+        "project's language alone."))
     numbered_paragraphs: bool | None = field(default=None, metadata=meta(
         "Number the body paragraphs of the Word edition (1., 2., ...) for submissions cited by paragraph, such as "
         "parliamentary written evidence; default: the audience's choice (off for the built-in audiences)."))
@@ -758,6 +758,9 @@ class Settings(Record):
         "Words in capitals that need no glossary entry: abbreviations every reader knows (US, UK, EU) and names "
         "written in capitals (ASML, TWINSCAN). `check` does not warn on them in briefs whose audience lists its "
         "glossary terms."))
+    translation_fallback: bool = field(default=False, metadata=meta(
+        "Build a translated edition even where a translation is missing or stale: each such field is printed in "
+        "English with a visible 'translation pending' mark (default false: the build of that language fails)."))
     audiences: list[ProjectAudience] = field(default_factory=list, metadata=meta(
         "The project's own audiences, beside the built-in five (one with a built-in id replaces it)."))
 

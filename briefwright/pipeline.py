@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, i18n
 from .cache import Cache, digest, tree_digest
 from .diagnostics import Collector, Diagnostic, Loc
 from .editions import editions_folder, previous_editions, recorded_editions
@@ -41,6 +41,7 @@ from .render import (
 )
 from .resolve import Download, resolve
 from .theme import check_house_style, check_theme, house_tokens, logo_asset, write_tokens
+from .translations import alternates, edition_entries, edition_key, file_stem, languages_of, mark_pending, resolve_translations
 from .validate import check_template_numbers, validate
 
 SITE_MARKER = ".briefwright-site"
@@ -110,6 +111,7 @@ class Checked:
     diagnostics: Collector
     previous: dict[str, dict]
     recorded: dict[str, list[dict]] = field(default_factory=dict)  # every recorded edition, by brief id
+    translations: dict = field(default_factory=dict)  # language -> translations.LanguageFile
 
 
 def check(root: Path, strict: bool = False, private: bool = True) -> Checked:
@@ -119,6 +121,7 @@ def check(root: Path, strict: bool = False, private: bool = True) -> Checked:
     project = load_project(root, diagnostics, private)
     previous: dict[str, dict] = {}
     recorded: dict[str, list[dict]] = {}
+    translations: dict = {}
     if project is not None:
         dirs = template_dirs(project.root)
         validate(project, diagnostics, list_templates(dirs), today=today())
@@ -129,13 +132,16 @@ def check(root: Path, strict: bool = False, private: bool = True) -> Checked:
             fmt.check_project(project, diagnostics)  # files the formats read, e.g. the Word reference document
         recorded = recorded_editions(project, diagnostics)  # each record's archived files checked against its hash
         previous = previous_editions(project, diagnostics, recorded)
+        if not diagnostics.errors:  # translations are checked against records that loaded and resolve
+            from .translations import check_translations
+            translations = check_translations(project, diagnostics)
     if strict:
         for d in diagnostics.diagnostics:
             if d.severity == "warning":
                 d.severity = "error"
     diagnostics.raise_if_errors()
     assert project is not None  # a project that failed to load has left an error
-    return Checked(project, diagnostics, previous, recorded)
+    return Checked(project, diagnostics, previous, recorded, translations)
 
 
 def output_formats(names: list[str]) -> list[OutputFormat]:
@@ -278,11 +284,14 @@ class _Build:
         self.static_key = ""  # set by start_site from the assets folder it writes
         self.html_key = tree_digest(self.dirs)  # every template: a brief's HTML is reused only if none changed
         # The channel is in every key: nothing cached for one distribution channel is reused for another.
-        self.engine_key = [__version__, importlib.metadata.version("matplotlib"), f"channel:{opts.max_marking.value}"]
+        self.engine_key = [__version__, importlib.metadata.version("matplotlib"), f"channel:{opts.max_marking.value}",
+                           i18n.catalogue_digest()]  # the engine's words in every language
         self.cache = Cache(cache_root, read=not opts.force)
         self.out = opts.out.resolve()
         self.tmp = self.out.with_name(f".{self.out.name}.tmp-{os.getpid()}")
-        self.published: list[dict] = []
+        self.published: list[dict] = []  # the briefs in their source language, as the site pages list them
+        self.editions: list[dict] = []  # those and their translated editions: every page, PDF and Word file made
+        self.translations = checked.translations
         self.current: dict[str, dict] = {}  # every brief of the project, resolved, by id
         self.kept: list[dict] = []  # a partial build: the previous site's entries for the briefs it keeps
         self.pages: dict[str, str] = {}  # brief id -> checked HTML
@@ -328,6 +337,8 @@ class _Build:
         resolved = resolve(self.project, None, self.previous, downloads, self.opts.base_url, self.recorded)
         self.current = {brief["id"]: brief for brief in resolved}
         for brief in resolved:
+            languages = languages_of(self.project.briefs[brief["id"]], self.project)
+            brief["alternates"] = alternates(brief["id"], languages, None, self.opts.base_url) if len(languages) > 1 else []
             if self.opts.only and brief["id"] not in self.opts.only:
                 continue
             marking = Marking(brief["marking"]["value"])
@@ -337,6 +348,15 @@ class _Build:
                     self.report.restricted.append((brief["id"], brief["marking"]["label"]))
             else:
                 self.report.left_out.append((brief["id"], brief["marking"]["label"]))
+        # Each translated edition is resolved like its source; a stale or missing translation stops the build
+        # here unless the project allows fallback (translations.py).
+        translated = resolve_translations(
+            self.project, self.published, self.translations,
+            lambda brief_id, lang: [Download(f.name, f.label, f.file_name(file_stem(brief_id, lang)))
+                                    for f in self.formats if f.download],
+            self.opts.base_url, self.errors)
+        self.errors.raise_if_errors()
+        self.editions = self.published + translated.editions
 
     def previous_site(self) -> dict | None:
         """The record of the site a partial build updates: None when there is none yet (then the new site holds
@@ -429,25 +449,31 @@ class _Build:
         self.style = chart_style(read_tokens(assets / "tokens.css"))
 
     def render_pages(self) -> None:
-        """Each brief's page through its template, checked for what the content requires; cached when clean."""
-        page = {"assets": "../../assets/", "root": "../../"}
-        for brief in self.published:
+        """Each brief's page through its template, checked for what the content requires; cached when clean.
+        A translated edition is one folder deeper (briefs/<id>/<lang>/) and checked by the same marks."""
+        for brief in self.editions:
             record = self.project.briefs[brief["id"]]
+            name = edition_key(brief)
+            page = {"assets": "../../../assets/", "root": "../../../"} if brief.get("translation") else \
+                {"assets": "../../assets/", "root": "../../"}
             key = digest("html", brief, page, self.html_key, self.engine_key)
             hit = self.cache.get(key)
             if hit:  # the same resolved brief through the same templates: the same checked HTML
-                self.pages[brief["id"]] = hit["index.html"].decode("utf-8")
+                self.pages[name] = hit["index.html"].decode("utf-8")
                 self.warn_numbering(brief, record)
             else:
                 try:
                     html = render_html(brief, self.env, page)
                 except TemplateError as exc:
-                    self.errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering brief '{brief['id']}')")
+                    self.errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering brief '{name}')")
                     continue
+                if brief.get("translation"):
+                    html = mark_pending(html, brief["language"], brief["translation"]["mark"])
                 problems = check_rendered(brief, html)
                 for problem in problems:
-                    self.errors.error(record.loc, problem)
-                self.pages[brief["id"]] = html
+                    self.errors.error(record.loc, problem + (f" (its {brief['language']} edition)"
+                                                             if brief.get("translation") else ""))
+                self.pages[name] = html
                 self.warn_numbering(brief, record)
                 if not problems:
                     self.cache.put(key, {"index.html": html.encode("utf-8")})
@@ -463,7 +489,7 @@ class _Build:
         self.errors.raise_if_errors()
 
     def warn_numbering(self, brief: dict, record: Brief) -> None:
-        for message in judgment_numbering(brief, self.pages[brief["id"]]):
+        for message in judgment_numbering(brief, self.pages[edition_key(brief)]):
             self.report.warnings.append(str(Diagnostic(record.loc, message, "warning")))
 
     def chart_key(self, chart: dict) -> str:
@@ -479,16 +505,17 @@ class _Build:
         """Write each brief's folder (page and charts), then make every other format from it: reused from
         the cache when the folder's bytes, the stylesheets and the engine are unchanged, else in the pool."""
         pending: list[tuple[dict, OutputFormat, str, Job]] = []
-        for brief in self.published:
-            folder = self.tmp / "briefs" / brief["id"]
+        for brief in self.editions:
+            name = edition_key(brief)
+            folder = self.tmp / "briefs" / name
             folder.mkdir(parents=True)
-            files = {"index.html": self.pages[brief["id"]].encode("utf-8")}
+            files = {"index.html": self.pages[name].encode("utf-8")}
             for section in brief["sections"]:
                 for chart in section["charts"]:
                     files[chart["file"]] = self.chart_svgs[self.chart_key(chart)]
-            for name, data in files.items():
-                (folder / name).write_bytes(data)
-            self.outputs[brief["id"]] = {"pages": None, "files": []}
+            for file, data in files.items():
+                (folder / file).write_bytes(data)
+            self.outputs[name] = {"pages": None, "files": []}
             inputs = {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}
             reused = True
             for fmt in self.formats:
@@ -502,10 +529,10 @@ class _Build:
                     self.add_output(brief, fmt, Output(hit["output"], json.loads(hit["meta.json"])["pages"]))
                 else:
                     reused = False
-                    pending.append((brief, fmt, key, Job(brief, print_html(self.pages[brief["id"]]), str(folder),
+                    pending.append((brief, fmt, key, Job(brief, print_html(self.pages[name]), str(folder),
                                                          str(self.tmp))))
             if reused:
-                self.report.reused.append(brief["id"])
+                self.report.reused.append(name)
         inline = [p for p in pending if not p[1].parallel]
         pooled = [p for p in pending if p[1].parallel]
         results = [run_job((fmt.name, job)) for _, fmt, _, job in inline]
@@ -515,12 +542,12 @@ class _Build:
         built = []
         for (brief, fmt, key, _), result in zip(inline + pooled, results, strict=True):
             if isinstance(result, str):
-                self.errors.error(self.project.briefs[brief["id"]].loc, f"brief '{brief['id']}': {result}")
+                self.errors.error(self.project.briefs[brief["id"]].loc, f"brief '{edition_key(brief)}': {result}")
                 continue
             self.add_output(brief, fmt, result)
             self.cache.put(key, {"output": result.data, "meta.json": json.dumps({"pages": result.pages}).encode()})
-            built.append(brief["id"])
-        self.report.built += [b["id"] for b in self.published if b["id"] in built]
+            built.append(edition_key(brief))
+        self.report.built += [edition_key(b) for b in self.editions if edition_key(b) in built]
 
     def archive_editions(self) -> None:
         """Each brief's earlier editions, as released (check compared them with their records' hashes), at stable
@@ -538,9 +565,10 @@ class _Build:
                     shutil.copyfile(source / f["file"], target)
 
     def add_output(self, brief: dict, fmt: OutputFormat, output: Output) -> None:
-        name = fmt.file_name(brief["id"])
-        (self.tmp / "briefs" / brief["id"] / name).write_bytes(output.data)
-        entry = self.outputs[brief["id"]]
+        translation = brief.get("translation")
+        name = fmt.file_name(file_stem(brief["id"], translation["lang"] if translation else None))
+        (self.tmp / "briefs" / edition_key(brief) / name).write_bytes(output.data)
+        entry = self.outputs[edition_key(brief)]
         entry["files"].append({"format": fmt.name, "label": fmt.label, "file": name,
                                "bytes": len(output.data), "kb": round(len(output.data) / 1024)})
         entry["files"].sort(key=lambda f: [x.name for x in self.formats].index(f["format"]))
@@ -548,16 +576,17 @@ class _Build:
             entry["pages"] = output.pages
 
     def check_page_limits(self) -> None:
-        for brief in self.published:
-            pages = self.outputs.get(brief["id"], {}).get("pages")
+        for brief in self.editions:
+            name = edition_key(brief)
+            pages = self.outputs.get(name, {}).get("pages")
             if pages is None:
                 continue
-            self.report.pages[brief["id"]] = pages
+            self.report.pages[name] = pages
             if pages > brief["page_limit"]:
                 record = self.project.briefs[brief["id"]]
                 whose = "" if record.page_limit else f" (the default for audience '{record.audience}')"
                 self.errors.error(record.at("page_limit") if record.page_limit else record.at("audience"),
-                                  f"brief '{brief['id']}' has {pages} pages; its page_limit is {brief['page_limit']}"
+                                  f"brief '{name}' has {pages} pages; its page_limit is {brief['page_limit']}"
                                   f"{whose}{self.keep_overflow(brief)}")
         self.errors.raise_if_errors()
 
@@ -565,10 +594,10 @@ class _Build:
         """The paged file that ran over, kept where the message says (the new site is never published), and
         which section crosses the limit, read from its bookmarks."""
         paged = {f.name for f in self.formats if f.paged}
-        made = [f["file"] for f in self.outputs[brief["id"]]["files"] if f["format"] in paged]
+        made = [f["file"] for f in self.outputs[edition_key(brief)]["files"] if f["format"] in paged]
         if not made:
             return ""
-        built = self.tmp / "briefs" / brief["id"] / made[0]
+        built = self.tmp / "briefs" / edition_key(brief) / made[0]
         kept = self.cache_root / "overflow" / made[0]
         try:
             kept.parent.mkdir(parents=True, exist_ok=True)
@@ -584,6 +613,7 @@ class _Build:
         listed = sorted(self.published + [{k: v for k, v in e.items() if k != "digest"} for e in self.kept],
                         key=lambda b: b["id"])
         context = site_context(self.project, listed, self.outputs, opts.base_url, opts.max_marking)
+        context["editions"] = edition_entries(self.editions)  # translated editions, for the search index
         key = digest("site", context, listed, opts.max_marking.value, opts.base_url,
                      self.html_key, self.engine_key)
         cached = self.cache.get(key)

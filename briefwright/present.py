@@ -12,6 +12,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from . import markup
+from .i18n import gettext
 from .model import Caveat, Choice, Event, Fact, Marking, Source, Unknown
 
 
@@ -57,7 +58,8 @@ def interest_text(source: Source) -> str | None:
     """Who has a stake in what the source says, as every note prints it: 'Interested party (supplier): ...'."""
     if source.interest is None:
         return None
-    text = f"Interested party ({source.interest.value.replace('-', ' ')})"
+    from .i18n import gettext  # the language of the edition being resolved
+    text = gettext("Interested party (%(interest)s)", interest=gettext(source.interest.value.replace("-", " "), "source interest"))
     if source.interest_note:
         text += ": " + source.interest_note.strip().rstrip(".")
     return text + "."
@@ -86,17 +88,17 @@ def citation_html(source: Source, full: bool = True) -> str:
     if (interest := interest_text(source)) is not None:  # short notes too: a reader weighs the source by it
         html += " " + escape(interest)
     if full and not source.kind.spoken:
-        html += " " + escape(source.kind.label) + "."
+        html += " " + escape(gettext(source.kind.label)) + "."
     if full and source.note:
         note = source.note.strip()
         html += " " + escape(note if note.endswith((".", "!", "?")) else note + ".")
     if source.url:
         html += " " + Markup(url_html(source.url))
         if full and source.retrieved:
-            html += escape(f" (retrieved {source.retrieved.isoformat()})")
+            html += escape(gettext(" (retrieved %(date)s)", date=source.retrieved.isoformat()))
         html += "."
     if full and source.archived_url:
-        html += " Archived copy: " + Markup(url_html(source.archived_url)) + "."
+        html += " " + escape(gettext("Archived copy:")) + " " + Markup(url_html(source.archived_url)) + "."
     return str(html)
 
 

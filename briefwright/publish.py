@@ -94,6 +94,9 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
 def search_index(context: dict, published: list[dict]) -> list[dict]:
     entries = [{"kind": "Brief", "title": b["title"], "text": b["bottom_line_text"], "href": f"briefs/{b['id']}/index.html"}
                for b in published]
+    # Translated editions, in their own language (search.js matches Chinese by character pairs).
+    entries += [{"kind": "Brief", "title": e["title"], "text": e["text"], "href": e["path"], "lang": e["lang"]}
+                for e in context.get("editions", [])]
     entries += [{"kind": "Fact", "title": f["id"], "text": strip_tags(f["statement_html"]), "href": f"facts.html#fact-{f['id']}"}
                 for f in context["facts"]]
     entries += [{"kind": "Source", "title": s["title"], "text": f"{s['publisher'] or s['kind_label']} ({s['published_display']})",

@@ -15,6 +15,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from . import i18n
 from .theme import ENGINE_TEMPLATES, make_loader, template_names  # theme layers: see theme.py
 
 
@@ -48,6 +49,8 @@ def make_env(dirs: list[Path], bytecode_dir: Path | None = None) -> SandboxedEnv
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["css_string"] = css_string
     env.globals["content_security_policy"] = content_security_policy
+    env.globals["_"] = i18n.gettext  # engine words in the edition's language (render_html sets it)
+    env.globals["page_counter"] = page_counter
     return env
 
 
@@ -66,7 +69,17 @@ def content_security_policy(*inline_styles: str) -> str:
 def css_string(text: str) -> str:
     """Escape text for a double-quoted CSS string inside <style>: every non-alphanumeric becomes a hex escape
     (ended by one space, which CSS consumes as the terminator)."""
-    return "".join(ch if ch.isalnum() and ch.isascii() or ch == " " else f"\\{ord(ch):06x} " for ch in str(text))
+    return "".join(ch if ch.isalnum() and ch.isascii() or ch == " " else f"\\{ord(ch):06x} " for ch in str(text)
+                   if ch not in PENDING)  # a pending translation's marks belong to the page's text, not its CSS
+
+
+PENDING = "\ue000\ue001"  # translations.PENDING_START and PENDING_END
+
+
+def page_counter() -> Markup:
+    """'Page X of Y' as CSS content for @page, in the language of the edition being rendered (every character of
+    its strings a CSS escape, so it is safe inside <style>)."""
+    return Markup(i18n.css_counter_text(i18n.gettext("Page %(page)s of %(pages)s")))
 
 
 def list_templates(dirs: list[Path]) -> set[str]:
@@ -85,7 +98,8 @@ def mark_safe(value):
 def render_html(brief: dict, env: SandboxedEnvironment, page: dict) -> str:
     try:
         template = env.get_template(brief["template"])
-        return template.render(brief=mark_safe(brief), page=page)
+        with i18n.use(brief.get("language", i18n.SOURCE_LANGUAGE)):
+            return template.render(brief=mark_safe(brief), page=page)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(exc.filename or exc.name or brief["template"], exc.lineno, exc.message or "syntax error") from None
     except (jinja2.UndefinedError, jinja2.TemplateError, TypeError) as exc:

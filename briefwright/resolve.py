@@ -17,6 +17,7 @@ from .audiences import Audience
 from .charts import CHART_KINDS
 from .editions import EDITIONS, changes_since, earlier_editions, edition_record
 from .glossary import Expander
+from .i18n import format_date, gettext
 from .markings import Markings
 from .model import (
     Brief,
@@ -32,7 +33,6 @@ from .model import (
     PortionMarking,
     Section,
     Unknown,
-    date_display,
 )
 from .present import (
     caveat_data,
@@ -133,7 +133,8 @@ class BriefResolver:
             note = ""
             if c["first"] and footnotes:
                 note = f'<span class="footnote">{c["n"]}. {citation_html(self.project.sources[c["id"]], full=False)}</span>'
-            parts.append(f'{sep}<a class="cite" href="#note-{c["n"]}"{anchor} aria-label="Source {c["n"]}">{c["n"]}</a>{note}')
+            label = gettext("Source %(n)s", n=c["n"])
+            parts.append(f'{sep}<a class="cite" href="#note-{c["n"]}"{anchor} aria-label="{label}">{c["n"]}</a>{note}')
         return "".join(parts)
 
     def marking(self, kind: str, record_id: str) -> dict:
@@ -178,7 +179,7 @@ class BriefResolver:
                 "basis_html": self.prose(judgment.basis, inline=True) if judgment.basis else None,
                 "window": None if judgment.window is None else {
                     "start": judgment.window.start.isoformat(), "end": judgment.window.end.isoformat(),
-                    "start_display": date_display(judgment.window.start), "end_display": date_display(judgment.window.end),
+                    "start_display": format_date(judgment.window.start), "end_display": format_date(judgment.window.end),
                     "display": judgment.window.display()},
                 "cites": cites, "marking": self.marking("judgment", judgment.id)}
 
@@ -380,7 +381,7 @@ class BriefResolver:
         """The archived files of the brief's earlier editions, as the site serves them beside its page."""
         shown = earlier_editions(self.brief, self.recorded)
         for entry in shown:
-            entry["date_display"] = date_display(dt.date.fromisoformat(entry["date"])) if entry["date"] else None
+            entry["date_display"] = format_date(dt.date.fromisoformat(entry["date"])) if entry["date"] else None
             for f in entry["files"]:
                 f["href"] = f"{EDITIONS}/{f['file']}"
         return shown
@@ -392,7 +393,7 @@ class BriefResolver:
         checked = max((self.project.facts[f].as_of for f in self.facts_used), default=None)
         return {"sources_to": None if newest is None else {"value": str(newest), "display": newest.display()},
                 "facts_checked": None if checked is None else {"value": checked.isoformat(),
-                                                               "display": date_display(checked)}}
+                                                               "display": format_date(checked)}}
 
     def portion_marks(self) -> bool:
         """Whether each portion shows its own marking: always, never, or (auto) when the portions differ."""
@@ -418,7 +419,7 @@ class BriefResolver:
             "audience": {"id": audience.id, "label": audience.label, "notes": audience.notes,
                          "order": list(audience.order), "split_claims": audience.split_claims},
             "template": brief.template or audience.template,
-            "date": brief.date.isoformat(), "date_display": f"{brief.date.day} {brief.date:%B %Y}",
+            "date": brief.date.isoformat(), "date_display": format_date(brief.date),
             "edition": brief.edition, "page_limit": self.project.page_limit(brief),
             "marking": {**marking_data(brief.marking), "public": brief.marking.public},
             "portion_marks": self.portion_marks(),
@@ -441,6 +442,8 @@ class BriefResolver:
             "notes": self.notes.entries(),
             "downloads": [{"format": d.format, "label": d.label, "file": d.file} for d in self.downloads],
             "url": brief_url(brief.id, self.base_url),
+            # translations.py: its language editions (set by the build) and, in a translated edition, its language
+            "alternates": [], "translation": None,
             "required": {
                 "caveats": sorted([f, c] for c, fs in required.items() for f in fs),
                 "unknowns": sorted(u["id"] for s in sections for u in s["unknowns"]) + sorted(u["id"] for u in unknowns_section),
@@ -458,7 +461,7 @@ def brief_jsonld(brief: dict, base_url: str | None) -> str:
             "author": {"@type": "Organization", "name": brief["organisation"]},
             "keywords": ", ".join(brief["keywords"])}
     if base_url:
-        data["url"] = brief_url(brief["id"], base_url)
+        data["url"] = brief.get("url") or brief_url(brief["id"], base_url)
     return script_json(data)
 
 

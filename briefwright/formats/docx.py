@@ -28,6 +28,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+from .. import i18n
+from ..i18n import gettext as _
 from . import Job, Output, OutputError, OutputFormat, ooxml, register_format
 
 _PNGS: dict[str, bytes] = {}  # charts drawn in this process: a chart shown in several briefs is drawn once per worker
@@ -152,7 +154,8 @@ class WordFormat(OutputFormat):
         problem = reference_problem(reference)
         if problem:
             raise OutputError(f"the Word reference document {REFERENCE} {problem}")
-        data = WordEdition(job.brief, reference, chart_style(read_tokens(assets / "tokens.css")), assets).build()
+        with i18n.use(job.brief.get("language", i18n.SOURCE_LANGUAGE)):  # the engine's words in the edition's language
+            data = WordEdition(job.brief, reference, chart_style(read_tokens(assets / "tokens.css")), assets).build()
         problems = check_docx(job.brief, data)
         if problems:
             raise OutputError("; ".join(problems))
@@ -525,7 +528,7 @@ def note_text(note: dict, full: bool) -> str:
         text += f" {note['note']}"
     if note["url"]:
         text += f" {note['url']}"
-    return text + f" Retrieved {note['retrieved']}."
+    return text + " " + _("Retrieved %(date)s.", date=note["retrieved"])
 
 
 class WordEdition:
@@ -664,7 +667,7 @@ class WordEdition:
     def build(self) -> bytes:
         b = self.brief
         self.masthead()
-        self.heading("Bottom line")
+        self.heading(_("Bottom line"))
         self.blocks(b["bottom_line_html"], "Bottom Line", numbered=True)
         if b["changes"]:
             self.changes(b["changes"])
@@ -675,13 +678,13 @@ class WordEdition:
         if b.get("screening"):
             self.screening(b["screening"])
         if b["caveats_section"]:
-            self.heading("Caveats")
+            self.heading(_("Caveats"))
             self.text(self.para("Section Note"),
-                      "These qualify facts this brief relies on; they travel with those facts into every brief.")
+                      _("These qualify facts this brief relies on; they travel with those facts into every brief."))
             for caveat in b["caveats_section"]:
                 self.caveat(caveat)
         if b["unknowns_section"]:
-            self.heading("What we don\u2019t know")
+            self.heading(_("What we don\u2019t know"))
             for unknown in b["unknowns_section"]:
                 self.unknown(unknown)
         if b.get("glossary"):
@@ -689,15 +692,18 @@ class WordEdition:
         if b["uses_likelihood"]:
             self.terms()
         self.text(self.para("Colophon"),
-                  f"{b['organisation']} \u00b7 {b['marking']['label']} \u00b7 Edition {b['edition']}, {b['date_display']} \u00b7 "
-                  "Every fact names its sources; claims by the subject are labelled as such.")
+                  f"{b['organisation']} \u00b7 {b['marking']['label']} \u00b7 {_('Edition %(n)s', n=b['edition'])}, "
+                  f"{b['date_display']} \u00b7 " + _("Every fact names its sources; claims by the subject are labelled as such."))
         if self.note_kind == "endnote" and b["notes"]:
-            self.heading("Sources")  # Word sets the endnotes after the last paragraph, so under this heading
+            self.heading(_("Sources"))  # Word sets the endnotes after the last paragraph, so under this heading
         self.page_setup()
         self.properties()
         buffer = io.BytesIO()
         self.doc.save(buffer)
-        return ooxml.reproducible_zip(buffer.getvalue(), dt.date.fromisoformat(b["date"]))
+        data = buffer.getvalue()
+        if b.get("translation"):
+            data = mark_pending_parts(data, b["translation"]["mark"], b["language"], self.sid("Status Label"))
+        return ooxml.reproducible_zip(data, dt.date.fromisoformat(b["date"]))
 
     def masthead(self) -> None:
         b = self.brief
@@ -707,15 +713,15 @@ class WordEdition:
             from docx.shared import Inches
             from docx.text.paragraph import Paragraph
             shape = Paragraph(org, self.doc).add_run().add_picture(str(logo), height=Inches(0.35))
-            shape._inline.docPr.set("descr", f"{b['organisation']} logo")
+            shape._inline.docPr.set("descr", _("%(organisation)s logo", organisation=b["organisation"]))
             self.text(org, " ")
         self.text(org, b["organisation"] + "  ")
         self.marking_run(org)
         self.text(self.para("Kicker"), b["audience"]["label"])
         self.text(self.para("Title"), b["title"])
-        currency = ([f"Sources to {b['sources_to']['display']}"] if b["sources_to"] else []) + \
-            ([f"Facts checked {b['facts_checked']['display']}"] if b["facts_checked"] else [])
-        self.text(self.para("Brief Meta"), " \u00b7 ".join([b["date_display"], f"Edition {b['edition']}", *currency]))
+        currency = ([_("Sources to %(date)s", date=b["sources_to"]["display"])] if b["sources_to"] else []) + \
+            ([_("Facts checked %(date)s", date=b["facts_checked"]["display"])] if b["facts_checked"] else [])
+        self.text(self.para("Brief Meta"), " \u00b7 ".join([b["date_display"], _("Edition %(n)s", n=b["edition"]), *currency]))
 
     def changes(self, ch: dict) -> None:
         """As the page lists them (templates/base.html, block changes), in the same order."""
@@ -795,10 +801,11 @@ class WordEdition:
         self.cites(p, j["cites"])
         meta = self.para("Judgment Basis")
         if j["likelihood"]:
-            self.text(meta, f"Likelihood: {j['likelihood']['value']} ({j['likelihood']['range']}). ")
+            self.text(meta, _("Likelihood: %(term)s (%(range)s)", term=j["likelihood"]["value"], range=j["likelihood"]["range"])
+                      + _(".") + " ")
         if j["window"]:
-            self.text(meta, f"Forecast window: {j['window']['display']}. ")
-        self.text(meta, f"{j['confidence']['label']}.")
+            self.text(meta, _("Forecast window: %(window)s", window=j["window"]["display"]) + _(".") + " ")
+        self.text(meta, j["confidence"]["label"] + _("."))
         if j["basis_html"]:
             self.text(meta, " ")
             self.inline(meta, j["basis_html"])
@@ -808,8 +815,8 @@ class WordEdition:
             for f in facts:
                 self.fact(f)
             return
-        for title, group in (("What has been checked", [f for f in facts if not f["status"]["needs_label"]]),
-                             ("Claimed or disputed, not verified", [f for f in facts if f["status"]["needs_label"]])):
+        for title, group in ((_("What has been checked"), [f for f in facts if not f["status"]["needs_label"]]),
+                             (_("Claimed or disputed, not verified"), [f for f in facts if f["status"]["needs_label"]])):
             if group:
                 self.heading(title, 2)
                 for f in group:
@@ -831,7 +838,7 @@ class WordEdition:
         for c in f["caveats"]:
             if c["ref_only"]:
                 ref = self.para("Caveat Reference")
-                self.text(ref, "See the caveat above: ")
+                self.text(ref, _("See the caveat above:") + " ")
                 ref.append(ooxml.hyperlink(self.doc.part, [ooxml.run(c["title"], self.sid("Hyperlink"))],
                                            anchor=mark_name("caveat", c["id"])))
             else:
@@ -842,7 +849,7 @@ class WordEdition:
         p = self.para("Caveat Title", numbered=numbered)
         self.mark(p, "caveat", c["id"])
         self.portion(p, c)
-        self.text(p, f"{c['severity']['label']} caveat", "Caveat Severity")
+        self.text(p, _("%(severity)s caveat", severity=c["severity"]["label"]), "Caveat Severity")
         self.text(p, f" {c['title']}")
         body = self.blocks(c["body_html"], "Caveat Text") or [self.para("Caveat Text")]
         self.cites(body[-1], c["cites"])
@@ -852,7 +859,7 @@ class WordEdition:
         self.mark(p, "unknown", u["id"])
         self.portion(p, u)
         self.text(p, u["question"])
-        for lead, html in (("Why it matters: ", u["why_html"]), ("What would resolve it: ", u["resolve_html"])):
+        for lead, html in ((_("Why it matters:") + " ", u["why_html"]), (_("What would resolve it:") + " ", u["resolve_html"])):
             d = self.para("Unknown Detail")
             self.text(d, lead, bold=True)
             self.inline(d, html)
@@ -864,9 +871,10 @@ class WordEdition:
         self.figures += 1
         caption = self.para("caption")
         self.portion(caption, c)
-        self.text(caption, "Figure ")
+        before, _sep, after = _("Figure %(n)s: %(title)s", n="\0", title="\1").partition("\0")
+        self.text(caption, before)
         caption.append(ooxml.simple_field("SEQ Figure \\* ARABIC", str(self.figures)))
-        self.text(caption, f": {c['title']}")
+        self.text(caption, after.replace("\1", c["title"]))
         png = chart_png(c, self.chart_style)
         width = min(Inches(self.chart_style["width"]), Emu(text_width(self.doc.sections[-1])))
         picture = self.para("Figure")
@@ -875,7 +883,7 @@ class WordEdition:
         shape._inline.docPr.set("name", f"Figure {self.figures}")
         source = self.para("Figure Source")
         if c["flagged"]:
-            self.text(source, "Hatched: claimed or disputed, not verified", "Status Label")
+            self.text(source, _("Hatched: claimed or disputed, not verified"), "Status Label")
             self.text(source, " ")
         if c["caption_html"]:
             self.inline(source, c["caption_html"])
@@ -923,7 +931,7 @@ class WordEdition:
         return self._cells(row, widths, "Table Text", numeric)
 
     def events(self, events: list[dict]) -> None:
-        table = self.table(["Date", "Event", "Kind"], [0.2, 0.56, 0.24], "Timeline")
+        table = self.table([_("Date"), _("Event"), _("Kind")], [0.2, 0.56, 0.24], _("Timeline"))
         for e in events:
             date, title, kind = self.row(table)
             self.text(date, e["date_display"])
@@ -933,9 +941,10 @@ class WordEdition:
             self.text(kind, e["kind"]["label"])
 
     def quantities(self, quantities: list[dict]) -> None:
-        self.heading("Disclosed numbers at a glance")
+        self.heading(_("Disclosed numbers at a glance"))
         right = frozenset({2})
-        table = self.table(["Item", "Measure", "Value", "Status"], [0.26, 0.3, 0.16, 0.28], "Disclosed numbers", right)
+        table = self.table([_("Item"), _("Measure"), _("Value"), _("Status")], [0.26, 0.3, 0.16, 0.28], _("Disclosed numbers"),
+                           right)
         for q in quantities:
             item, measure, value, status = self.row(table, right)
             self.portion(item, q)
@@ -964,8 +973,8 @@ class WordEdition:
                     ooxml.put(rpr, ooxml.element("lang", val=lang, eastAsia=lang), ooxml.RPR)
 
     def screening(self, sc: dict) -> None:
-        self.heading("Names to screen")
-        table = self.table(["Name", "Other names", "Identifiers", "Listings"], [0.25, 0.27, 0.18, 0.30], "Names to screen")
+        self.heading(_("Names to screen"))
+        table = self.table([_("Name"), _("Other names"), _("Identifiers"), _("Listings")], [0.25, 0.27, 0.18, 0.30], _("Names to screen"))
         for e in sc["entities"]:
             name, aliases, identifiers, listings = self.row(table)
             self.portion(name, e)
@@ -979,17 +988,17 @@ class WordEdition:
                                     if a["note"] or a["lang"] else []) for a in e["aliases"]])
             self.lines(identifiers, [[(f"{i['scheme']}: {i['value']}", {})] for i in e["identifiers"]])
             if not e["listings"]:
-                self.text(listings, "No listing recorded")
+                self.text(listings, _("No listing recorded"))
             for k, lst in enumerate(e["listings"]):
                 if k:
                     listings.append(ooxml.run("\n"))
                 text = lst["list"] + (f" ({lst['authority']})" if lst["authority"] else "")
-                text += (f", {lst['citation']}" if lst["citation"] else "") + f", effective {lst['effective_display']}"
-                text += f"; listed as \u201c{lst['entry']}\u201d" if lst["entry"] else ""
+                text += (f", {lst['citation']}" if lst["citation"] else "") + ", " + _("effective %(date)s", date=lst["effective_display"])
+                text += "; " + _("listed as “%(name)s”", name=lst["entry"]) if lst["entry"] else ""
                 self.text(listings, text)
                 self.cites(listings, lst["cites"])
         if sc["actions"]:
-            self.heading("What to check")
+            self.heading(_("What to check"))
             numbers = self.numbering.instance(self.numbering.define("Briefwright numbers", LISTS["Briefwright numbers"]),
                                               restart=True)
             for a in sc["actions"]:
@@ -1000,7 +1009,7 @@ class WordEdition:
                 self.cites(p, a["cites"])
 
     def glossary(self, terms: list[dict]) -> None:
-        self.heading("Glossary")
+        self.heading(_("Glossary"))
         for t in terms:
             p = self.para("Normal")
             self.portion(p, t)
@@ -1012,10 +1021,12 @@ class WordEdition:
 
     def terms(self) -> None:
         b = self.brief
-        self.heading("How to read the judgments")
-        self.text(self.para("Normal"), f"Likelihood terms follow {b['likelihood_standard']}. Confidence (high, moderate, low) "
-                                       "rates the evidence and reasoning, and is stated apart from likelihood.")
-        table = self.table(["Likelihood term", "Probability"], [0.7, 0.3], f"{b['likelihood_standard']} likelihood terms")
+        self.heading(_("How to read the judgments"))
+        self.text(self.para("Normal"), _("Likelihood terms follow %(standard)s:", standard=b["likelihood_standard"]).rstrip(":：\u00a0 ")
+                  + _(".") + " " + _("Confidence (high, moderate, low) rates the evidence and reasoning, and is stated apart "
+                                     "from likelihood."))
+        table = self.table([_("Likelihood term"), _("Probability")], [0.7, 0.3],
+                           _("%(standard)s likelihood terms", standard=b["likelihood_standard"]))
         for row in b["likelihood_scale"]:
             term, probability = self.row(table)
             self.text(term, row["terms"])
@@ -1048,10 +1059,13 @@ class WordEdition:
                 if style == "header":
                     self.text(p, b["short_title"])
                 else:
-                    self.text(p, f"{b['organisation']}\tPage ")
-                    p.append(ooxml.simple_field("PAGE", "1"))
-                    self.text(p, " of ")
-                    p.append(ooxml.simple_field("NUMPAGES", "1"))
+                    words = re.split(r"(%\((?:page|pages)\)s)", _("Page %(page)s of %(pages)s"))
+                    words[0] = f"{b['organisation']}\t{words[0]}"  # one run, as before translations
+                    for piece in words:
+                        if piece in ("%(page)s", "%(pages)s"):
+                            p.append(ooxml.simple_field("PAGE" if piece == "%(page)s" else "NUMPAGES", "1"))
+                        elif piece:
+                            self.text(p, piece)
                 self.text(p, "\t")
                 self.marking_run(p)
             if self.note_kind == "endnote":
@@ -1072,7 +1086,7 @@ class WordEdition:
         b = self.brief
         core = self.doc.core_properties
         when = dt.datetime.combine(dt.date.fromisoformat(b["date"]), dt.time())
-        core.title, core.subject = b["title"][:255], b["subject"][:255]
+        core.title, core.subject = b["title"][:255], b["subject"][:255]  # pending marks: see mark_pending_parts
         core.author = core.last_modified_by = b["organisation"][:255]
         core.keywords = ", ".join(b["keywords"])[:255]
         core.language, core.category = b["language"], b["audience"]["label"][:255]
@@ -1095,8 +1109,87 @@ class WordEdition:
             rpr = ooxml.element("rPr")
             rpr_default.append(rpr)
         ooxml.put(rpr, ooxml.element("lang", val=b["language"]), ooxml.RPR)
+        east_asian = i18n.base(b["language"]) in ("zh", "ja", "ko")  # Word picks fonts and line breaking by it
         for lang in styles.iter(ooxml.qn("w:lang")):
             lang.set(ooxml.qn("w:val"), b["language"])
+            if east_asian:
+                lang.set(ooxml.qn("w:eastAsia"), b["language"])
+
+
+# -- translated editions -----------------------------------------------------------------------------
+
+def mark_pending_parts(data: bytes, mark: str, lang: str, mark_style: str) -> bytes:
+    """Each pending portion of a translated edition (English between translations.PENDING_START and _END) as
+    runs in w:lang en-US after a visible mark in the edition's language, in every part (body, headers, notes);
+    the sentinels are removed from attributes (alt text) and document properties."""
+    from lxml import etree  # type: ignore[import-untyped]  # python-docx's own XML library
+
+    from ..translations import PENDING_END, PENDING_START, plain
+    sentinel = PENDING_START.encode()
+    with zipfile.ZipFile(io.BytesIO(data)) as source:
+        entries = [(info, source.read(info)) for info in source.infolist()]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info, body in entries:
+            if info.filename.endswith(".xml") and sentinel in body:
+                root = etree.fromstring(body)
+                for element in root.iter():
+                    for name, value in element.attrib.items():
+                        if PENDING_START in value or PENDING_END in value:
+                            element.set(name, plain(value))
+                    if element.tag != ooxml.qn("w:t") and element.text and PENDING_START in element.text:
+                        element.text = plain(element.text)  # a document property, not text on the page
+                _mark_runs(root, mark, lang, mark_style)
+                body = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+            target.writestr(info, body)
+    return out.getvalue()
+
+
+def _mark_runs(root: Any, mark: str, lang: str, mark_style: str) -> None:
+    import copy
+
+    from ..translations import PENDING_END, PENDING_START
+    w_t = ooxml.qn("w:t")
+    pending = False
+    for r in list(root.iter(ooxml.qn("w:r"))):
+        texts = r.findall(w_t)
+        joined = "".join(t.text or "" for t in texts)
+        if PENDING_START not in joined and PENDING_END not in joined:
+            if pending and texts:
+                _run_lang(r, "en-US")
+            continue
+        parent, index = r.getparent(), r.getparent().index(r)
+        made = []
+        for piece in re.split(f"([{PENDING_START}{PENDING_END}])", joined):
+            if piece == PENDING_START:
+                pending = True
+                badge = ooxml.run(mark + " ", mark_style)
+                _run_lang(badge, lang)
+                made.append(badge)
+            elif piece == PENDING_END:
+                pending = False
+            elif piece:
+                piece_run = copy.deepcopy(r)
+                for t in piece_run.findall(w_t):
+                    piece_run.remove(t)
+                t = ooxml.element("t")
+                t.text = piece
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                piece_run.append(t)
+                if pending:
+                    _run_lang(piece_run, "en-US")
+                made.append(piece_run)
+        parent.remove(r)
+        for k, new in enumerate(made):
+            parent.insert(index + k, new)
+
+
+def _run_lang(r: Any, lang: str) -> None:
+    rpr = r.find(ooxml.qn("w:rPr"))
+    if rpr is None:
+        rpr = ooxml.element("rPr")
+        r.insert(0, rpr)
+    ooxml.put(rpr, ooxml.element("lang", val=lang), ooxml.RPR)
 
 
 # -- the check ----------------------------------------------------------------------------------------
@@ -1128,6 +1221,8 @@ def check_docx(brief: dict, data: bytes) -> list[str]:
         for name in names:
             shown.setdefault(name, paragraph)
     caveats, unknowns, labels = _titles(brief)
+    from ..translations import plain  # a pending portion's title is checked without its marks
+    caveats, unknowns = {k: plain(v) for k, v in caveats.items()}, {k: plain(v) for k, v in unknowns.items()}
     problems = []
     for fact_id, caveat_id in brief["required"]["caveats"]:
         found = shown.get(mark_name("caveat", caveat_id))

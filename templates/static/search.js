@@ -6,7 +6,22 @@
   var list = document.getElementById("results");
   var status = document.getElementById("search-status");
   if (!input || !list) { return; }
-  function words(text) { return text.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean); }
+  // Chinese and Japanese write no spaces between words: a run of such characters is searched as its overlapping
+  // character pairs (bigrams), each of which must occur, as CJK search engines index it; a single character
+  // stands for itself. Other scripts split into words at anything that is not a letter or a digit.
+  var CJK = /([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)/;
+  function words(text) {
+    var out = [];
+    text.toLowerCase().split(/[^\p{L}\p{N}]+/u).forEach(function (word) {
+      word.split(CJK).forEach(function (part, i) {
+        if (!part) { return; }
+        if (i % 2 === 0) { out.push(part); return; }
+        if (part.length === 1) { out.push(part); return; }
+        for (var k = 0; k + 1 < part.length; k++) { out.push(part.slice(k, k + 2)); }
+      });
+    });
+    return out;
+  }
   function run(query) {
     var terms = words(query);
     list.textContent = "";
@@ -23,6 +38,7 @@
       var link = document.createElement("a");
       link.href = entry.href;
       link.textContent = entry.title;
+      if (entry.lang) { link.lang = entry.lang; link.hreflang = entry.lang; }
       var text = document.createElement("p");
       text.textContent = entry.text;
       item.appendChild(kind);

@@ -1,0 +1,352 @@
+"""Translated editions (issue 17): the fixture project `translated` builds its sample brief in English,
+Simplified Chinese and French from translations/<lang>.yaml; stale and missing translations are caught, located,
+and either stop the build or print in English with a visible mark in HTML, PDF and Word."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import FIXTURES, REPO, copy_project, run_cli
+
+from briefwright import i18n
+from briefwright.model import Likelihood
+from briefwright.translations import fingerprint, mark_pending
+
+ZH = "zh-Hans"
+FIXTURE = FIXTURES / "translated"
+
+
+def build(project: Path, *extra: str):
+    return run_cli("build", "--project", project, "--out", project / "site", "--cache-dir", project / ".cache",
+                   "-j", "1", *extra, cwd=project)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    project = copy_project(FIXTURE, tmp_path_factory.mktemp("translated") / "project")
+    result = build(project)
+    assert result.code == 0, result.stderr
+    return project / "site"
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return copy_project(FIXTURE, tmp_path / "project")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+# -- the contract --------------------------------------------------------------------------------------------
+
+def test_fingerprint_is_the_contracts():
+    text = "The widget runs at **120 units**\n   per hour, its maker says. "
+    expected = hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:12]
+    assert fingerprint(text) == expected == fingerprint("The widget runs at **120 units** per hour, its maker says.")
+    entries = yaml.safe_load((FIXTURE / "translations" / f"{ZH}.yaml").read_text(encoding="utf-8"))["entries"]
+    for entry in entries.values():
+        assert entry["from"] == fingerprint(entry["english"])
+
+
+# -- the editions --------------------------------------------------------------------------------------------
+
+class _Page(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.html_lang = None
+        self.alternates: dict[str, str] = {}
+        self.switch: list[tuple[str, str | None]] = []
+        self.in_switch = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.html_lang = a.get("lang")
+        if tag == "link" and a.get("rel") == "alternate" and a.get("hreflang"):
+            self.alternates[a["hreflang"]] = a["href"]
+        if tag == "nav" and "language-switch" in (a.get("class") or ""):
+            self.in_switch = True
+        if self.in_switch and tag in ("a", "span") and a.get("lang"):
+            self.switch.append((a["lang"], a.get("href")))
+
+    def handle_endtag(self, tag):
+        if tag == "nav":
+            self.in_switch = False
+
+
+def page(path: Path) -> _Page:
+    parser = _Page()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_each_language_has_its_page_pdf_and_word_file_at_stable_addresses(built):
+    folder = built / "briefs" / "sample"
+    for name in ("index.html", "sample.pdf", "sample.docx"):
+        assert (folder / name).is_file()  # English stays where it was
+    for lang in (ZH, "fr"):
+        for name in ("index.html", f"sample.{lang}.pdf", f"sample.{lang}.docx"):
+            assert (folder / lang / name).is_file(), f"{lang}/{name}"
+    assert not (built / "briefs" / "plain" / ZH).exists()  # a brief that lists no languages has one edition
+
+
+def test_lang_and_hreflang_on_every_edition(built):
+    folder = built / "briefs" / "sample"
+    pages = {"en": page(folder / "index.html"), ZH: page(folder / ZH / "index.html"), "fr": page(folder / "fr" / "index.html")}
+    for lang, parsed in pages.items():
+        assert parsed.html_lang == lang
+        assert set(parsed.alternates) == {"en", ZH, "fr"}
+        assert [lang_ for lang_, _ in parsed.switch] == ["en", ZH, "fr"]
+        assert dict(parsed.switch)[lang] is None  # the page's own language is shown, not linked
+    assert pages[ZH].alternates["en"] == "../index.html" and pages["en"].alternates["fr"] == "fr/index.html"
+    home = (built / "index.html").read_text(encoding="utf-8")
+    assert 'href="briefs/sample/zh-Hans/index.html" hreflang="zh-Hans" lang="zh-Hans"' in home
+    downloads = (folder / ZH / "index.html").read_text(encoding="utf-8")
+    assert 'href="sample.zh-Hans.pdf"' in downloads and "下载 PDF" in downloads
+
+
+def test_pdf_and_word_carry_the_language(built):
+    from pypdf import PdfReader
+    folder = built / "briefs" / "sample" / ZH
+    assert str(PdfReader(folder / f"sample.{ZH}.pdf").trailer["/Root"]["/Lang"]) == ZH
+    with zipfile.ZipFile(folder / f"sample.{ZH}.docx") as docx:
+        core = docx.read("docProps/core.xml").decode()
+        styles = docx.read("word/styles.xml").decode()
+    assert f"<dc:language>{ZH}</dc:language>" in core
+    assert f'w:val="{ZH}" w:eastAsia="{ZH}"' in styles
+
+
+def test_engine_words_come_from_the_catalogue(built):
+    zh = (built / "briefs" / "sample" / ZH / "index.html").read_text(encoding="utf-8")
+    for words in ("核心结论", "第 1 版", "事实核查于 2026年2月1日", "2026年2月2日", "当事方自称，未经核实", "关键警示",
+                  "可能性：可能（55-80%）", "低置信度", "为何重要：", "尚不清楚的问题", "如何解读判断", "公告"):
+        assert words in zh, words
+    assert "TLP:CLEAR" in zh and "Bottom line" not in zh and "Claimed by the subject" not in zh
+    assert "\\007b2c " in zh  # 'Page X of Y' ("第 X 页") as the running footer's CSS content
+    fr = (built / "briefs" / "sample" / "fr" / "index.html").read_text(encoding="utf-8")
+    for words in ("L’essentiel", "Édition 1", "2 février 2026", "Affirmé par l’intéressé, non vérifié",
+                  "Probabilité\u00a0: probable (55-80%)", "Réserve critique"):
+        assert words in fr, words
+    text = pdf_text(built / "briefs" / "sample" / ZH / f"sample.{ZH}.pdf")
+    assert "第 2 页，共 2 页" in text  # the first page carries no page number
+    with zipfile.ZipFile(built / "briefs" / "sample" / ZH / f"sample.{ZH}.docx") as docx:
+        body = docx.read("word/document.xml").decode()
+    assert "核心结论" in body and "可能性：可能（55-80%）" in body
+
+
+def test_the_likelihood_table_keeps_every_row_in_every_language():
+    english_rows = [row for row in dict.fromkeys(t.row for t in Likelihood)]
+    for lang in (ZH, "fr"):
+        assert i18n.likelihood_table_problems(lang) == []
+        scale = i18n.likelihood_scale(lang)
+        assert [r["range"] for r in scale] == english_rows and len(scale) == 7
+    assert all(re.search("[\u4e00-\u9fff]", i18n.likelihood_term(t.value, ZH)) for t in Likelihood)
+    assert i18n.likelihood_term("very likely", "fr") == "très probable"
+
+
+def test_every_engine_word_has_an_entry_in_each_catalogue():
+    used = set()
+    for path in (REPO / "templates").rglob("*.html"):
+        used |= set(re.findall(r'_\("((?:[^"\\]|\\.)*)"', path.read_text(encoding="utf-8")))
+    for path in (REPO / "briefwright").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        used |= {m.encode().decode("unicode_escape") if "\\u" in m else m
+                 for m in re.findall(r'(?<![\w.])(?:_|gettext)\("((?:[^"\\]|\\.)*)"\)?', text) if "%" in m or m.strip()}
+    used.discard("Confidence (high, moderate, low) rates the evidence and reasoning, and is stated apart ")
+    for lang in (ZH, "fr"):
+        table = i18n.messages(lang)
+        missing = sorted(u for u in used if (None, u) not in table)
+        assert missing == [], f"{lang} lacks {missing}"
+
+
+# -- drift -----------------------------------------------------------------------------------------------
+
+def test_a_changed_english_fact_is_stale_located_at_its_entry(project):
+    edit(project / "content" / "facts.yaml", "The widget launched in January 2026.", "The widget launched on 5 January 2026.")
+    entry_line = line_of(project / "translations" / f"{ZH}.yaml", "fact/widget-launch/statement:")
+    checked = run_cli("check", "--project", project, "--diagnostics", "text", cwd=project)
+    assert checked.code == 0, checked.stderr  # a warning: the English edition is still right
+    stale = [line for line in checked.stderr.splitlines() if "stale zh-Hans translation" in line]
+    assert stale and stale[0].startswith(f"translations/{ZH}.yaml:{entry_line}:")
+    assert "fact 'widget-launch' field 'statement'" in stale[0]
+    assert 'was: "The widget launched in January 2026."' in stale[0]
+    assert 'now: "The widget launched on 5 January 2026."' in stale[0]
+    strict = run_cli("check", "--strict", "--project", project, cwd=project)
+    assert strict.code == 1
+    result = build(project)
+    assert result.code == 1
+    errors = [line for line in result.stderr.splitlines() if ": error:" in line]
+    assert any("(zh-Hans)" in e and "widget-launch" in e for e in errors)
+    assert any("(fr)" in e and "widget-launch" in e for e in errors)
+    assert not (project / "site").exists()
+
+
+def test_a_missing_translation_fails_the_build_at_the_english_field(project):
+    edit(project / "translations" / "fr.yaml", 'text: "Personne en dehors du fabricant n’a mesuré la vitesse."', 'text: ""')
+    result = build(project, "--diagnostics", "text")
+    assert result.code == 1
+    line = line_of(project / "content" / "other.yaml", "body: No one outside the maker")
+    assert re.search(rf"content/other.yaml:{line}:\d+: error: brief 'sample' \(fr\): caveat 'speed-untested' field "
+                     r"'body' has no fr translation", result.stderr), result.stderr
+
+
+def test_with_fallback_the_english_prints_marked_in_html_pdf_and_word(project):
+    edit(project / "project.yaml", "review_days: 3650", "review_days: 3650\ntranslation_fallback: true")
+    edit(project / "content" / "other.yaml", "title: Speed not tested independently", "title: Speed never tested independently")
+    result = build(project)
+    assert result.code == 0, result.stderr
+    folder = project / "site" / "briefs" / "sample" / ZH
+    html = (folder / "index.html").read_text(encoding="utf-8")
+    mark = '<span class="translation-pending" lang="en"><span class="pending-mark" lang="zh-Hans">译文待更新</span> '
+    assert html.count(mark + "Speed never tested independently</span>") == 1
+    assert 'aria-label="警示：Speed never tested independently"' in html  # an attribute: no markup, no sentinel
+    assert "\ue000" not in html and "\ue001" not in html
+    assert "译文待更新：本版有 1 处内容" in html
+    text = pdf_text(folder / f"sample.{ZH}.pdf")
+    assert "译文待更新 Speed never tested independently" in " ".join(text.split())
+    with zipfile.ZipFile(folder / f"sample.{ZH}.docx") as docx:
+        body = docx.read("word/document.xml").decode()
+    assert "\ue000" not in body
+    runs = re.findall(r"<w:r>(.*?)</w:r>", body)
+    marked = [r for r in runs if "译文待更新" in r]
+    english = [r for r in runs if "Speed never tested independently" in r]
+    assert marked and english
+    assert all('w:lang w:val="zh-Hans"' in r for r in marked)
+    assert all('w:lang w:val="en-US"' in r for r in english)
+    fr = (project / "site" / "briefs" / "sample" / "fr" / "index.html").read_text(encoding="utf-8")
+    assert '<span class="pending-mark" lang="fr">Traduction en attente</span> Speed never tested independently' in fr
+
+
+def test_mark_pending_splits_at_blocks():
+    html = "<body><div>\ue000<p>One <em>a</em></p>\n<p>Two</p>\ue001</div><a title=\"\ue000x\ue001\">y</a></body>"
+    out = mark_pending(html, ZH, "M")
+    assert out == ('<body><div><span class="translation-pending" lang="en"><span class="pending-mark" lang="zh-Hans">M</span> '
+                   '</span><p><span class="translation-pending" lang="en">One <em>a</em></span></p>\n'
+                   '<p><span class="translation-pending" lang="en">Two</span></p></div><a title="x">y</a></body>')
+
+
+def test_a_caveat_missing_from_the_chinese_edition_fails_the_build(project):
+    (project / "templates").mkdir()
+    (project / "templates" / "policymaker.html").write_text(
+        '{% extends "default:policymaker.html" %}\n'
+        '{% block body %}{% if brief.translation %}<p>nothing</p>{% else %}{{ super() }}{% endif %}{% endblock %}\n',
+        encoding="utf-8")
+    result = build(project)
+    assert result.code == 1
+    assert "did not render its caveat 'speed-untested' (its zh-Hans edition)" in result.stderr
+    assert "did not render its caveat 'speed-untested' (its fr edition)" in result.stderr
+    assert "did not render its caveat 'speed-untested'\n" not in result.stderr  # the English edition is whole
+
+
+def test_languages_are_checked_where_written(project):
+    edit(project / "briefs" / "sample.yaml", "languages: [en, zh-Hans, fr]", "languages: [fr, en, de]")
+    result = run_cli("check", "--project", project, "--diagnostics", "text", cwd=project)
+    assert result.code == 1
+    assert re.search(r"briefs/sample.yaml:\d+:\d+: error: brief 'sample': the first language is the source", result.stderr)
+    assert "no engine words for language 'de'" in result.stderr
+
+
+# -- the translations command -------------------------------------------------------------------------------
+
+def test_translations_lists_needs_and_writes_a_starter_that_keeps_the_file(project):
+    path = project / "translations" / "fr.yaml"
+    edit(path, 'text: "Débit"', 'text: ""')
+    edit(project / "content" / "other.yaml", "title: Widget reviewed", "title: Widget reviewed twice")
+    before = path.read_text(encoding="utf-8")
+    path.write_text(before.replace("  event/launch/title:\n", "  # the launch, as the maker called it\n  event/launch/title:\n"),
+                    encoding="utf-8")
+    listed = run_cli("translations", "--project", project, "--lang", "fr", cwd=project)
+    assert listed.code == 0, listed.stderr
+    assert "fr (Français): 89% translated (17 of 19 fields current; 1 stale, 1 missing)" in listed.stdout
+    assert "stale    event/review/title" in listed.stdout and "now: Widget reviewed twice" in listed.stdout
+    assert "missing  chart/speed/title" in listed.stdout
+    removed = path.read_text(encoding="utf-8").replace('  chart/speed/title:\n    english: "Throughput"\n    from: "960bcc4e48b9"\n'
+                                                      '    text: ""\n', "")
+    path.write_text(removed, encoding="utf-8")
+    kept = path.read_text(encoding="utf-8")
+    wrote = run_cli("translations", "--project", project, "--lang", "fr", "--write-starter", cwd=project)
+    assert wrote.code == 0 and "wrote 1 new entry" in wrote.stdout
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith(kept)  # appended only: comments, order and every translation kept
+    assert after[len(kept):] == '  chart/speed/title:\n    english: "Throughput"\n    from: "960bcc4e48b9"\n    text: ""\n'
+    assert yaml.safe_load(after)["entries"]["event/review/title"]["text"] == "Test du widget"  # stale: left for its translator
+    assert not list(path.parent.glob(".*.tmp"))
+
+
+def test_translations_names_an_unknown_language(project):
+    result = run_cli("translations", "--project", project, "--lang", "de", cwd=project)
+    assert result.code == 2 and "no brief lists language 'de'" in result.stderr
+
+
+# -- CJK -------------------------------------------------------------------------------------------------
+
+def test_chinese_pdf_embeds_subset_cjk_fonts_and_reads_back_as_written(built):
+    pdf = built / "briefs" / "sample" / ZH / f"sample.{ZH}.pdf"
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    cjk = [line for line in fonts if "CJK" in line]
+    assert cjk, fonts
+    assert all(re.match(r"[A-Z]{6}\+", line) and " yes " in line for line in cjk)  # subset, embedded
+    entries = yaml.safe_load((FIXTURE / "translations" / f"{ZH}.yaml").read_text(encoding="utf-8"))["entries"]
+    text = squash(pdf_text(pdf))
+    for key, entry in entries.items():
+        if key.startswith("chart/") or key.endswith("quantity/label"):
+            continue  # drawn in the chart: an image's text, not the page's
+        written = squash(re.sub(r"\*\*", "", entry["text"]))
+        assert written in text, key
+    used = {ch for entry in entries.values() for ch in entry["text"] if ord(ch) > 0x2e80}
+    from pypdf import PdfReader
+    covered: set[str] = set()
+    for pdf_page in PdfReader(pdf).pages:
+        covered |= set(pdf_page.extract_text())
+    assert used <= covered, sorted(used - covered)
+
+
+def test_offline_search_finds_chinese_words(built, tmp_path):
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed")
+    script = tmp_path / "run.js"
+    script.write_text(f"""
+const fs = require("fs");
+const window = {{location: {{search: ""}}}};
+eval(fs.readFileSync({json.dumps(str(built / "assets" / "search-index.js"))}, "utf8"));
+function el() {{ return {{children: [], value: "", textContent: "", appendChild(c) {{ this.children.push(c); }},
+  addEventListener() {{}} }}; }}
+const nodes = {{q: el(), results: el(), "search-status": el()}};
+const document = {{getElementById: (id) => nodes[id], createElement: el, createTextNode: (t) => ({{t}})}};
+const URLSearchParams = class {{ get() {{ return process.argv[2]; }} }};
+eval(fs.readFileSync({json.dumps(str(built / "assets" / "search.js"))}, "utf8"));
+console.log(JSON.stringify(nodes.results.children.map((li) => li.children[2].href)));
+""", encoding="utf-8")
+
+    def search(query: str) -> list[str]:
+        out = subprocess.run(["node", str(script), query], capture_output=True, text=True, check=True).stdout
+        return json.loads(out)
+
+    assert search("速度") == ["briefs/sample/zh-Hans/index.html"]
+    assert search("小部件 简报") == ["briefs/sample/zh-Hans/index.html"]  # "小部件简报" is the title
+    assert search("厂商自称") == ["briefs/sample/zh-Hans/index.html"]  # four characters: three pairs, all in the text
+    assert search("简部") == []  # a pair the text does not hold
+    assert "briefs/sample/index.html" in search("widget")
