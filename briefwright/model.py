@@ -136,7 +136,7 @@ class Status(Choice):
     @property
     def chart_tag(self) -> str:
         """The word a chart prints beside a value that needs a label."""
-        return "estimate" if self is Status.ESTIMATED else "claimed"
+        return {Status.ESTIMATED: "estimate", Status.CONFLICTING: "disputed"}.get(self, "claimed")
 
 
 class Confidence(Choice):
@@ -674,6 +674,10 @@ class Brief(Record):
         "The languages of its editions, the project's language first (the source the others are translated from), "
         "e.g. [en, zh-Hans, fr]; each other language's text comes from translations/<lang>.yaml. Default: the "
         "project's language alone."))
+    changes_note: Markdown | None = field(default=None, metadata=meta(
+        "From edition 2: the editor's summary of what this edition changes and why, printed first under 'What "
+        "changed since edition N'. Print gives this note and a count of the changes; the brief's web page and Word "
+        "file list every change with its old and new wording."))
     numbered_paragraphs: bool | None = field(default=None, metadata=meta(
         "Number the body paragraphs of the Word edition (1., 2., ...) for submissions cited by paragraph, such as "
         "parliamentary written evidence; default: the audience's choice (off for the built-in audiences)."))

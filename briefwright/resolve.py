@@ -339,6 +339,9 @@ class BriefResolver:
         # Withdrawn means the desk no longer holds the fact; one merely left out of this brief still stands.
         changes["withdrawn"] = [item for item in gone if item["id"] not in project.facts]
         changes["dropped"] = [item for item in gone if item["id"] in project.facts]
+        for item in changes["dropped"]:  # it stands as the desk now words it, not as the old edition did
+            now = project.facts[item["id"]].statement
+            item["now_html"] = markup.to_html(now, inline=True) if now != item["old"] else None
         for kind, key in (("caveat", "caveats_removed"), ("judgment", "judgments_removed")):
             hidden += [item for item in changes[key] if above(kind, item["id"])]
             changes[key] = [item for item in changes[key] if not above(kind, item["id"])]
@@ -367,6 +370,11 @@ class BriefResolver:
         changes["any"] = any(changes[k] for k in ("added", "changed", "withdrawn", "dropped", "withdrawn_above_marking",
                                                    "caveats_added", "caveats_changed", "caveats_removed",
                                                    "judgments_added", "judgments_changed", "judgments_removed"))
+        # What print shows in place of the list (which the web page and Word carry): a count of each kind.
+        changes["counts"] = {
+            "judgments": sum(len(changes[k]) for k in ("judgments_added", "judgments_changed", "judgments_removed")),
+            "facts": sum(len(changes[k]) for k in ("added", "changed", "withdrawn", "dropped")),
+            "caveats": sum(len(changes[k]) for k in ("caveats_added", "caveats_changed", "caveats_removed"))}
         return changes
 
     def glossary_section(self) -> list[dict]:
@@ -407,6 +415,7 @@ class BriefResolver:
         required = self.required_caveats()
         self.glossary.scan(brief.title)
         bottom_line_html = self.prose(brief.bottom_line)  # printed first, so its citations are numbered first
+        changes_note_html = self.prose(brief.changes_note) if brief.changes_note and self.previous else None
         sections = self.sections()
         quantities = self.quantities()  # a numbers table is printed right after the sections
         screening = self.screening()
@@ -435,7 +444,8 @@ class BriefResolver:
             **currency,
             "sections": sections, "screening": screening, "glossary": glossary,
             "caveats_section": caveats_section, "unknowns_section": unknowns_section,
-            "changes": self.changes(), "earlier_editions": self.earlier_editions(),
+            "changes": self.changes(), "changes_note_html": changes_note_html,
+            "earlier_editions": self.earlier_editions(),
             "likelihood_standard": "ICD 203",
             "uses_likelihood": any(j["likelihood"] for s in sections for j in s["judgments"]),
             "likelihood_scale": LIKELIHOOD_SCALE, "quantities": quantities,

@@ -109,7 +109,7 @@ def test_bar_points_description_and_svg(project, style):
         "Bar chart, Three speeds. Throughput in units/h: Rival 90; Widget 120; Clone 30. Hatched bars are claims or "
         "disputed figures, not verified: Widget (claimed by the subject, not verified), Clone (sources conflict).")
     words = texts(root)
-    for label in ("Rival", "Widget", "Clone", "90", "120 (claimed)", "30 (claimed)", "throughput (units/h)"):
+    for label in ("Rival", "Widget", "Clone", "90", "120 (claimed)", "30 (disputed)", "throughput (units/h)"):
         assert label in words, label
     bars = data_patches(root)
     assert len(bars) == 3

@@ -86,6 +86,8 @@ def test_edition_two_links_edition_one_and_lists_what_changed_everywhere(minimal
     edit(minimal / "content" / "facts.yaml", "The widget launched in January 2026.", "The widget launched on 10 January 2026.")
     edit(minimal / "content" / "other.yaml", "    likelihood: likely\n    confidence: low\n",
          "    likelihood: likely\n    confidence: moderate\n    window: 2026-02-01/2027-01-31\n")
+    with (minimal / "briefs" / "sample.yaml").open("a", encoding="utf-8") as f:
+        f.write("changes_note: The launch date is now exact, and the forecast has a window.\n")
     r = build(minimal, tmp_path / "site")
     assert r.code == 0, r.stderr
     folder = tmp_path / "site" / "briefs" / "sample"
@@ -101,11 +103,15 @@ def test_edition_two_links_edition_one_and_lists_what_changed_everywhere(minimal
     revised = ("Judgment revised: The widget will likely displace the rival within a year. Likelihood: likely (55-80%). "
                "Low confidence. The widget will likely displace the rival within a year. Likelihood: likely (55-80%). "
                "Moderate confidence. Forecast window: 1 February 2026 \u2013 31 January 2027.")
+    note = "The launch date is now exact, and the forecast has a window."
+    assert note in page and "<ins>The widget launched on 10 January 2026.</ins>" in page
+    # On paper: the editor's note and a count in place of the list, which the page and the Word file carry.
     pdf = pdf_text(folder / "sample.pdf")
-    assert "What changed since edition 1" in pdf and revised in pdf
-    assert "Changed: The widget launched in January 2026. The widget launched on 10 January 2026." in pdf
+    assert "What changed since edition 1" in pdf and note in pdf
+    assert "Changes: 1 to judgments, 1 to facts, 0 to caveats." in pdf
+    assert revised not in pdf and "Judgment revised" not in pdf
     word = [p.text for p in docx.Document(str(folder / "sample.docx")).paragraphs]
-    assert "What changed since edition 1" in word
+    assert "What changed since edition 1" in word and note in word
     assert revised in word
     assert "Changed: The widget launched in January 2026. The widget launched on 10 January 2026." in word
     assert "Earlier editions" not in pdf  # links beside the page mean nothing on paper

@@ -670,7 +670,7 @@ class WordEdition:
         self.heading(_("Bottom line"))
         self.blocks(b["bottom_line_html"], "Bottom Line", numbered=True)
         if b["changes"]:
-            self.changes(b["changes"])
+            self.changes(b["changes"], b.get("changes_note_html"))
         for section in b["sections"]:
             self.section(section)
         if b["quantities"] and b["audience"]["id"] in NUMBERS_TABLE_AUDIENCES:
@@ -723,9 +723,11 @@ class WordEdition:
             ([_("Facts checked %(date)s", date=b["facts_checked"]["display"])] if b["facts_checked"] else [])
         self.text(self.para("Brief Meta"), " \u00b7 ".join([b["date_display"], _("Edition %(n)s", n=b["edition"]), *currency]))
 
-    def changes(self, ch: dict) -> None:
+    def changes(self, ch: dict, note_html: str | None = None) -> None:
         """As the page lists them (templates/base.html, block changes), in the same order."""
         self.heading(f"What changed since edition {ch['since']}")
+        if note_html:
+            self.blocks(note_html, "Normal", numbered=True)
         if ch.get("withheld"):
             self.text(self.para("Normal"), f"Edition {ch['since']} was marked {ch['withheld']}, above this edition, "
                                            "so its changes are not listed here.")
@@ -760,7 +762,8 @@ class WordEdition:
         for f in ch["withdrawn"]:
             item("Withdrawn:", ("old", f["old_html"]))
         for f in ch["dropped"]:
-            item("No longer in this brief (the fact stands):", ("html", f["old_html"]))
+            item("No longer in this brief (the fact stands):",
+                 *((("old", f["old_html"]), ("html", f["now_html"])) if f.get("now_html") else (("html", f["old_html"]),)))
         if ch["withdrawn_above_marking"]:
             n = ch["withdrawn_above_marking"]
             item("No longer in this brief:", ("text", f"{n} item{'s' if n != 1 else ''} now marked above "
@@ -815,7 +818,7 @@ class WordEdition:
             for f in facts:
                 self.fact(f)
             return
-        for title, group in ((_("What has been checked"), [f for f in facts if not f["status"]["needs_label"]]),
+        for title, group in ((_("Confirmed or reported by sources"), [f for f in facts if not f["status"]["needs_label"]]),
                              (_("Claimed or disputed, not verified"), [f for f in facts if f["status"]["needs_label"]])):
             if group:
                 self.heading(title, 2)
