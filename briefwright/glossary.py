@@ -63,6 +63,9 @@ class Expander:
     """One brief's glossary: expands each term at its first use and remembers which terms the brief uses."""
 
     terms: Iterable[GlossaryTerm]
+    # False in a translated edition: a translator spells names out as the language does (美国商务部工业与安全局
+    # （BIS）), so the English "expansion (TERM)" is never inserted; the terms are still noted and listed.
+    expanding: bool = True
     by_term: dict[str, GlossaryTerm] = field(init=False)
     expanded: set[str] = field(default_factory=set, init=False)
     used: dict[str, None] = field(default_factory=dict, init=False)  # in order of first appearance
@@ -123,7 +126,7 @@ class Expander:
             written, plural = m.group(1), m.group(2)
             word = self._unescape[written] if escaped else written
             self.used.setdefault(word, None)
-            if not expand or plural or word in self.expanded:
+            if not expand or not self.expanding or plural or word in self.expanded:
                 continue  # a plural is counted as a use but not expanded: "graphics processing unit (GPUs)" misreads
             self.expanded.add(word)
             expansion = self.by_term[word].expansion

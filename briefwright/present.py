@@ -61,7 +61,7 @@ def interest_text(source: Source) -> str | None:
     from .i18n import gettext  # the language of the edition being resolved
     text = gettext("Interested party (%(interest)s)", interest=gettext(source.interest.value.replace("-", " "), "source interest"))
     if source.interest_note:
-        text += ": " + source.interest_note.strip().rstrip(".")
+        text = gettext("%(label)s: %(note)s", label=text, note=source.interest_note.strip().rstrip("."))
     return text + "."
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import markup
+from . import i18n, markup
 from .audiences import Audience
 from .charts import CHART_KINDS
 from .editions import EDITIONS, changes_since, earlier_editions, edition_record
@@ -117,7 +117,8 @@ class BriefResolver:
         # Abbreviations are expanded at first use in the order text is resolved, which is print order (as the
         # notes are numbered); a term marked above the brief is neither expanded nor listed.
         self.glossary = Expander([t for t in project.terms.values()
-                                  if self.markings.of("term", t.id).marking.allowed_in(brief.marking)])
+                                  if self.markings.of("term", t.id).marking.allowed_in(brief.marking)],
+                                 expanding=i18n.current() == i18n.SOURCE_LANGUAGE)
 
     def prose(self, text: str, inline: bool = False) -> str:
         """An analyst's Markdown with its [@source-id] citations numbered with the brief's notes."""

@@ -50,7 +50,7 @@ FIELDS: dict[str, list[Any]] = {
     "entity": ["name"],
 }
 # Translated where a translation exists, printed as written where none does: never "missing".
-OPTIONAL = {("source", "title"), ("entity", "name")}
+OPTIONAL = {("source", "title"), ("entity", "name"), ("glossary", "term")}
 _TABLES = {"glossary": ("glossary", "glossaries", "terms"), "entity": ("entities",)}
 _KEY = re.compile(r"^([a-z]+)/([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)/([a-z_]+(?:/[0-9]+/[a-z_]+|/[a-z_]+)?)$")
 _LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -242,6 +242,8 @@ def shown_fields(project: Any, resolved: dict) -> list[Field]:
         add("fact", q["fact"], {"quantity"})
     for n in resolved["notes"]:
         add("source", n["id"])
+    for t in resolved.get("glossary") or []:  # the terms an audience that lists them prints, with their expansions
+        add("glossary", t["id"])
     fields: list[Field] = []
     for (kind, record_id), only in records.items():
         record = _table(project, kind).get(record_id)

@@ -350,3 +350,38 @@ console.log(JSON.stringify(nodes.results.children.map((li) => li.children[2].hre
     assert search("厂商自称") == ["briefs/sample/zh-Hans/index.html"]  # four characters: three pairs, all in the text
     assert search("简部") == []  # a pair the text does not hold
     assert "briefs/sample/index.html" in search("widget")
+
+
+def test_glossary_terms_a_brief_lists_are_translated_and_counted(tmp_path):
+    """A policymaker brief lists its glossary terms: their expansions and definitions are fields to translate
+    (missing until written), and once written the translated edition prints them; the term itself may stay."""
+    project = copy_project(FIXTURE, tmp_path / "project")
+    (project / "content" / "glossary.yaml").write_text(
+        "glossary:\n  - id: wdg\n    term: WDG\n    expansion: widget data group\n"
+        "    definition: The group that tests widgets.\n", encoding="utf-8")
+    brief = project / "briefs" / "sample.yaml"
+    old = "The widget is new and its speed is only claimed."
+    new = "The widget is new and its speed, per the WDG, is only claimed."
+    brief.write_text(brief.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    report = run_cli("translations", "--lang", ZH, cwd=project).stdout
+    assert "missing  glossary/wdg/expansion" in report and "missing  glossary/wdg/definition" in report
+    assert "glossary/wdg/term" not in report, "a term is printed as written unless translated"
+    path = project / "translations" / f"{ZH}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key, english, text in (("brief/sample/bottom_line", new, "这款小部件是新产品，据 WDG 称其速度仅为厂商自称。"),
+                               ("glossary/wdg/expansion", "widget data group", "小部件数据组"),
+                               ("glossary/wdg/definition", "The group that tests widgets.", "测试小部件的小组。")):
+        data["entries"][key] = {"english": english, "from": fingerprint(english), "text": text}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert "glossary/wdg" not in run_cli("translations", "--lang", ZH, cwd=project).stdout
+    project_yaml = project / "project.yaml"  # French is not this test's subject: its gaps print marked
+    project_yaml.write_text(project_yaml.read_text(encoding="utf-8") + "translation_fallback: true\n", encoding="utf-8")
+    result = build(project, "--formats", "html")
+    assert result.code == 0, result.stderr
+    site = project / "site" / "briefs" / "sample"
+    page = (site / ZH / "index.html").read_text(encoding="utf-8")
+    glossary = page[page.index('id="glossary"'):]
+    assert "小部件数据组" in glossary and "测试小部件的小组。" in glossary and "widget data group" not in page
+    assert "据 WDG 称" in page, "a translated edition never inserts the English expansion at first use"
+    english = (site / "index.html").read_text(encoding="utf-8")
+    assert "per the widget data group (WDG)" in english
