@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from . import markup
 from .i18n import gettext
-from .model import Caveat, Choice, Event, Fact, Marking, Source, Unknown
+from .model import Caveat, Choice, Event, Fact, Interest, Marking, Source, Status, Unknown
 
 
 def choice(value: Choice | None) -> dict | None:
@@ -114,13 +114,23 @@ def source_data(source: Source) -> dict:
             "citation_html": citation_html(source), "short_citation_html": citation_html(source, full=False)}
 
 
-def status_data(fact: Fact) -> dict:
-    return {"value": fact.status.value, "label": fact.status.label, "needs_label": fact.status.needs_label}
+SUPPLIER_CLAIM = "Claimed by the supplier, not verified"
 
 
-def fact_data(fact: Fact) -> dict:
+def status_data(fact: Fact, sources: dict[str, Source] | None = None) -> dict:
+    """The fact's status as every format labels it. A claim whose every source is the subject's supplier
+    (interest: supplier) is the supplier's claim, and says so: it is no more verified than the subject's."""
+    label = fact.status.label
+    if fact.status is Status.CLAIMED and sources is not None:
+        interests = {sources[s].interest for s in fact.sources if s in sources}
+        if interests == {Interest.SUPPLIER}:
+            label = SUPPLIER_CLAIM
+    return {"value": fact.status.value, "label": label, "needs_label": fact.status.needs_label}
+
+
+def fact_data(fact: Fact, sources: dict[str, Source] | None = None) -> dict:
     return {"id": fact.id, "statement_html": markup.to_html(fact.statement, inline=True),
-            "status": status_data(fact), "confidence": choice(fact.confidence),
+            "status": status_data(fact, sources), "confidence": choice(fact.confidence),
             "as_of": fact.as_of.isoformat(), "tags": list(fact.tags), "sources": list(fact.sources),
             "sides": [{"statement_html": markup.to_html(s.statement, inline=True), "sources": list(s.sources)}
                       for s in fact.sides],

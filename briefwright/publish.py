@@ -53,7 +53,7 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
     for fact in sorted(project.facts.values(), key=lambda f: f.id):
         if fact.id not in facts_ok:
             continue
-        facts.append({**fact_data(fact),
+        facts.append({**fact_data(fact, project.sources),
                       "caveats": [{"id": c.id, "title": c.title, "severity": c.severity.value}
                                   for c in project.caveats_of(fact.id)],
                       "briefs": briefs_by_fact.get(fact.id, [])})

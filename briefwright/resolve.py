@@ -148,10 +148,15 @@ class BriefResolver:
         data = caveat_data(caveat)
         self.glossary.scan(caveat.title)
         data["body_html"] = self.glossary.html(data["body_html"])
-        return {**data, "cites": self.notes.cite(caveat.sources), "marking": self.marking("caveat", caveat.id)}
+        cites = self.notes.cite(caveat.sources)
+        # The marks end the body's last paragraph, as they end a fact's statement, not a line of their own.
+        body, end = data["body_html"].rstrip(), "</p>"
+        data["body_cited_html"] = (body[:-len(end)] + self.cite_html(cites) + end
+                                   if cites and body.endswith(end) else None)
+        return {**data, "cites": cites, "marking": self.marking("caveat", caveat.id)}
 
     def fact(self, fact: Fact) -> dict:
-        data = fact_data(fact)
+        data = fact_data(fact, self.project.sources)
         data["statement_html"] = self.glossary.html(data["statement_html"])
         data["cites"] = self.notes.cite(fact.sources)
         data["marking"] = self.marking("fact", fact.id)
@@ -312,7 +317,7 @@ class BriefResolver:
                 q = fact.quantity
                 self.glossary.scan(q.label, q.measure, q.unit)
                 rows.append({"fact": fid, "label": q.label, "measure": q.measure, "unit": q.unit, "value": q.value,
-                             "value_display": number_display(q.value), "status": status_data(fact),
+                             "value_display": number_display(q.value), "status": status_data(fact, self.project.sources),
                              "cites": self.notes.cite(fact.sources), "marking": self.marking("fact", fid)})
         return rows
 

@@ -372,3 +372,27 @@ def test_explain_an_entity(tmp_path):
     assert "  小部件公司 (Chinese legal name; zh-Hans)" in lines
     assert "  Entity List (BIS), 90 FR 4544, effective 15 January 2025 [trade-paper]" in lines
     assert lines[lines.index("briefs screening it:") + 1] == "  comp (compliance, edition 1)"
+
+
+def test_a_claim_resting_only_on_the_supplier_is_labelled_the_suppliers(tmp_path):
+    """Who claims it is part of the label: a claimed fact whose every source is the subject's supplier is
+    'Claimed by the supplier', in the brief and the site's facts page; the subject's own claim keeps its label."""
+    project = project_with_records(tmp_path / "p")
+    sources = project / "content" / "sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace("    interest: subject\n", "    interest: supplier\n"),
+                       encoding="utf-8")
+    result = run_cli("build", "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j1",
+                     "--formats", "html", cwd=project)
+    assert result.code == 0, result.stderr
+    brief = page(tmp_path / "site", "sample")
+    label = re.search(r'data-status-label="widget-speed">([^<]+)<', brief)
+    assert label and label.group(1) == "Claimed by the supplier, not verified"
+    assert "Claimed by the supplier, not verified" in (tmp_path / "site" / "facts.html").read_text(encoding="utf-8")
+    subject = page(site_of(project_with_records(tmp_path / "q"), tmp_path / "q-site"), "sample")
+    assert re.search(r'data-status-label="widget-speed">Claimed by the subject, not verified<', subject)
+
+
+def site_of(project: Path, out: Path) -> Path:
+    result = run_cli("build", "--out", out, "--cache-dir", out.parent / "q-cache", "-j1", "--formats", "html", cwd=project)
+    assert result.code == 0, result.stderr
+    return out

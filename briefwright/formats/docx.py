@@ -953,7 +953,7 @@ class WordEdition:
             self.portion(item, q)
             self.text(item, q["label"])
             self.text(measure, q["measure"])
-            self.text(value, f"{q['value_display']} {q['unit']}")
+            self.text(value, q["value_display"] + ("" if q["unit"] == "%" else " ") + q["unit"])
             self.mark(status, "fact", q["fact"])
             self.text(status, q["status"]["label"], "Status Label" if q["status"]["needs_label"] else None)
             self.cites(status, q["cites"])
