@@ -187,6 +187,9 @@ class BriefResolver:
                     "start": judgment.window.start.isoformat(), "end": judgment.window.end.isoformat(),
                     "start_display": format_date(judgment.window.start), "end_display": format_date(judgment.window.end),
                     "display": judgment.window.display()},
+                # A judgment standing partly on a claim, a dispute or an estimate says so beside its likelihood,
+                # whether or not the brief shows those facts: its reader may never see their labels.
+                "unverified": any(self.project.facts[fid].status.needs_label for fid in judgment.rests_on),
                 "cites": cites, "marking": self.marking("judgment", judgment.id)}
 
     def chart(self, chart: Chart) -> dict:

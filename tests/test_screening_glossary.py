@@ -396,3 +396,18 @@ def site_of(project: Path, out: Path) -> Path:
     result = run_cli("build", "--out", out, "--cache-dir", out.parent / "q-cache", "-j1", "--formats", "html", cwd=project)
     assert result.code == 0, result.stderr
     return out
+
+
+def test_a_judgment_on_a_claim_says_so_beside_its_likelihood(site, tmp_path):
+    """'adoption' rests on the maker's claimed speed: every format says it rests partly on unverified claims,
+    though the reader may never see that fact; resting only on reported facts, it says nothing of the kind."""
+    html = page(site, "sample")
+    assert re.search(r'<span class="unverified" data-unverified="adoption">Rests partly on unverified claims\.</span>', html)
+    word = docx.Document(str(site / "briefs" / "sample" / "sample.docx"))
+    assert any("Rests partly on unverified claims." in p.text for p in word.paragraphs)
+    project = project_with_records(tmp_path / "p")
+    other = project / "content" / "other.yaml"
+    other.write_text(other.read_text(encoding="utf-8").replace("rests_on: [widget-speed, rival-speed]",
+                                                               "rests_on: [rival-speed]"), encoding="utf-8")
+    out = site_of(project, tmp_path / "site")
+    assert 'data-unverified=' not in page(out, "sample")

@@ -809,6 +809,8 @@ class WordEdition:
         if j["window"]:
             self.text(meta, _("Forecast window: %(window)s", window=j["window"]["display"]) + _(".") + " ")
         self.text(meta, j["confidence"]["label"] + _("."))
+        if j.get("unverified"):
+            self.text(meta, " " + _("Rests partly on unverified claims."), bold=True)
         if j["basis_html"]:
             self.text(meta, " ")
             self.inline(meta, j["basis_html"])
