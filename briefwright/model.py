@@ -453,6 +453,10 @@ class Source(Record):
         "chatham-house (neither the speaker's identity nor affiliation may be revealed)."))
     note: str | None = field(default=None, metadata=meta(
         "For a secondary copy: which primary it copies, and anything else a reader should know."))
+    living: bool = field(default=False, metadata=meta(
+        "An undated page kept up to date (a reference or specification page): `published` is then the day it was "
+        "read, and the source does not count toward a brief's 'Sources to' date, which would otherwise claim "
+        "the brief's record reaches that day."))
     interest: Interest | None = field(default=None, metadata=meta(
         "Who has a stake in what the source says, if anyone: subject, supplier, customer, competitor, government, "
         "funded-by or advocate. Printed in the notes; `check` warns on a judgment resting only on such sources."))

@@ -405,8 +405,11 @@ class BriefResolver:
 
     def currency(self) -> dict:
         """What the brief covers, derived, never typed: its newest cited source and its latest checked fact.
-        Called after everything is cited, so every source in the notes counts."""
-        newest = PartialDate.newest(self.project.sources[sid].published for sid in self.notes.order)
+        Called after everything is cited, so every source in the notes counts, except a living page (dated the
+        day it was read, not the day it was written), unless the brief cites nothing else."""
+        cited = [self.project.sources[sid] for sid in self.notes.order]
+        dated = [s for s in cited if not s.living] or cited
+        newest = PartialDate.newest(s.published for s in dated)
         checked = max((self.project.facts[f].as_of for f in self.facts_used), default=None)
         return {"sources_to": None if newest is None else {"value": str(newest), "display": newest.display()},
                 "facts_checked": None if checked is None else {"value": checked.isoformat(),

@@ -39,6 +39,21 @@ def test_build_writes_html_pdf_and_charts(minimal, tmp_path):
     assert "Information as of" not in html
 
 
+def test_a_living_page_does_not_move_sources_to(minimal, tmp_path):
+    """A reference page dated the day it was read would claim the record reaches that day: marked living, it
+    is left out of 'Sources to'; dated as written, it counts."""
+    sources = minimal / "content" / "sources.yaml"
+    text = sources.read_text(encoding="utf-8").replace("    published: 2026-01\n", "    published: 2026-11-27\n")
+    sources.write_text(text, encoding="utf-8")
+    html = lambda out: (out / "briefs" / "sample" / "index.html").read_text(encoding="utf-8")  # noqa: E731
+    assert build(minimal, tmp_path / "a", "-j1", "--formats", "html").code == 0
+    assert '<span class="currency" data-sources-to="2026-11-27">Sources to 27 November 2026</span>' in html(tmp_path / "a")
+    sources.write_text(text.replace("    published: 2026-11-27\n", "    published: 2026-11-27\n    living: true\n"),
+                       encoding="utf-8")
+    assert build(minimal, tmp_path / "b", "-j1", "--formats", "html").code == 0
+    assert '<span class="currency" data-sources-to="2026-01-10">Sources to 10 January 2026</span>' in html(tmp_path / "b")
+
+
 def test_template_that_drops_a_caveat_fails_the_build(minimal, tmp_path):
     (minimal / "templates").mkdir()
     (minimal / "templates" / "policymaker.html").write_text(
