@@ -45,7 +45,7 @@ def test_a_living_page_does_not_move_sources_to(minimal, tmp_path):
     sources = minimal / "content" / "sources.yaml"
     text = sources.read_text(encoding="utf-8").replace("    published: 2026-01\n", "    published: 2026-11-27\n")
     sources.write_text(text, encoding="utf-8")
-    html = lambda out: (out / "briefs" / "sample" / "index.html").read_text(encoding="utf-8")  # noqa: E731
+    html = lambda out: (out / "briefs" / "sample" / "index.html").read_text(encoding="utf-8")
     assert build(minimal, tmp_path / "a", "-j1", "--formats", "html").code == 0
     assert '<span class="currency" data-sources-to="2026-11-27">Sources to 27 November 2026</span>' in html(tmp_path / "a")
     sources.write_text(text.replace("    published: 2026-11-27\n", "    published: 2026-11-27\n    living: true\n"),
