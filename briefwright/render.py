@@ -120,24 +120,26 @@ def template_frame(exc: BaseException, default: str) -> tuple[str, int]:
 
 
 # A word of five or more characters with a digit or two capitals: an acronym, a model or chip name, an id.
-# Hyphenation dictionaries split these where no reader would (HB-M2e), so print keeps them whole with a
-# word joiner (U+2060, zero-width, no break, dropped from the PDF's text layer) between each two letters, a
-# line still breaking after a hyphen of its own (H200-class). Not a <span> with `hyphens: manual`: WeasyPrint
-# 70 mis-breaks a line ending in an inline box next to a hyphen, leaving the paragraph's first word alone on
-# its line ("A" / "BIS final rule ..."), which the compliance note printed.
-_UNBREAKABLE = re.compile(r"(?<![\w&#-])(?=[\w-]*[A-Za-z])(?=[\w-]*(?:\d|[A-Z][\w-]*[A-Z]))[A-Za-z0-9][\w-]{3,}[A-Za-z0-9]")
+# Hyphenation dictionaries split these where no reader would (HB-M2e), so print wraps them in a
+# <span class="nh"> that print.css keeps whole. A word joined to another by a hyphen (H200-class, Armv8-A)
+# is left alone: WeasyPrint 70 mis-breaks a line ending in an inline box next to a hyphen, leaving the
+# paragraph's first word alone on its line ("A" / "BIS final rule ...", as the compliance note printed);
+# its parts are short, and print.css's hyphenate-limit-chars never splits a word under six letters. (Word
+# joiners between the letters kept such words whole too, but PDF text extractors other than pdftotext
+# return them, so bookmarks and copied text read "G\u2060L\u2060M".)
+_UNBREAKABLE = re.compile(r"(?<![\w&#-])(?=\w*[A-Za-z])(?=\w*(?:\d|[A-Z]\w*[A-Z]))[A-Za-z0-9]\w{4,}(?<![_])(?![\w-])")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 _WBR = re.compile(r"<wbr\s*/?>", re.I)
 _ADDRESS = re.compile(r'<a\s[^>]*\bclass="url"', re.I)  # present.url_html's links
-PRINT_MARKS = "nh-2 wbr-1 wj-1"  # part of a download's cache key: change it when print_html changes
+PRINT_MARKS = "nh-3 wbr-1 wj-1"  # part of a download's cache key: change it when print_html changes
 
 
-def _keep_whole(match: re.Match) -> str:
-    return "-".join("\u2060".join(segment) for segment in match.group(0).split("-"))
+def _span_whole(match: re.Match) -> str:
+    return f'<span class="nh">{match.group(0)}</span>'
 
 
 def print_html(html: str) -> str:
-    """The page as print lays it out: words hyphenation would mangle held whole by word joiners; each
+    """The page as print lays it out: words hyphenation would mangle wrapped in <span class="nh">; each
     <wbr> (the break opportunities of present.url_html's addresses) the zero-width space it stands for,
     which breaks a line the same and draws nothing (WeasyPrint lays a <wbr> out as two empty inline boxes,
     each a link annotation of its own inside a link); and in an address, a word joiner after each hyphen,
@@ -161,7 +163,7 @@ def print_html(html: str) -> str:
                 parts[i] = "\u200b"
         elif i and not skip and part:
             # An address (print.css: hyphens: manual) breaks only at its <wbr>s, so only its hyphens need a joiner.
-            parts[i] = part.replace("-", "-\u2060") if address else _UNBREAKABLE.sub(_keep_whole, part)
+            parts[i] = part.replace("-", "-\u2060") if address else _UNBREAKABLE.sub(_span_whole, part)
     return head + sep + "".join(parts)
 
 

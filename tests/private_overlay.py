@@ -51,7 +51,7 @@ facts:
     statement: >-
       The desk estimates, from published peak figures, that one Atlas 800T A2 server offers about
       {per_server['910b']} TFLOPS of dense FP16 if its {MODULES_PER_SERVER} modules are Ascend 910Bs, and about
-      {per_server['910c']} if they are 910Cs at the claimed figure, against about {per_server['h20']} for a
+      {per_server['910c']} if they are 910Cs at the disputed figure, against about {per_server['h20']} for a
       server of {MODULES_PER_SERVER} Nvidia H20s. These are peaks, not training speed, and which Ascend part
       the servers carried is not settled.
     sources: [desk-atlas-server-estimate, worldtoday-atlas, boardor-ascend, willitrunai-h20]

@@ -1,6 +1,7 @@
 """Build the real content into a temporary folder and read every output back."""
 from __future__ import annotations
 
+import html
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -17,6 +18,10 @@ from briefwright.model import Status
 from briefwright.resolve import resolve
 
 pytestmark = pytest.mark.slow
+
+
+def html_text(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
 
 
 def norm(text: str) -> str:
@@ -106,7 +111,8 @@ def test_every_used_fact_appears_in_pdf_and_html(built):
         for section in brief["sections"]:
             for fact in section["facts"]:
                 assert fact["id"] in marks, f"{brief_id}: fact {fact['id']} missing from HTML"
-                statement = norm(to_text(project.facts[fact["id"]].statement))
+                # as the brief prints it: an abbreviation's first use is expanded (glossary)
+                statement = norm(html_text(fact["statement_html"]))
                 head, tail = statement[:40], statement[-40:]
                 assert head in text and tail in text, f"{brief_id}: fact {fact['id']} missing from PDF text"
 
@@ -138,11 +144,14 @@ def test_claimed_facts_carry_their_label_in_the_pdf(built):
         folder = out / "briefs" / brief_id
         shown = {a["data-fact"] for _, a in tags_of((folder / "index.html").read_text(encoding="utf-8")) if "data-fact" in a}
         text = norm(pdf_text(folder / f"{brief_id}.pdf"))
+        resolved = {f["id"]: f for s in briefs[brief_id]["sections"] for f in s["facts"]}
         for fact_id in sorted(shown):
             fact = project.facts[fact_id]
-            statement = norm(to_text(fact.statement))
+            printed = resolved.get(fact_id)
+            statement = norm(html_text(printed["statement_html"]) if printed else to_text(fact.statement))
             if fact.status.needs_label:
-                assert norm(fact.status.label) + statement[:30] in text, f"{brief_id}: {fact_id} printed without its label"
+                label = printed["status"]["label"] if printed else fact.status.label  # whose claim it is
+                assert norm(label) + statement[:30] in text, f"{brief_id}: {fact_id} printed without its label"
                 checked += 1
             else:
                 assert statement[:30] in text and norm(Status.CLAIMED.label) + statement[:30] not in text
@@ -170,7 +179,7 @@ def test_charts_are_valid_svg_in_html_and_drawn_in_pdf(built):
                 assert chart["alt"] in figures, f"{brief_id}: chart {chart['id']} is not a tagged figure with its alt text"
             strokes = sum(page.get_contents().get_data().count(b" l\n") for page in reader.pages)
             assert strokes >= 50 * len(charts), f"{brief_id}: too few drawing operations for {len(charts)} charts"
-    assert charted >= 3
+    assert charted >= 1  # edition 2 keeps one chart (the annex's); the others were cut to fit page limits
 
 
 def test_pdf_metadata(built):
