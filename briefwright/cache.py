@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -74,3 +75,125 @@ class Cache:
             if not any(w.startswith("could not write") for w in self.warnings):  # once per build, not per entry
                 self.warnings.append(f"could not write the build cache: {exc}")
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+class ParseCache:
+    """What reading each content file gave, keyed by the file's bytes and the parser, so an unchanged file is
+    not parsed again. On disk: each file's located YAML value as plain JSON (never pickle: an entry is data,
+    and reading one runs no code), rebuilt and validated again on every run. In memory (one warm process, as
+    `serve` keeps): the file's records and diagnostics themselves, for as long as a load still uses them.
+
+    Only what parsed cleanly is stored on disk; a damaged entry, or one stored under another key, is dropped
+    with a warning and the file read again."""
+
+    MAX_ENTRY_BYTES = 64 * 1024 * 1024
+
+    def __init__(self, folder: Path | None, memory: bool = False, read: bool = True):
+        self.folder = folder
+        self.memory: dict[tuple[Path, str], Any] | None = {} if memory else None
+        self.read = read
+        self.used: set[tuple[Path, str]] = set()
+        self.warnings: list[str] = []
+        self.hits = self.parsed = 0
+        self._unwritable = False
+
+    def key(self, data: bytes) -> str:
+        return digest("parse", parser_version(), data)
+
+    def recall(self, path: Path, key: str) -> Any:
+        if self.memory is None:
+            return None
+        self.used.add((path, key))
+        return self.memory.get((path, key))
+
+    def remember(self, path: Path, key: str, result: Any) -> None:
+        if self.memory is not None:
+            self.memory[(path, key)] = result
+
+    def finish(self) -> None:
+        """After a load: forget what it did not use (a file edited since, or gone)."""
+        if self.memory is not None:
+            for stale in set(self.memory) - self.used:
+                del self.memory[stale]
+        self.used = set()
+
+    def _entry(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / f"{key}.json"
+
+    def tree(self, path: Path, key: str, size: int) -> Any:
+        """The file's located value stored under `key`, or None."""
+        from .yamlfile import decode_tree
+        if self.folder is None or not self.read:
+            return None
+        entry = self._entry(key)
+        try:
+            raw = entry.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self._drop(entry, path, exc.strerror or str(exc))
+            return None
+        try:
+            if len(raw) > self.MAX_ENTRY_BYTES:
+                raise ValueError("larger than any entry the cache writes")
+            stored = json.loads(raw)
+            if type(stored) is not dict or stored.get("key") != key or stored.get("parser") != parser_version():
+                raise ValueError("stored for other bytes or another parser")
+            tree = decode_tree(stored.get("tree"), path, size)
+        except (ValueError, TypeError, RecursionError, UnicodeDecodeError) as exc:
+            self._drop(entry, path, str(exc) or type(exc).__name__)
+            return None
+        self.hits += 1
+        return tree
+
+    def _drop(self, entry: Path, path: Path, why: str) -> None:
+        self.warnings.append(f"warning: the parse cache entry for {_shown(path)} was unreadable ({why}); "
+                             "dropped it and read the file")
+        try:
+            entry.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+    def store_tree(self, key: str, tree: Any) -> None:
+        from .yamlfile import encode_tree
+        self.parsed += 1
+        if self.folder is None or self._unwritable:
+            return
+        entry = self._entry(key)
+        tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
+        try:
+            data = json.dumps({"key": key, "parser": parser_version(), "tree": encode_tree(tree)},
+                              ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            if len(data) > self.MAX_ENTRY_BYTES:
+                return
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+            os.replace(tmp, entry)
+        except OSError as exc:  # a cache that cannot be written only costs speed: said once
+            self._unwritable = True
+            self.warnings.append(f"warning: could not write the parse cache ({exc.strerror or exc}); "
+                                 "the next run parses every file again")
+            tmp.unlink(missing_ok=True)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+_PARSER_VERSION: list[str] = []
+
+
+def parser_version() -> str:
+    """What a cached parse depends on besides the file: the engine's version, PyYAML's, and the parser's own code
+    (so a change to how YAML is read never meets a tree the old code stored)."""
+    if not _PARSER_VERSION:
+        import yaml
+
+        from . import __version__, yamlfile
+        source = Path(yamlfile.__file__).read_bytes()
+        _PARSER_VERSION.append(digest(__version__, yaml.__version__, yamlfile._Loader.__name__, source)[:32])
+    return _PARSER_VERSION[0]
