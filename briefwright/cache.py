@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import shutil
 from pathlib import Path
 from typing import Any
@@ -83,19 +85,25 @@ class ParseCache:
     and reading one runs no code), rebuilt and validated again on every run. In memory (one warm process, as
     `serve` keeps): the file's records and diagnostics themselves, for as long as a load still uses them.
 
-    Only what parsed cleanly is stored on disk; a damaged entry, or one stored under another key, is dropped
-    with a warning and the file read again."""
+    Only what parsed cleanly is stored on disk. Each entry is signed with a key kept outside the project
+    (in the user's cache folder), so an entry planted in the project's cache folder, by a commit or a
+    restored CI cache, is never read as the parse of a file: one signed with another key is passed over
+    silently (it is another machine's), and a damaged or mismatched one is dropped with a warning. Without
+    a key (no writable home) the disk cache is off and every run parses every file."""
 
     MAX_ENTRY_BYTES = 64 * 1024 * 1024
+    MAGIC = b"briefwright-parse 1"
 
     def __init__(self, folder: Path | None, memory: bool = False, read: bool = True):
-        self.folder = folder
         self.memory: dict[tuple[Path, str], Any] | None = {} if memory else None
         self.read = read
         self.used: set[tuple[Path, str]] = set()
         self.warnings: list[str] = []
-        self.hits = self.parsed = 0
+        self.hits = self.parsed = self.recalled = 0
         self._unwritable = False
+        self.secret = signing_key() if folder is not None else None
+        self.folder = folder if self.secret is not None else None
+        self.key_id = hashlib.sha256(b"key id" + self.secret).hexdigest()[:16].encode() if self.secret else b""
 
     def key(self, data: bytes) -> str:
         return digest("parse", parser_version(), data)
@@ -104,7 +112,9 @@ class ParseCache:
         if self.memory is None:
             return None
         self.used.add((path, key))
-        return self.memory.get((path, key))
+        kept = self.memory.get((path, key))
+        self.recalled += kept is not None
+        return kept
 
     def remember(self, path: Path, key: str, result: Any) -> None:
         if self.memory is not None:
@@ -121,6 +131,10 @@ class ParseCache:
         assert self.folder is not None
         return self.folder / key[:2] / f"{key}.json"
 
+    def _sign(self, body: bytes) -> bytes:
+        assert self.secret is not None
+        return hmac.new(self.secret, body, hashlib.sha256).hexdigest().encode()
+
     def tree(self, path: Path, key: str, size: int) -> Any:
         """The file's located value stored under `key`, or None."""
         from .yamlfile import decode_tree
@@ -134,10 +148,18 @@ class ParseCache:
         except OSError as exc:
             self._drop(entry, path, exc.strerror or str(exc))
             return None
+        header, _, body = raw.partition(b"\n")
+        parts = header.split(b" ")
+        if len(parts) == 4 and b" ".join(parts[:2]) == self.MAGIC and parts[2] != self.key_id:
+            return None  # signed elsewhere (another user or machine): not ours to read, nor a fault; replaced
         try:
             if len(raw) > self.MAX_ENTRY_BYTES:
                 raise ValueError("larger than any entry the cache writes")
-            stored = json.loads(raw)
+            if len(parts) != 4 or b" ".join(parts[:2]) != self.MAGIC:
+                raise ValueError("not a parse cache entry")
+            if not hmac.compare_digest(parts[3], self._sign(body)):
+                raise ValueError("its signature does not match its contents")
+            stored = json.loads(body)
             if type(stored) is not dict or stored.get("key") != key or stored.get("parser") != parser_version():
                 raise ValueError("stored for other bytes or another parser")
             tree = decode_tree(stored.get("tree"), path, size)
@@ -163,12 +185,12 @@ class ParseCache:
         entry = self._entry(key)
         tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
         try:
-            data = json.dumps({"key": key, "parser": parser_version(), "tree": encode_tree(tree)},
+            body = json.dumps({"key": key, "parser": parser_version(), "tree": encode_tree(tree)},
                               ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            if len(data) > self.MAX_ENTRY_BYTES:
+            if len(body) > self.MAX_ENTRY_BYTES // 2:
                 return
             entry.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_bytes(data)
+            tmp.write_bytes(b" ".join([self.MAGIC, self.key_id, self._sign(body)]) + b"\n" + body)
             os.replace(tmp, entry)
         except OSError as exc:  # a cache that cannot be written only costs speed: said once
             self._unwritable = True
@@ -182,6 +204,39 @@ def _shown(path: Path) -> str:
         return os.path.relpath(path)
     except ValueError:
         return str(path)
+
+
+_SIGNING_KEY: list[bytes | None] = []
+
+
+def signing_key() -> bytes | None:
+    """This user's key for signing parse cache entries: 32 random bytes in $XDG_CACHE_HOME/briefwright (or
+    ~/.cache/briefwright), made on first use; None when there is no such folder to keep it in."""
+    if not _SIGNING_KEY:
+        _SIGNING_KEY.append(_read_or_make_key())
+    return _SIGNING_KEY[0]
+
+
+def _read_or_make_key() -> bytes | None:
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "briefwright"
+        path = base / "parse-cache.key"
+        for _ in range(2):
+            try:
+                data = path.read_bytes()
+                return data if len(data) == 32 else None
+            except FileNotFoundError:
+                pass
+            base.mkdir(parents=True, exist_ok=True)
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue  # another process made it first: read theirs
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(secrets.token_bytes(32))
+    except (OSError, RuntimeError):  # no home folder, or none writable
+        return None
+    return None
 
 
 _PARSER_VERSION: list[str] = []
