@@ -95,18 +95,19 @@ class ParseCache:
     MAGIC = b"briefwright-parse 1"
 
     def __init__(self, folder: Path | None, memory: bool = False, read: bool = True):
+        self.hits = self.parsed = self.recalled = 0  # files read back from disk, parsed, and recalled from memory
         self.memory: dict[tuple[Path, str], Any] | None = {} if memory else None
         self.read = read
         self.used: set[tuple[Path, str]] = set()
         self.warnings: list[str] = []
-        self.hits = self.parsed = self.recalled = 0
         self._unwritable = False
         self.secret = signing_key() if folder is not None else None
         self.folder = folder if self.secret is not None else None
         self.key_id = hashlib.sha256(b"key id" + self.secret).hexdigest()[:16].encode() if self.secret else b""
 
-    def key(self, data: bytes) -> str:
-        return digest("parse", parser_version(), data)
+    def key(self, data: bytes, *context: str) -> str:
+        """The key of a file's bytes, read as `context` says (content or a brief, and a brief's file name)."""
+        return digest("parse", parser_version(), *context, data)
 
     def recall(self, path: Path, key: str) -> Any:
         if self.memory is None:
@@ -135,9 +136,8 @@ class ParseCache:
         assert self.secret is not None
         return hmac.new(self.secret, body, hashlib.sha256).hexdigest().encode()
 
-    def tree(self, path: Path, key: str, size: int) -> Any:
-        """The file's located value stored under `key`, or None."""
-        from .yamlfile import decode_tree
+    def stored(self, path: Path, key: str) -> dict | None:
+        """What was stored for `key` (checked: signed with this user's key, for this key and parser), or None."""
         if self.folder is None or not self.read:
             return None
         entry = self._entry(key)
@@ -146,7 +146,7 @@ class ParseCache:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            self._drop(entry, path, exc.strerror or str(exc))
+            self.drop(path, key, exc.strerror or str(exc))
             return None
         header, _, body = raw.partition(b"\n")
         parts = header.split(b" ")
@@ -162,30 +162,29 @@ class ParseCache:
             stored = json.loads(body)
             if type(stored) is not dict or stored.get("key") != key or stored.get("parser") != parser_version():
                 raise ValueError("stored for other bytes or another parser")
-            tree = decode_tree(stored.get("tree"), path, size)
-        except (ValueError, TypeError, RecursionError, UnicodeDecodeError) as exc:
-            self._drop(entry, path, str(exc) or type(exc).__name__)
+        except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+            self.drop(path, key, str(exc) or type(exc).__name__)
             return None
-        self.hits += 1
-        return tree
+        return stored
 
-    def _drop(self, entry: Path, path: Path, why: str) -> None:
+    def drop(self, path: Path, key: str, why: str) -> None:
+        """Say that the entry for `path` could not be used, and remove it (the file is read instead)."""
         self.warnings.append(f"warning: the parse cache entry for {_shown(path)} was unreadable ({why}); "
                              "dropped it and read the file")
-        try:
-            entry.unlink(missing_ok=True)
-        except OSError:
-            pass
+        if self.folder is not None:
+            try:
+                self._entry(key).unlink(missing_ok=True)
+            except OSError:
+                pass
 
-    def store_tree(self, key: str, tree: Any) -> None:
-        from .yamlfile import encode_tree
-        self.parsed += 1
+    def store(self, key: str, payload: dict) -> None:
+        """Keep `payload` (plain JSON data) for `key`, signed."""
         if self.folder is None or self._unwritable:
             return
         entry = self._entry(key)
         tmp = entry.with_name(f"{entry.name}.{os.getpid()}.tmp")
         try:
-            body = json.dumps({"key": key, "parser": parser_version(), "tree": encode_tree(tree)},
+            body = json.dumps({"key": key, "parser": parser_version(), **payload},
                               ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             if len(body) > self.MAX_ENTRY_BYTES // 2:
                 return
@@ -243,12 +242,12 @@ _PARSER_VERSION: list[str] = []
 
 
 def parser_version() -> str:
-    """What a cached parse depends on besides the file: the engine's version, PyYAML's, and the parser's own code
-    (so a change to how YAML is read never meets a tree the old code stored)."""
+    """What a cached parse depends on besides the file: the engine's version, PyYAML's, and the code that reads
+    YAML and makes records (so a change to either never meets what the old code stored)."""
     if not _PARSER_VERSION:
         import yaml
 
-        from . import __version__, yamlfile
-        source = Path(yamlfile.__file__).read_bytes()
-        _PARSER_VERSION.append(digest(__version__, yaml.__version__, yamlfile._Loader.__name__, source)[:32])
+        from . import __version__, load, model, yamlfile
+        sources = [Path(m.__file__).read_bytes() for m in (yamlfile, model, load) if m.__file__]
+        _PARSER_VERSION.append(digest(__version__, yaml.__version__, yamlfile._Loader.__name__, *sources)[:32])
     return _PARSER_VERSION[0]

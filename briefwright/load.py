@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
 from .cache import ParseCache
-from .diagnostics import Collector, Loc
-from .model import CONTENT_KINDS, Brief, Record, Settings, parse_record
+from .diagnostics import Collector, Diagnostic, Loc
+from .model import CONTENT_KINDS, Brief, Choice, Id, Markdown, PartialDate, Record, Settings, Url, parse_plan, parse_record
 from .project import Project
-from .yamlfile import YList, YMap, load_yaml, parse_yaml, read_limited, scan_ids
+from .yamlfile import YList, YMap, decode_tree, encode_tree, load_yaml, parse_yaml, read_limited, scan_ids
 
 SETTINGS_FILE = "project.yaml"
 MAX_FILES = 5_000
@@ -108,26 +109,181 @@ def _mark_unreadable(path: Path, data: bytes | None, events: Events) -> None:
             events.append(("b", kind, record_id, path, True))
 
 
-def _read(path: Path, cache: ParseCache | None, interpret: Callable[[Path, bytes | None, Any, Collector], Events]) -> Events:
-    """The events of one file: from the cache when its bytes were read before, else parsed (or rebuilt from the
-    disk cache's stored parse) and interpreted."""
+def _read(path: Path, cache: ParseCache | None, interpret: Callable[[Path, bytes | None, Any, Collector], Events],
+          context: tuple[str, ...]) -> Events:
+    """The events of one file: from the cache when its bytes were read before (in memory, or on disk as records
+    or as the parsed YAML), else parsed and interpreted. `context` is what else the events depend on."""
     local = Collector()
     data = read_limited(path, local)
-    key = cache.key(data) if cache is not None and data is not None else None
-    if cache is not None and key is not None:
-        kept = cache.recall(path, key)
-        if kept is not None:
-            return kept
+    if cache is None or data is None:
+        return interpret(path, data, parse_yaml(path, data, local) if data is not None else None, local)
+    key = cache.key(data, *context)
+    kept = cache.recall(path, key)
+    if kept is not None:
+        return kept
     tree = None
-    if data is not None:
-        tree = cache.tree(path, key, len(data)) if cache is not None and key is not None else None
-        if tree is None:
-            tree = parse_yaml(path, data, local)
-            if tree is not None and cache is not None and key is not None:
-                cache.store_tree(key, tree)
+    stored = cache.stored(path, key)
+    if stored is not None:
+        try:
+            if "events" in stored:
+                events = _decode_events(stored["events"], path)
+                cache.hits += 1
+                cache.remember(path, key, events)
+                return events
+            tree = decode_tree(stored.get("tree"), path, len(data))
+            cache.hits += 1
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+            cache.drop(path, key, str(exc) or type(exc).__name__)
+            tree = None
+    parsed = tree is None
+    if parsed:
+        tree = parse_yaml(path, data, local)
+        cache.parsed += 1
     events = interpret(path, data, tree, local)
-    if cache is not None and key is not None:
-        cache.remember(path, key, events)
+    if parsed and tree is not None:  # a file YAML could not read is not stored: it is parsed again, as said
+        try:
+            payload: dict = {"events": _encode_events(events, path)}
+        except (TypeError, ValueError):  # a record this codec does not know (a new field type): the tree will do
+            payload = {"tree": encode_tree(tree)}
+        cache.store(key, payload)
+    cache.remember(path, key, events)
+    return events
+
+
+# --- events as plain JSON, for the parse cache on disk ---------------------------------------------------
+# Records are written field by field as the model declares them (parse_plan), located by [line, column]; the
+# class of each comes from where it stands (the section, the declared field type), never from the data.
+
+def _field_codec(tp: Any) -> tuple[str, Any]:
+    if tp in (str, Id, Markdown, Url, int, float, bool):
+        return "plain", tp
+    if tp is PartialDate:
+        return "partial", PartialDate
+    if tp is dt.date:
+        return "date", None
+    if isinstance(tp, type) and issubclass(tp, Choice):
+        return "choice", tp
+    if isinstance(tp, type) and issubclass(tp, Record):
+        return "record", tp
+    raise TypeError(f"no JSON form for a field of type {tp}")
+
+
+_PLANS: dict = {}
+
+
+def _plan(cls: type) -> list:
+    """Per class, once: (field, codec kind, its type, is a list)."""
+    if cls not in _PLANS:
+        _PLANS[cls] = [(name, *_field_codec(item if item is not None else tp), item is not None)
+                       for name, tp, item, _optional, _required, _spec in parse_plan(cls)]
+    return _PLANS[cls]
+
+
+_PLAIN = {str: str, Id: str, Markdown: str, Url: str, int: int, float: float, bool: bool}
+
+
+def _encode_value(kind: str, tp: Any, value: Any, path: Path) -> Any:
+    if value is None:
+        return None
+    if kind == "plain":
+        if type(value) is not _PLAIN[tp]:
+            raise TypeError(f"{type(value).__name__} where {tp} was declared")
+        return value
+    if kind == "partial":
+        return str(value)
+    if kind == "date":
+        if type(value) is not dt.date:
+            raise TypeError("not a date")
+        return value.isoformat()
+    if kind == "choice":
+        return value.value
+    return _encode_record(value, path)
+
+
+def _encode_loc(loc: Loc, path: Path) -> list:
+    if loc.path != path:
+        raise ValueError("located in another file")
+    return [loc.line, loc.col]
+
+
+def _encode_record(record: Record, path: Path) -> list:
+    values = []
+    for name, kind, tp, many in _plan(type(record)):
+        value = getattr(record, name)
+        values.append([_encode_value(kind, tp, v, path) for v in value] if many and value is not None
+                      else _encode_value(kind, tp, value, path))
+    extra = set(vars(record)) - {name for name, *_ in _plan(type(record))} - {"loc", "field_locs", "item_locs"}
+    if extra:
+        raise ValueError(f"attributes set outside the model: {sorted(extra)}")
+    return [*_encode_loc(record.loc, path), values,
+            {name: _encode_loc(loc, path) for name, loc in record.field_locs.items()},
+            {name: [n for loc in locs for n in _encode_loc(loc, path)] for name, locs in record.item_locs.items()}]
+
+
+def _encode_events(events: Events, path: Path) -> list:
+    out: list = []
+    for event in events:
+        if event[0] == "d":
+            d = event[1]
+            out.append(["d", *_encode_loc(d.loc, path), d.message, d.severity, d.hint, d.syntax])
+        elif event[0] == "r":
+            out.append(["r", event[1], _encode_record(event[2], path)])
+        elif event[3] is None:
+            out.append(["b", event[1], event[2], event[4]])
+        else:
+            raise ValueError("a file YAML could not read is not stored")
+    return out
+
+
+def _decode_record(cls: type, data: list, path: Path) -> Record:
+    new = tuple.__new__
+    line, col, values, field_locs, item_locs = data
+    kwargs = {}
+    for (name, kind, tp, many), value in zip(_plan(cls), values, strict=True):
+        if value is not None and kind != "plain":
+            if many:
+                value = [_decode_value(kind, tp, v, path) for v in value]
+            else:
+                value = _decode_value(kind, tp, value, path)
+        kwargs[name] = value
+    record = cls(**kwargs)
+    record.loc = new(Loc, (path, line, col))
+    record.field_locs = {name: new(Loc, (path, lc[0], lc[1])) for name, lc in field_locs.items()}
+    record.item_locs = {name: [new(Loc, (path, flat[i], flat[i + 1])) for i in range(0, len(flat), 2)]
+                        for name, flat in item_locs.items()}
+    return record
+
+
+def _decode_value(kind: str, tp: Any, value: Any, path: Path) -> Any:
+    if value is None:
+        return None
+    if kind == "partial":
+        return PartialDate(value)
+    if kind == "date":
+        return dt.date.fromisoformat(value)
+    if kind == "choice":
+        return tp._value2member_map_[value]
+    return _decode_record(tp, value, path)
+
+
+def _decode_events(data: Any, path: Path) -> Events:
+    """Events from _encode_events' JSON; raises (ValueError, TypeError, KeyError, ...) on anything else."""
+    if type(data) is not list:
+        raise ValueError("not a list of events")
+    events: Events = []
+    kinds = {cls.KIND: cls for cls in CONTENT_KINDS.values()}
+    kinds["brief"] = Brief
+    for event in data:
+        tag = event[0]
+        if tag == "d":
+            _, line, col, message, severity, hint, syntax = event
+            events.append(("d", Diagnostic(tuple.__new__(Loc, (path, line, col)), message, severity, hint, syntax)))
+        elif tag == "r":
+            events.append(("r", event[1], _decode_record(kinds[event[1]], event[2], path)))
+        elif tag == "b":
+            events.append(("b", event[1], event[2], None, event[3]))
+        else:
+            raise ValueError("not an event")
     return events
 
 
@@ -192,6 +348,6 @@ def _replay(project: Project, events: Events, out: Collector) -> None:
 def _load_folder(project: Project, root: Path, out: Collector, cache: ParseCache | None = None) -> None:
     """The content/ and briefs/ of one folder: the project's own, or a private overlay's."""
     for path in _yaml_files(root / "content", out):
-        _replay(project, _read(path, cache, _content_events), out)
+        _replay(project, _read(path, cache, _content_events, ("content",)), out)
     for path in _yaml_files(root / "briefs", out):
-        _replay(project, _read(path, cache, _brief_events), out)
+        _replay(project, _read(path, cache, _brief_events, ("brief", path.name)), out)

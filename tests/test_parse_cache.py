@@ -26,7 +26,7 @@ def _folder(project: Path) -> Path:
 
 
 def _entry(project: Path, path: Path) -> Path:
-    key = ParseCache(None).key(path.read_bytes())
+    key = ParseCache(None).key(path.read_bytes(), "content")
     return _folder(project) / key[:2] / f"{key}.json"
 
 
@@ -146,9 +146,10 @@ def _forge(project: Path, path: Path, tree) -> None:
     """An entry for `path`'s bytes, correctly signed with this user's key: what only someone who can read
     the key could write. It must still hold the parser's limits."""
     cache = ParseCache(_folder(project))
-    key = cache.key(path.read_bytes())
-    body = json.dumps({"key": key, "parser": json.loads(_entry(project, path).read_bytes().partition(b"\n")[2])["parser"],
-                       "tree": tree}).encode()
+    key = cache.key(path.read_bytes(), "content")
+    parser = json.loads(_entry(project, path).read_bytes().partition(b"\n")[2])["parser"]
+    payload = {"events": tree[1]} if tree[0] == "events" else {"tree": tree}
+    body = json.dumps({"key": key, "parser": parser, **payload}).encode()
     _entry(project, path).write_bytes(b" ".join([cache.MAGIC, cache.key_id, cache._sign(body)]) + b"\n" + body)
 
 
@@ -167,6 +168,10 @@ FORGED = {
     "a line that is not a number": ["m", 1, 1, ["facts", "1", 1, 1, 1, None, "x"]],
     "a key twice": ["m", 1, 1, ["a", 1, 1, 1, 1, None, "x", "a", 2, 1, 2, 1, None, "y"]],
     "a list at the top": ["l", 1, 1, []],
+    "records: an unknown kind": ["events", [["r", "settings", [1, 1, [], {}, {}]]]],
+    "records: too few fields": ["events", [["r", "fact", [1, 1, ["x"], {}, {}]]]],
+    "records: an unknown event": ["events", [["x"]]],
+    "records: not a list": ["events", {"r": 1}],
 }
 
 
@@ -240,3 +245,32 @@ def test_without_a_place_for_the_key_the_disk_cache_is_off(minimal, tmp_path, mo
     assert cache.folder is None
     assert _load(minimal, cache) == ("The widget launched in January 2026.", [])
     assert not _folder(minimal).exists()
+
+
+def _shape(value):
+    """A value with every type spelled out, records with their locations: equal only if read back exactly."""
+    from briefwright.model import Record
+    if isinstance(value, Record):
+        fields = sorted((k, _shape(v)) for k, v in vars(value).items() if k not in ("field_locs", "item_locs"))
+        return (type(value).__name__, tuple(fields), tuple(sorted(value.field_locs.items())),
+                tuple(sorted((k, tuple(v)) for k, v in value.item_locs.items())))
+    if isinstance(value, list):
+        return ("list", tuple(_shape(v) for v in value))
+    return (type(value).__name__, value)
+
+
+def test_the_real_content_reads_back_record_for_record(tmp_path):
+    from helpers import REPO
+    project = tmp_path / "real"
+    project.mkdir()
+    shutil.copy(REPO / "project.yaml", project)
+    for name in ("content", "briefs"):
+        shutil.copytree(REPO / name, project / name)
+    tables = ("sources", "facts", "caveats", "unknowns", "events", "charts", "judgments", "briefs")
+    seen = []
+    for cache in (ParseCache(_folder(project)), ParseCache(_folder(project))):
+        loaded = load_project(project, Collector(), private=False, cache=cache)
+        assert loaded is not None
+        seen.append({t: {i: _shape(r) for i, r in getattr(loaded, t).items()} for t in tables})
+    assert cache.parsed == 0 and cache.hits > 10, "the second load read every file back"
+    assert seen[0] == seen[1] and sum(len(t) for t in seen[0].values()) > 100
