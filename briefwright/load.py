@@ -215,9 +215,11 @@ def _encode_record(record: Record, path: Path) -> list:
     extra = set(vars(record)) - {name for name, *_ in _plan(type(record))} - {"loc", "field_locs", "item_locs"}
     if extra:
         raise ValueError(f"attributes set outside the model: {sorted(extra)}")
-    return [*_encode_loc(record.loc, path), values,
-            {name: _encode_loc(loc, path) for name, loc in record.field_locs.items()},
-            {name: [n for loc in locs for n in _encode_loc(loc, path)] for name, locs in record.item_locs.items()}]
+    index = _names(type(record))[1]
+    field_locs = [n for name, loc in record.field_locs.items() for n in (index[name], *_encode_loc(loc, path))]
+    item_locs = [x for name, locs in record.item_locs.items()
+                 for x in (index[name], [n for loc in locs for n in _encode_loc(loc, path)])]
+    return [*_encode_loc(record.loc, path), values, field_locs, item_locs]
 
 
 def _encode_events(events: Events, path: Path) -> list:
@@ -235,22 +237,35 @@ def _encode_events(events: Events, path: Path) -> list:
     return out
 
 
+_NAMES: dict = {}
+
+
+def _names(cls: type) -> tuple[list[str], dict[str, int], list[tuple]]:
+    """Per class, once: its field names, their positions, and the fields that need converting from JSON."""
+    if cls not in _NAMES:
+        plan = _plan(cls)
+        names = [name for name, *_ in plan]
+        _NAMES[cls] = (names, {n: i for i, n in enumerate(names)},
+                       [(i, kind, tp, many) for i, (_, kind, tp, many) in enumerate(plan) if kind != "plain"])
+    return _NAMES[cls]
+
+
 def _decode_record(cls: type, data: list, path: Path) -> Record:
     new = tuple.__new__
     line, col, values, field_locs, item_locs = data
-    kwargs = {}
-    for (name, kind, tp, many), value in zip(_plan(cls), values, strict=True):
-        if value is not None and kind != "plain":
-            if many:
-                value = [_decode_value(kind, tp, v, path) for v in value]
-            else:
-                value = _decode_value(kind, tp, value, path)
-        kwargs[name] = value
-    record = cls(**kwargs)
+    names, _, converted = _names(cls)
+    if len(values) != len(names):
+        raise ValueError(f"{len(values)} fields where the model has {len(names)}")
+    for i, kind, tp, many in converted:
+        value = values[i]
+        if value is not None:
+            values[i] = [_decode_value(kind, tp, v, path) for v in value] if many else _decode_value(kind, tp, value, path)
+    record = cls(**dict(zip(names, values, strict=True)))
     record.loc = new(Loc, (path, line, col))
-    record.field_locs = {name: new(Loc, (path, lc[0], lc[1])) for name, lc in field_locs.items()}
-    record.item_locs = {name: [new(Loc, (path, flat[i], flat[i + 1])) for i in range(0, len(flat), 2)]
-                        for name, flat in item_locs.items()}
+    record.field_locs = {names[field_locs[i]]: new(Loc, (path, field_locs[i + 1], field_locs[i + 2]))
+                         for i in range(0, len(field_locs), 3)}
+    record.item_locs = {names[item_locs[i]]: [new(Loc, (path, flat[k], flat[k + 1])) for k in range(0, len(flat), 2)]
+                        for i in range(0, len(item_locs), 2) for flat in (item_locs[i + 1],)}
     return record
 
 
