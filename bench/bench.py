@@ -47,18 +47,31 @@ def timed(cmd, cwd=REPO, env=ENV) -> tuple[float, str, int]:
     return seconds, proc.stderr, peak if peak > before else before
 
 
+# Runs build.py in this process and, as it exits, writes the process's peak resident set (VmHWM, from
+# /proc/self/status) to stderr. Read in the process itself: the rusage a parent gets can include the parent's
+# own memory (a vfork-started child inherits its high-water mark through exec).
+PEAK = """
+import atexit, runpy, sys
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            sys.stderr.write("peak-rss-kb " + line.split()[1] + "\\n")
+atexit.register(peak)
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
 def child(cmd, cwd=REPO, env=ENV) -> tuple[float, int]:
-    """Wall time of a command and the peak RSS (KiB) of that one process, from its own rusage (os.wait4)."""
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            err.seek(0)
-            raise SystemExit(f"failed: {' '.join(map(str, cmd))}\n{err.read().decode()}")
-    return seconds, usage.ru_maxrss
+    """Wall time of `python build.py ...` and the peak RSS (KiB) of that one process, as it measured it."""
+    assert cmd[0] == PY
+    start = time.perf_counter()
+    proc = subprocess.run([PY, "-c", PEAK, *map(str, cmd[1:])], cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    peaks = re.findall(r"^peak-rss-kb (\d+)$", proc.stderr, re.M)
+    if proc.returncode != 0 or not peaks:
+        raise SystemExit(f"failed: {' '.join(map(str, cmd))}\n{proc.stderr}")
+    return seconds, int(peaks[-1])
 
 
 def check_scale(work: Path, sizes: str) -> tuple[list, list]:
@@ -266,7 +279,8 @@ NOTES = [
     "  type in Python), making the records, validating them, and writing each file's records to the cache.",
     "- **check warm (one file changed)** is the same command after one facts file was edited: that file is",
     "  parsed; every other file's records are read back from the cache (signed JSON, checked, no parsing).",
-    "- **Peak RSS** is the `ru_maxrss` of that one `check` process, read with `os.wait4` when it ends.",
+    "- **Peak RSS** of a check row is that one `check` process's peak resident set (`VmHWM` in",
+    "  /proc/self/status, written by the process as it exits); not tracemalloc, which sees only Python's heap.",
     "- **Time per fact** is the cold time beyond the fixed cost (the 100-fact project's time: start-up,",
     "  imports, the templates' checks), divided by the facts beyond 100; the ratio compares the largest",
     "  project with the smallest. The synthetic projects keep one brief per 50 facts, so briefs grow too.",

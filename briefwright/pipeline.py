@@ -149,8 +149,9 @@ def _collector_paused():
 
 def collect_idle() -> None:
     """Unfreeze and collect what earlier checks froze: for a warm process, in a moment nobody waits on."""
-    gc.unfreeze()
-    gc.collect()
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
 
 
 def _check(root: Path, strict: bool, private: bool, cache: ParseCache) -> Checked:
