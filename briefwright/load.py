@@ -201,22 +201,36 @@ def _encode_value(kind: str, tp: Any, value: Any, path: Path) -> Any:
 
 
 def _encode_loc(loc: Loc, path: Path) -> list:
-    if loc.path != path:
+    if loc.path is not path and loc.path != path:
         raise ValueError("located in another file")
     return [loc.line, loc.col]
 
 
 def _encode_record(record: Record, path: Path) -> list:
-    values = []
-    for name, kind, tp, many in _plan(type(record)):
-        value = getattr(record, name)
-        values.append([_encode_value(kind, tp, v, path) for v in value] if many and value is not None
-                      else _encode_value(kind, tp, value, path))
-    extra = set(vars(record)) - {name for name, *_ in _plan(type(record))} - {"loc", "field_locs", "item_locs"}
-    if extra:
+    cls = type(record)
+    names, index, _ = _names(cls)
+    fields = vars(record)
+    if len(fields) != len(names) + 3:  # its fields, loc, field_locs and item_locs: nothing else
+        extra = set(fields) - set(names) - {"loc", "field_locs", "item_locs"}
         raise ValueError(f"attributes set outside the model: {sorted(extra)}")
-    index = _names(type(record))[1]
-    field_locs = [n for name, loc in record.field_locs.items() for n in (index[name], *_encode_loc(loc, path))]
+    values: list = []
+    for name, kind, tp, many in _plan(cls):
+        value = fields[name]
+        if value is None:
+            values.append(None)
+        elif many:
+            values.append([_encode_value(kind, tp, v, path) for v in value])
+        elif kind == "plain":
+            if type(value) is not _PLAIN[tp]:
+                raise TypeError(f"{type(value).__name__} where {tp} was declared")
+            values.append(value)
+        else:
+            values.append(_encode_value(kind, tp, value, path))
+    field_locs: list = []
+    for name, loc in record.field_locs.items():
+        if loc.path is not path and loc.path != path:
+            raise ValueError("located in another file")
+        field_locs += (index[name], loc.line, loc.col)
     item_locs = [x for name, locs in record.item_locs.items()
                  for x in (index[name], [n for loc in locs for n in _encode_loc(loc, path)])]
     return [*_encode_loc(record.loc, path), values, field_locs, item_locs]
