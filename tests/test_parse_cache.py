@@ -21,6 +21,14 @@ from briefwright.yamlfile import MAX_DEPTH, MAX_SCALAR_CHARS
 STATES = ("went on sale in", "launched in", "shipped in", "launched in")
 
 
+@pytest.fixture(autouse=True)
+def own_signing_key(tmp_path, monkeypatch):
+    """A signing key of the test's own (not the user's), made afresh in a folder of the test's."""
+    import briefwright.cache as cache_module
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(cache_module, "_SIGNING_KEY", [])
+
+
 def _folder(project: Path) -> Path:
     return project / ".briefwright-cache" / "parse"
 
@@ -237,8 +245,6 @@ def test_a_file_with_a_syntax_error_is_never_stored_and_stays_located(minimal):
 
 
 def test_without_a_place_for_the_key_the_disk_cache_is_off(minimal, tmp_path, monkeypatch):
-    import briefwright.cache as cache_module
-    monkeypatch.setattr(cache_module, "_SIGNING_KEY", [])
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "file"))
     (tmp_path / "file").write_text("not a folder", encoding="utf-8")
     cache = ParseCache(_folder(minimal))
