@@ -47,6 +47,75 @@ def timed(cmd, cwd=REPO, env=ENV) -> tuple[float, str, int]:
     return seconds, proc.stderr, peak if peak > before else before
 
 
+# Runs build.py in this process and, as it exits, writes the process's peak resident set (VmHWM, from
+# /proc/self/status) to stderr. Read in the process itself: the rusage a parent gets can include the parent's
+# own memory (a vfork-started child inherits its high-water mark through exec).
+PEAK = """
+import atexit, runpy, sys
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            sys.stderr.write("peak-rss-kb " + line.split()[1] + "\\n")
+atexit.register(peak)
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def child(cmd, cwd=REPO, env=ENV) -> tuple[float, int]:
+    """Wall time of `python build.py ...` and the peak RSS (KiB) of that one process, as it measured it."""
+    assert cmd[0] == PY
+    start = time.perf_counter()
+    proc = subprocess.run([PY, "-c", PEAK, *map(str, cmd[1:])], cwd=cwd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    peaks = re.findall(r"^peak-rss-kb (\d+)$", proc.stderr, re.M)
+    if proc.returncode != 0 or not peaks:
+        raise SystemExit(f"failed: {' '.join(map(str, cmd))}\n{proc.stderr}")
+    return seconds, int(peaks[-1])
+
+
+def check_scale(work: Path, sizes: str) -> tuple[list, list]:
+    """`check` on synthetic projects: cold (no parse cache), then warm with one facts file changed; a
+    100-fact project first, whose time (Python start, imports, the templates' checks) is the fixed cost."""
+    rows, scale = [], []
+    base = None
+    for spec in ["100:2", *sizes.split(",")]:
+        n_facts, n_briefs = map(int, spec.split(":"))
+        project = generate(work / f"check-{n_facts}", n_facts, n_briefs)
+        command = [PY, str(REPO / "build.py"), "check", "--project", str(project)]
+        # The fastest of a few runs where a run is short, so one stall on a shared machine does not set the row.
+        runs = 5 if n_facts <= 1000 else 3 if n_facts <= 10_000 else 1
+        colds, warms = [], []
+        for _ in range(runs):
+            shutil.rmtree(project / ".briefwright-cache", ignore_errors=True)
+            colds.append(child(command))
+        edited = project / "content" / "facts-000.yaml"
+        original = edited.read_text()
+        for i in range(runs):
+            edited.write_text(original.replace("Fact 0 says", f"Fact 0 now ({i}) says", 1))  # new bytes each time
+            warms.append(child(command))
+        (cold, cold_peak), (warm, warm_peak) = min(colds), min(warms)
+        if base is None:
+            base = cold
+            continue
+        marginal = (cold - base) / (n_facts - 100) * 1e6
+        scale.append({"facts": n_facts, "briefs": n_briefs, "cold_s": cold, "warm_s": warm, "cold_peak_mb": cold_peak / 1024,
+                      "warm_peak_mb": warm_peak / 1024, "us_per_fact": cold / n_facts * 1e6, "marginal_us_per_fact": marginal})
+        target = {10_000: ("cold <= 2.5 s", "warm <= 1.0 s"), 100_000: ("", "warm <= 5 s, peak <= 1 GB")}.get(n_facts, ("", ""))
+        rows.append(row(f"check cold, {n_facts} facts / {n_briefs} briefs", cold, None,
+                        f"peak RSS {cold_peak / 1024:.0f} MB; {marginal:.0f} us per fact beyond the 100-fact project's "
+                        f"{base:.2f} s" + (f"; target {target[0]}" if target[0] else "")))
+        rows.append(row(f"check warm (one file changed), {n_facts} facts", warm, None,
+                        f"peak RSS {warm_peak / 1024:.0f} MB" + (f"; target {target[1]}" if target[1] else "")))
+    if len(scale) >= 2:
+        first, last = scale[0], scale[-1]
+        growth = last["marginal_us_per_fact"] / first["marginal_us_per_fact"]
+        rows.append((f"check time per fact, {first['facts']} to {last['facts']} facts", "", f"{growth:.2f}x",
+                     f"cold, beyond the fixed cost: {first['marginal_us_per_fact']:.0f} -> {last['marginal_us_per_fact']:.0f} "
+                     "us per fact (target within 1.3x)"))
+    return rows, scale
+
+
 def build(project: Path, out: Path, cache: Path, *extra) -> tuple[float, str, int]:
     return timed([PY, str(REPO / "build.py"), "build", "--project", str(project), "--out", str(out),
                   "--cache-dir", str(cache), "--include-restricted", *map(str, extra)])
@@ -111,11 +180,18 @@ def row(name, seconds, base=None, note=""):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100:10,1000:50,10000:200", help="facts:briefs,...")
+    parser.add_argument("--check-sizes", default="1000:20,10000:200,100000:2000",
+                        help="facts:briefs,... for the check rows (cold, and warm with one file changed)")
+    parser.add_argument("--only-check", action="store_true", help="only the check rows (print; implies --no-write)")
     parser.add_argument("--project", type=Path, default=REPO, help="the real project to measure (default: this repo)")
     parser.add_argument("--no-write", action="store_true", help="print only; do not rewrite docs/performance.md")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bw-bench-"))
     rows, scale = [], []
+    if args.only_check:
+        print_table(check_scale(work, args.check_sizes)[0])
+        shutil.rmtree(work, ignore_errors=True)
+        return
     project = work / "real"
     project.mkdir()
     for name in ("project.yaml", "content", "briefs", "templates", "editions"):
@@ -176,13 +252,19 @@ def main() -> None:
         rows.append(row(f"scale {n_facts} facts / {n_briefs} briefs: cold build -j{CORES}", cold_s, None,
                         f"peak RSS of largest process {peak / 1024:.0f} MB"))
 
+    check_rows, check_scale_numbers = check_scale(work, args.check_sizes)
+    rows += check_rows
+    print_table(rows)
+    if not args.no_write:
+        write_doc(rows, scale, check_scale_numbers)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def print_table(rows) -> None:
     width = max(len(r[0]) for r in rows)
     table = [f"{'measurement'.ljust(width)}  {'seconds':>8}  {'ratio':>7}  note", "-" * (width + 40)]
     table += [f"{r[0].ljust(width)}  {r[1]:>8}  {r[2]:>7}  {r[3]}" for r in rows]
-    print("\n".join(table))
-    if not args.no_write:
-        write_doc(rows, scale)
-    shutil.rmtree(work, ignore_errors=True)
+    print("\n".join(table), flush=True)
 
 
 NOTES = [
@@ -197,15 +279,25 @@ NOTES = [
     "- **No-op rebuild.** Neither WeasyPrint nor matplotlib is imported; the time is Python start, YAML",
     "  loading and validation, templating every brief to compare its hash, and copying the outputs into a",
     "  fresh folder for the atomic swap.",
-    "- **Validation at 10,000 facts.** Most of the time is PyYAML: libyaml parses, but PyYAML resolves every",
-    "  scalar's type in Python. A parse cache keyed by each file's bytes would make repeated checks fast; it is",
-    "  not built yet.",
+    "- **Validation at 10,000 facts** (in process, after the runs above have filled the parse cache): loading",
+    "  reads each file's records back from the parse cache rather than parsing it; the rest is validation.",
+    "- **check cold** is `build.py check` in a new process with no parse cache (`.briefwright-cache/parse`",
+    "  removed): Python start and imports, parsing every file (libyaml, with PyYAML resolving each scalar's",
+    "  type in Python), making the records, validating them, and writing each file's records to the cache.",
+    "- **check warm (one file changed)** is the same command after one facts file was edited: that file is",
+    "  parsed; every other file's records are read back from the cache (signed JSON, checked, no parsing).",
+    "- **Peak RSS** of a check row is that one `check` process's peak resident set (`VmHWM` in",
+    "  /proc/self/status, written by the process as it exits); not tracemalloc, which sees only Python's heap.",
+    "- **check rows** are the fastest of 5 runs (1,000 facts and the 100-fact project), 3 (10,000) or 1 (100,000).",
+    "- **Time per fact** is the cold time beyond the fixed cost (the 100-fact project's time: start-up,",
+    "  imports, the templates' checks), divided by the facts beyond 100; the ratio compares the largest",
+    "  project with the smallest. The synthetic projects keep one brief per 50 facts, so briefs grow too.",
     "- **pandoc.** pandoc lays out simpler documents (no footnotes at the page foot, no tagged PDF, no",
     "  running heads); with both cores our build is faster than pandoc on one.",
 ]
 
 
-def write_doc(rows, scale) -> None:
+def write_doc(rows, scale, check=()) -> None:
     import matplotlib
     matplotlib.use("svg")
     import matplotlib.pyplot as plt
@@ -214,6 +306,9 @@ def write_doc(rows, scale) -> None:
     ax.plot([s["facts"] for s in scale], [s["validate_s"] for s in scale], marker="s", label="validation")
     for s in scale:
         ax.annotate(f"{s['briefs']} briefs", (s["facts"], s["cold_s"]), textcoords="offset points", xytext=(4, 4), fontsize=7)
+    if check:
+        ax.plot([c["facts"] for c in check], [c["cold_s"] for c in check], marker="^", label="check, cold")
+        ax.plot([c["facts"] for c in check], [c["warm_s"] for c in check], marker="v", label="check, one file changed")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("facts in the project")
@@ -229,9 +324,11 @@ def write_doc(rows, scale) -> None:
              "| --- | ---: | ---: | --- |"]
     lines += [f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} |" for r in rows]
     lines += ["", "![Build and validation time against content size](performance-scale.svg)", "", *NOTES, "",
-              "Raw scale numbers:", "", "```json", json.dumps(scale, indent=2), "```", ""]
+              "Raw scale numbers:", "", "```json", json.dumps({"build": scale, "check": list(check)}, indent=2), "```", ""]
     doc = REPO / "docs" / "performance.md"
     old = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    if "\n## check at scale\n" in old:  # written by hand from a profile of this run: kept until rewritten
+        lines += ["## check at scale" + old.split("\n## check at scale", 1)[1].split("\n## serve\n")[0].rstrip("\n"), ""]
     if "\n## serve\n" in old:  # written by bench/serve_bench.py --write: kept until that is run again
         lines += ["## serve" + old.split("\n## serve", 1)[1].rstrip("\n"), ""]
     doc.write_text("\n".join(lines), encoding="utf-8")

@@ -941,6 +941,9 @@ def _scalar(tp: Any, value: Any, loc: Loc, out: Collector, what: str, spec: dict
 R = TypeVar("R", bound=Record)
 
 
+_KNOWN: dict = {}  # per class, once: the names of its fields
+
+
 def parse_record(cls: type[R], data: YMap, out: Collector) -> R | None:
     """Build one record from a located mapping, reporting every problem with its location."""
     kwargs: dict = {}
@@ -949,7 +952,7 @@ def parse_record(cls: type[R], data: YMap, out: Collector) -> R | None:
     ok = True
     # "unknown field ..." would read as a field nobody knows: an Unknown is named for what it is
     label = "open question" if cls.KIND == "unknown" else getattr(cls, "LABEL", "") or cls.KIND or cls.__name__.lower()
-    known = {name for name, *_ in parse_plan(cls)}
+    known = _KNOWN.get(cls) or _KNOWN.setdefault(cls, frozenset(name for name, *_ in parse_plan(cls)))
     for key in data:
         if key not in known and key in getattr(cls, "TYPED_NUMBER_FIELDS", ()):
             out.error(data.key_locs[key], f"unknown field '{key}' in {label}: {label}s take numbers only from facts' "

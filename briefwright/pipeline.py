@@ -4,7 +4,9 @@ Every stage gathers all of its problems before the build stops, so one run shows
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import hashlib
 import importlib.metadata
 import json
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, i18n
-from .cache import Cache, digest, tree_digest
+from .cache import Cache, ParseCache, digest, tree_digest
 from .diagnostics import Collector, Diagnostic, Loc
 from .editions import editions_folder, previous_editions, recorded_editions
 from .formats import FORMATS, Job, Output, OutputFormat, run_job
@@ -45,6 +47,7 @@ from .translations import alternates, edition_entries, edition_key, file_stem, l
 from .validate import check_template_numbers, validate
 
 SITE_MARKER = ".briefwright-site"
+CACHE_FOLDER = ".briefwright-cache"
 # What the site holds, so a partial build (--only) can keep the briefs it does not rebuild: the channel, and
 # for each brief the fields the site pages show, its outputs, and a digest of what it was built from.
 SITE_RECORD = ".briefwright-site.json"
@@ -114,11 +117,49 @@ class Checked:
     translations: dict = field(default_factory=dict)  # language -> translations.LanguageFile
 
 
-def check(root: Path, strict: bool = False, private: bool = True) -> Checked:
+def check(root: Path, strict: bool = False, private: bool = True, cache: ParseCache | None = None) -> Checked:
     """Load and validate; raises ContentError with every problem found. `private=False` leaves out the
-    private folders the project names, as a public CI without them would."""
+    private folders the project names, as a public CI without them would. Files are parsed through `cache`
+    (default: the parse cache in the project's .briefwright-cache, on disk only)."""
+    if cache is None:
+        cache = ParseCache(root.resolve() / CACHE_FOLDER / "parse")
+    with _collector_paused():
+        return _check(root, strict, private, cache)
+
+
+# Objects made while the collector was paused beyond which they are frozen rather than handed back to it.
+FREEZE_AFTER = 200_000
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cycle collector paused while the records are made: they hold no cycles, and its repeated
+    passes over every object made so far cost more than the parse itself and grow faster than the content
+    (profiled: check on 10,000 facts takes 4.1 s with it running, 2.1 s paused). Refcounting still frees what
+    is dropped. After a large load the objects made are frozen (gc.freeze), so the collector's first pass
+    does not walk them all once more (0.16 s at 10,000 facts); a long-lived process (serve) hands them back
+    with `collect_idle` while it waits."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_count()[0] > FREEZE_AFTER:
+            gc.freeze()
+        if was:
+            gc.enable()
+
+
+def collect_idle() -> None:
+    """Unfreeze and collect what earlier checks froze: for a warm process, in a moment nobody waits on."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
+
+
+def _check(root: Path, strict: bool, private: bool, cache: ParseCache) -> Checked:
     diagnostics = Collector()
-    project = load_project(root, diagnostics, private)
+    project = load_project(root, diagnostics, private, cache)
     previous: dict[str, dict] = {}
     recorded: dict[str, list[dict]] = {}
     translations: dict = {}
@@ -142,6 +183,11 @@ def check(root: Path, strict: bool = False, private: bool = True) -> Checked:
     diagnostics.raise_if_errors()
     assert project is not None  # a project that failed to load has left an error
     return Checked(project, diagnostics, previous, recorded, translations)
+
+
+def parse_cache(opts: BuildOptions, memory: bool = False) -> ParseCache:
+    """The parse cache a build uses: in its cache folder; not read with --force."""
+    return ParseCache((opts.cache_dir or opts.root.resolve() / CACHE_FOLDER) / "parse", memory, read=not opts.force)
 
 
 def output_formats(names: list[str]) -> list[OutputFormat]:
@@ -242,7 +288,7 @@ def build(opts: BuildOptions, checked: Checked | None = None) -> BuildReport:
     builds the pages and then every format from one check, so both describe the same content)."""
     _guard_output(opts.root, opts.out)
     formats = output_formats(opts.formats)
-    checked = checked or check(opts.root, opts.strict, opts.private)
+    checked = checked or check(opts.root, opts.strict, opts.private, parse_cache(opts))
     unknown = [i for i in opts.only if i not in checked.project.briefs]
     if unknown:
         raise UsageError("no brief with id " + ", ".join(f"'{i}'" for i in unknown))
@@ -277,7 +323,7 @@ class _Build:
         self.progress = opts.progress or (lambda *a: None)
         self.errors = Collector()
         self.dirs = template_dirs(self.project.root)
-        cache_root = opts.cache_dir or self.project.root / ".briefwright-cache"
+        cache_root = opts.cache_dir or self.project.root / CACHE_FOLDER
         self.cache_root = cache_root
         self.env = make_env(self.dirs, cache_root / "jinja")
         self.static_dirs = [d / "static" for d in self.dirs if (d / "static").is_dir()]

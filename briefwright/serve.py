@@ -23,8 +23,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cache import ParseCache
 from .diagnostics import ContentError
-from .pipeline import BuildOptions, Checked, FileFault, UsageError, build, check
+from .pipeline import BuildOptions, Checked, FileFault, UsageError, build, check, collect_idle, parse_cache
 
 if TYPE_CHECKING:
     from watchfiles import Change
@@ -79,6 +80,7 @@ RELOAD_JS = b"""(function () {
 })();
 """
 WATCHED = ("project.yaml", "content", "briefs", "templates", "editions")
+PRIVATE_WATCHED = ("content", "briefs")  # what a private folder holds (load reads only these)
 EVENTS = "/__briefwright/events"
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream, so proxies and browsers keep it open
 
@@ -169,12 +171,14 @@ def _located(exc: Exception) -> list[str]:
     return [f"error: {exc}"]
 
 
-def _attempt(opts: BuildOptions, state: State, what: str, checked: Checked | None = None) -> Checked | None:
+def _attempt(opts: BuildOptions, state: State, what: str, checked: Checked | None = None,
+             cache: ParseCache | None = None) -> Checked | None:
     """One build; on failure the messages go to the terminal and the pages, and the site is left as it was.
-    Returns the checked project it built from, for the next step to build the same content."""
+    Returns the checked project it built from, for the next step to build the same content. `cache` keeps
+    each unchanged file's records in memory between builds."""
     started = time.perf_counter()
     try:
-        checked = checked or check(opts.root, opts.strict, opts.private)
+        checked = checked or check(opts.root, opts.strict, opts.private, cache)
         report = build(opts, checked)
     except (ContentError, UsageError, FileFault) as exc:
         errors = _located(exc)
@@ -189,39 +193,85 @@ def _attempt(opts: BuildOptions, state: State, what: str, checked: Checked | Non
 
 
 class _Filter:
-    """The project's own files (the folders serve watches), not the site, the cache or an editor's swap files."""
+    """The project's own files (the folders serve watches) and the content of the private folders it reads,
+    not the site, the cache or an editor's swap files."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, private: list[Path]):
         from watchfiles import DefaultFilter
-        self.root, self.default = root.resolve(), DefaultFilter()
+        self.roots = [(root.resolve(), WATCHED)] + [(p.resolve(), PRIVATE_WATCHED) for p in private]
+        self.default = DefaultFilter()
 
     def __call__(self, change: Change, path: str) -> bool:
-        try:
-            first = Path(path).resolve().relative_to(self.root).parts[0]
-        except (ValueError, IndexError):
-            return False
-        return first in WATCHED and self.default(change, path)
-
-
-def _snapshot(root: Path) -> dict:
-    state = {}
-    for name in WATCHED:
-        path = root / name
-        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
-        for f in files:
+        resolved = Path(path).resolve()
+        for root, watched in self.roots:
             try:
-                st = f.stat()
-            except OSError:
+                first = resolved.relative_to(root).parts[0]
+            except (ValueError, IndexError):
                 continue
-            state[str(f)] = (st.st_mtime_ns, st.st_size)
+            if first in watched:
+                return self.default(change, path)
+        return False
+
+
+def _private_folders(opts: BuildOptions) -> list[Path]:
+    """The private folders project.yaml names that exist (read again after every build: project.yaml may
+    name another); none with --no-private."""
+    if not opts.private:
+        return []
+    from .diagnostics import Collector
+    from .load import load_settings
+    root = opts.root.resolve()
+    settings = load_settings(root, Collector())
+    if settings is None:
+        return []
+    found = []
+    for name in settings.private_content:
+        folder = (root / name).resolve()
+        if folder.is_dir() and not (folder == root or folder.is_relative_to(root) or root.is_relative_to(folder)):
+            found.append(folder)
+    return found
+
+
+def _snapshot(root: Path, private: list[Path]) -> dict:
+    state = {}
+    for base, names in [(root, WATCHED)] + [(p, PRIVATE_WATCHED) for p in private]:
+        for name in names:
+            path = base / name
+            files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
+            for f in files:
+                try:
+                    st = f.stat()
+                except OSError:
+                    continue
+                state[str(f)] = (st.st_mtime_ns, st.st_size)
     return state
 
 
-def _watch(root: Path, changes: queue.Queue, stop: threading.Event) -> None:
+def _watch(root: Path, private: list[Path], changes: queue.Queue, stop: threading.Event) -> None:
     from watchfiles import watch
-    for batch in watch(root, watch_filter=_Filter(root), debounce=1600, step=50, stop_event=stop,
+    for batch in watch(root, *private, watch_filter=_Filter(root, private), debounce=1600, step=50, stop_event=stop,
                        raise_interrupt=False, rust_timeout=1000, yield_on_timeout=False):
         changes.put(batch)
+
+
+class _Watcher:
+    """The watch thread, started again when the set of private folders changes (project.yaml names another,
+    or a named one appears)."""
+
+    def __init__(self, root: Path, changes: queue.Queue):
+        self.root, self.changes = root, changes
+        self.private: list[Path] | None = None
+        self.stop = threading.Event()
+
+    def follow(self, private: list[Path]) -> None:
+        if private == self.private:
+            return
+        self.stop.set()
+        self.stop = threading.Event()
+        if self.private is not None:
+            self.changes.put(set())  # a folder now read may have changed while it was not watched
+        self.private = private
+        threading.Thread(target=_watch, args=(self.root, private, self.changes, self.stop), daemon=True).start()
 
 
 def _drain(changes: queue.Queue, block: bool) -> bool:
@@ -248,21 +298,22 @@ def serve(opts: BuildOptions, port: int) -> int:
             raise UsageError(f"port {port} is in use; try --port 0 (any free port) or another number") from None
         raise
     pages = replace(opts, formats=["html"])
+    cache = parse_cache(opts, memory=True)
     changes: queue.Queue = queue.Queue()
-    stop = threading.Event()
-    threading.Thread(target=_watch, args=(opts.root, changes, stop), daemon=True).start()
+    watcher = _Watcher(opts.root, changes)
+    watcher.follow(_private_folders(opts))
     # The watcher starts as the first build does; an edit made before it watches is caught by comparing
     # the files before the first build and after it.
-    seen = _snapshot(opts.root)
-    checked = _attempt(pages, state, "pages")
+    seen = _snapshot(opts.root, watcher.private or [])
+    checked = _attempt(pages, state, "pages", cache=cache)
     if not opts.out.exists():
         server.server_close()
-        stop.set()
+        watcher.stop.set()
         raise UsageError("the first build failed, so there is nothing to serve yet; fix the errors above")
     state.update(version=1, errors=state.errors if checked is None else [], pending=checked is not None)
     print(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    if _snapshot(opts.root) != seen:
+    if _snapshot(opts.root, watcher.private or []) != seen:
         changes.put(set())
     try:
         while True:
@@ -271,13 +322,16 @@ def serve(opts: BuildOptions, port: int) -> int:
             if checked is not None and not moved:
                 if _attempt(opts, state, "PDF and Word", checked):
                     state.update(version=state.version + 1, errors=[], pending=False)
+            watcher.follow(_private_folders(opts))
+            if not moved and changes.empty():
+                collect_idle()  # while nobody waits: what the last check froze, handed back to the collector
             if not moved:
                 _drain(changes, block=True)
-            checked = _attempt(pages, state, "pages")
+            checked = _attempt(pages, state, "pages", cache=cache)
             if checked is not None:
                 state.update(version=state.version + 1, errors=[], pending=True)
     except KeyboardInterrupt:
-        stop.set()
+        watcher.stop.set()
         state.update(closing=True)
         server.shutdown()
         return 0

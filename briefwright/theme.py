@@ -420,7 +420,6 @@ def contrast(foreground: str, background: str) -> float | None:
 def check_house_style(project_root: Path, settings: Any, dirs: list[Path], out: Collector) -> None:
     """The logo and the colours project.yaml names, and the contrast of every colour pair the pages use,
     with the project's own tokens.css and project.yaml applied over the engine's tokens."""
-    from matplotlib.colors import to_rgb
     if settings.logo:
         logo = (project_root / settings.logo).resolve()
         where = settings.at("logo")
@@ -435,6 +434,7 @@ def check_house_style(project_root: Path, settings: Any, dirs: list[Path], out: 
     house = house_tokens(settings)
     for token in house:
         if not token.name.startswith("--font-"):
+            from matplotlib.colors import to_rgb  # imported only when there is a colour to read (0.2 s)
             try:
                 to_rgb(token.value)
             except ValueError:

@@ -6,6 +6,7 @@ refused here, and every problem is reported as a located Diagnostic, never a tra
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any, NoReturn
@@ -242,6 +243,12 @@ def scan_ids(text: str) -> list[tuple[str | None, str]]:
 
 def load_yaml(path: Path, out: Collector, *, expect_mapping: bool = True) -> Any:
     """Load one YAML file; return its located value, or None after reporting why not."""
+    data = read_limited(path, out)
+    return None if data is None else parse_yaml(path, data, out, expect_mapping=expect_mapping)
+
+
+def read_limited(path: Path, out: Collector) -> bytes | None:
+    """The bytes of a file within the size limit, or None after reporting why not."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -251,6 +258,14 @@ def load_yaml(path: Path, out: Collector, *, expect_mapping: bool = True) -> Any
     except OSError as exc:
         out.error(Loc(path, 1, 1), f"cannot read file: {exc.strerror or exc}", syntax=True)
         return None
+    if len(data) > MAX_FILE_BYTES:  # it grew between the two looks
+        out.error(Loc(path, 1, 1), f"file is {len(data):,} bytes; the limit is {MAX_FILE_BYTES:,}", syntax=True)
+        return None
+    return data
+
+
+def parse_yaml(path: Path, data: bytes, out: Collector, *, expect_mapping: bool = True) -> Any:
+    """The located value of a YAML file's bytes, or None after reporting why not."""
     if data.startswith(b"\xef\xbb\xbf"):
         out.error(Loc(path, 1, 1), "file starts with a byte-order mark (BOM); save it as UTF-8 without BOM", syntax=True)
         return None
@@ -303,4 +318,125 @@ def load_yaml(path: Path, out: Collector, *, expect_mapping: bool = True) -> Any
         out.error(lines.loc(path, node.start_mark.index),
                   f"expected a mapping of fields at the top of the file, found {kind}", syntax=True)
         return None
+    return value
+
+
+# --- the located value as plain JSON, for the parse cache ------------------------------------------------
+# A mapping is ["m", line, col, [key, key line, key col, value line, value col, written or null, value, ...]],
+# a list ["l", line, col, [line, col, written or null, value, ...]], a date ["d", "YYYY-MM-DD"], a date and
+# time ["t", ISO 8601]; text, numbers, booleans and null are themselves. Only data: reading it back runs no
+# code, and anything that is not exactly this shape is refused (ValueError).
+
+def encode_tree(value: Any) -> Any:
+    if isinstance(value, YMap):
+        flat: list = []
+        written = value.written
+        for key, item in value.items():
+            kl, vl = value.key_locs[key], value.value_locs[key]
+            flat += [key, kl.line, kl.col, vl.line, vl.col, written.get(key), encode_tree(item)]
+        return ["m", value.loc.line, value.loc.col, flat]
+    if isinstance(value, YList):
+        flat = []
+        for index, item in enumerate(value):
+            loc = value.item_locs[index]
+            flat += [loc.line, loc.col, value.written.get(index), encode_tree(item)]
+        return ["l", value.loc.line, value.loc.col, flat]
+    if isinstance(value, dt.datetime):
+        return ["t", value.isoformat()]
+    if isinstance(value, dt.date):
+        return ["d", value.isoformat()]
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    raise TypeError(f"no JSON form for {type(value).__name__}")  # a parser change this codec does not know
+
+
+class _Decoder:
+    """Rebuilds a located value from encode_tree's JSON, holding it to the limits the parser holds YAML to.
+    Written for speed (it runs for every node of every unchanged file): checks inline, few calls."""
+
+    def __init__(self, path: Path, budget: int):
+        self.path = path
+        self.budget = budget  # containers and keys still allowed: the parser's alias limit, from the file's size
+
+    def value(self, data: Any, depth: int) -> Any:
+        kind = type(data)
+        if kind is str:
+            if len(data) > MAX_SCALAR_CHARS:
+                raise ValueError("a value over the length limit")
+            return data
+        if kind is not list:
+            if data is None or kind is int or kind is float or kind is bool:
+                return data
+            raise ValueError(f"unexpected {kind.__name__}")
+        if depth > MAX_DEPTH:
+            raise ValueError("nested deeper than the limit")
+        tag = data[0] if data else None
+        path, new, limit = self.path, _new_tuple, MAX_SCALAR_CHARS
+        if tag == "m" and len(data) == 4 and type(data[3]) is list and len(data[3]) % 7 == 0:
+            flat = data[3]
+            self.budget -= 1 + len(flat) // 7
+            if self.budget < 0:
+                raise ValueError("more nodes than the file could hold")
+            result = YMap()
+            result.loc = new(Loc, (path, data[1], data[2]))
+            key_locs: dict = {}
+            value_locs: dict = {}
+            written: dict = {}
+            lines = [data[1], data[2]]
+            for i in range(0, len(flat), 7):
+                key, kl, kc, vl, vc, wr, item = flat[i:i + 7]
+                if type(key) is not str or key in result or len(key) > limit:
+                    raise ValueError("a key that is not text, or twice")
+                key_locs[key] = new(Loc, (path, kl, kc))
+                value_locs[key] = new(Loc, (path, vl, vc))
+                lines += (kl, kc, vl, vc)
+                if wr is not None:
+                    if type(wr) is not str or len(wr) > limit:
+                        raise ValueError("a written form that is not text")
+                    written[key] = wr
+                result[key] = item if type(item) is str and len(item) <= limit else self.value(item, depth + 1)
+            _lines_only(lines)
+            result.key_locs, result.value_locs, result.written = key_locs, value_locs, written
+            return result
+        if tag == "l" and len(data) == 4 and type(data[3]) is list and len(data[3]) % 4 == 0:
+            flat = data[3]
+            self.budget -= 1
+            if self.budget < 0:
+                raise ValueError("more nodes than the file could hold")
+            items = YList()
+            items.loc = new(Loc, (path, data[1], data[2]))
+            item_locs: list = []
+            written = {}
+            lines = [data[1], data[2]]
+            for i in range(0, len(flat), 4):
+                line, col, wr, item = flat[i:i + 4]
+                item_locs.append(new(Loc, (path, line, col)))
+                lines += (line, col)
+                if wr is not None:
+                    if type(wr) is not str or len(wr) > limit:
+                        raise ValueError("a written form that is not text")
+                    written[len(items)] = wr
+                items.append(item if type(item) is str and len(item) <= limit else self.value(item, depth + 1))
+            _lines_only(lines)
+            items.item_locs, items.written = item_locs, written
+            return items
+        if tag == "d" and len(data) == 2 and type(data[1]) is str:
+            return dt.date.fromisoformat(data[1])
+        if tag == "t" and len(data) == 2 and type(data[1]) is str:
+            return dt.datetime.fromisoformat(data[1])
+        raise ValueError("not a located value")
+
+
+def _lines_only(numbers: list) -> None:
+    """Every line and column a container holds is a whole number (one check for them all)."""
+    if set(map(type, numbers)) != {int}:
+        raise ValueError("a location that is not a line or column number")
+
+
+def decode_tree(data: Any, path: Path, size: int) -> YMap:
+    """The located value encode_tree wrote, for a file of `size` bytes at `path`; ValueError if it is not one
+    (a damaged or planted entry), never a value the parser could not have made from a file of that size."""
+    value = _Decoder(path, 2 * size + ALIAS_SLACK).value(data, 0)
+    if not isinstance(value, YMap):
+        raise ValueError("the top of the file is not a mapping")
     return value

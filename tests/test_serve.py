@@ -182,3 +182,28 @@ def test_a_port_in_use_is_a_usage_error(minimal):
     assert r.code == 2
     assert r.stderr == f"briefwright: error: port {port} is in use; try --port 0 (any free port) or another number\n"
     assert not (minimal / "site").exists()  # said before any build
+
+
+def test_serve_watches_the_private_folders_project_yaml_names(minimal):
+    """A private folder beside the project is read by every build; an edit there shows in the page too."""
+    private = minimal.parent / "desk-private"
+    (private / "content").mkdir(parents=True)
+    (private / "briefs").mkdir()
+    (private / "content" / "desk.yaml").write_text(
+        "facts:\n  - id: desk-note\n    statement: The desk counted 12 widgets.\n    sources: [maker-blog]\n"
+        "    status: reported\n    confidence: moderate\n    as_of: 2026-02-01\n", encoding="utf-8")
+    plain = (minimal / "briefs" / "plain.yaml").read_text(encoding="utf-8")
+    (private / "briefs" / "desk.yaml").write_text(
+        plain.replace("id: plain", "id: desk").replace("facts: [widget-launch]", "facts: [widget-launch, desk-note]"),
+        encoding="utf-8")
+    settings = minimal / "project.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "private_content: [../desk-private]\n", encoding="utf-8")
+    with _serving(minimal) as (base, proc):
+        start = _settled(base, proc, 0)
+        assert "The desk counted 12 widgets." in _get(base + "briefs/desk/index.html").decode()
+        _edit(private / "content" / "desk.yaml", "12 widgets", "14 widgets")
+        _wait(base, proc, lambda s: s["version"] > start["version"], "a rebuild after the private edit")
+        assert "The desk counted 14 widgets." in _get(base + "briefs/desk/index.html").decode()
+        _edit(private / "content" / "desk.yaml", "sources: [maker-blog]", "sources: [no-such-source]")
+        broken = _wait(base, proc, lambda s: s["errors"], "the error in the private folder")
+        assert any("desk.yaml:4:15: error: unknown source 'no-such-source'" in e for e in broken["errors"]), broken
