@@ -194,7 +194,7 @@ def main() -> None:
         return
     project = work / "real"
     project.mkdir()
-    for name in ("project.yaml", "content", "briefs", "templates", "editions"):
+    for name in ("project.yaml", "content", "briefs", "templates", "editions", "translations"):
         if (args.project / name).exists():
             (shutil.copytree if (args.project / name).is_dir() else shutil.copy)(args.project / name, project / name)
 

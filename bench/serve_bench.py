@@ -73,7 +73,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="serve-bench-"))
     project = work / "project"
     project.mkdir()
-    for name in ("project.yaml", "content", "briefs", "templates", "editions"):
+    for name in ("project.yaml", "content", "briefs", "templates", "editions", "translations"):
         if (args.project / name).exists():
             (shutil.copytree if (args.project / name).is_dir() else shutil.copy)(args.project / name, project / name)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
