@@ -197,6 +197,10 @@ def main() -> None:
     for name in ("project.yaml", "content", "briefs", "templates", "editions", "translations"):
         if (args.project / name).exists():
             (shutil.copytree if (args.project / name).is_dir() else shutil.copy)(args.project / name, project / name)
+    # The edits below change English text: translated editions print it marked "translation pending" rather
+    # than fail, as a desk previewing an edit would see them.
+    with (project / "project.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("\ntranslation_fallback: true\n")
 
     cold1, _, _ = build(project, work / "s1", work / "c1", "-j1", "--force")
     coldn, _, peak_real = build(project, work / "sn", work / "cn", f"-j{CORES}", "--force")

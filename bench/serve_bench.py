@@ -76,6 +76,10 @@ def main() -> None:
     for name in ("project.yaml", "content", "briefs", "templates", "editions", "translations"):
         if (args.project / name).exists():
             (shutil.copytree if (args.project / name).is_dir() else shutil.copy)(args.project / name, project / name)
+    # The edits below change English text: translated editions print it marked "translation pending" rather
+    # than fail, as a desk previewing an edit would see them.
+    with (project / "project.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("\ntranslation_fallback: true\n")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("CI", None)
     proc = subprocess.Popen([PY, str(REPO / "build.py"), "serve", "--port", "0", "--no-private"], cwd=project,
