@@ -127,7 +127,7 @@ from pathlib import Path
 import weasyprint
 from briefwright.formats.pdf import make_fetcher
 site = Path(sys.argv[1])
-for html in sorted(site.glob("briefs/*/index.html")):
+for html in sorted([*site.glob("briefs/*/index.html"), *site.glob("briefs/*/*/index.html")]):  # translated too
     weasyprint.HTML(filename=str(html), url_fetcher=make_fetcher([site])).render(pdf_variant="pdf/ua-1", pdf_tags=True) \\
         .write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)
 """
