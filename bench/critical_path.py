@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 from briefwright.pipeline import BuildOptions, build
@@ -29,7 +30,7 @@ def main() -> None:
     run(root, 1)  # warm-up: imports, fonts
     total1, marks = run(root, 1)
     layout = [t for t, stage in marks if stage == "layout"]
-    jobs = sorted((b - a for a, b in zip(layout, layout[1:])), reverse=True)
+    jobs = sorted((b - a for a, b in pairwise(layout)), reverse=True)
     charts = [t for t, stage in marks if stage == "charts"]
     chart_s = charts[-1] - charts[0] if charts else 0.0
     serial = total1 - sum(jobs) - chart_s
