@@ -27,7 +27,7 @@ class BuildWithTheme(build_py):
         shutil.rmtree(example, ignore_errors=True)
         example.mkdir(parents=True)
         shutil.copy2(HERE / "project.yaml", example / "project.yaml")
-        for folder in ("content", "briefs"):
+        for folder in ("content", "briefs", "translations"):  # not editions: their files are rebuilt from git
             shutil.copytree(HERE / folder, example / folder, ignore=IGNORE)
 
 

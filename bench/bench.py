@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from synth import generate  # noqa: E402
+from synth import copy_for_editing, generate  # noqa: E402
 
 PY = sys.executable
 CORES = os.cpu_count() or 1
@@ -192,15 +192,7 @@ def main() -> None:
         print_table(check_scale(work, args.check_sizes)[0])
         shutil.rmtree(work, ignore_errors=True)
         return
-    project = work / "real"
-    project.mkdir()
-    for name in ("project.yaml", "content", "briefs", "templates", "editions", "translations"):
-        if (args.project / name).exists():
-            (shutil.copytree if (args.project / name).is_dir() else shutil.copy)(args.project / name, project / name)
-    # The edits below change English text: translated editions print it marked "translation pending" rather
-    # than fail, as a desk previewing an edit would see them.
-    with (project / "project.yaml").open("a", encoding="utf-8") as settings:
-        settings.write("\ntranslation_fallback: true\n")
+    project = copy_for_editing(args.project, work / "real")
 
     cold1, _, _ = build(project, work / "s1", work / "c1", "-j1", "--force")
     coldn, _, peak_real = build(project, work / "sn", work / "cn", f"-j{CORES}", "--force")

@@ -24,6 +24,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from synth import copy_for_editing
+
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
 CORES = os.cpu_count() or 1
@@ -71,15 +73,7 @@ def main() -> None:
     parser.add_argument("--write", action="store_true", help="replace the serve section of docs/performance.md")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="serve-bench-"))
-    project = work / "project"
-    project.mkdir()
-    for name in ("project.yaml", "content", "briefs", "templates", "editions", "translations"):
-        if (args.project / name).exists():
-            (shutil.copytree if (args.project / name).is_dir() else shutil.copy)(args.project / name, project / name)
-    # The edits below change English text: translated editions print it marked "translation pending" rather
-    # than fail, as a desk previewing an edit would see them.
-    with (project / "project.yaml").open("a", encoding="utf-8") as settings:
-        settings.write("\ntranslation_fallback: true\n")
+    project = copy_for_editing(args.project, work / "project")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("CI", None)
     proc = subprocess.Popen([PY, str(REPO / "build.py"), "serve", "--port", "0", "--no-private"], cwd=project,

@@ -7,10 +7,29 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 from pathlib import Path
 
 AUDIENCES = ["policymaker", "compliance", "technical", "market", "public"]
 STATUSES = ["confirmed", "reported", "claimed"]
+
+
+def copy_for_editing(source: Path, project: Path) -> Path:
+    """A copy of a real project (its sources, theme, editions and translations) for benchmarks that edit it. The
+    edits change English text, so translated editions print it marked "translation pending" rather than fail, as
+    a desk previewing an edit would see them."""
+    import subprocess
+    import sys
+    # check first: in a fresh clone it rebuilds the released editions' files (ignored by git) from their commits
+    subprocess.run([sys.executable, str(Path(__file__).resolve().parent.parent / "build.py"), "check", "--no-private",
+                    "--project", str(source)], check=True, capture_output=True)
+    project.mkdir()
+    for name in ("project.yaml", "content", "briefs", "templates", "editions", "translations"):
+        if (source / name).exists():
+            (shutil.copytree if (source / name).is_dir() else shutil.copy)(source / name, project / name)
+    with (project / "project.yaml").open("a", encoding="utf-8") as settings:
+        settings.write("\ntranslation_fallback: true\n")
+    return project
 
 
 def generate(root: Path, facts: int, briefs: int, seed: int = 1) -> Path:

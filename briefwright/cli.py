@@ -20,6 +20,7 @@ from .explain import KINDS as EXPLAINED
 from .explain import ExplainError, explain
 from .model import ID_PATTERN, Marking, nearest
 from .pipeline import BuildOptions, FileFault, UsageError, build, check, edition_files, today
+from .reproduce import NotReproducible, source_commit
 from .resources import EXAMPLES
 from .scaffold import SCAFFOLD_KINDS, ScaffoldError, Scaffolds
 from .schema import write_reference, write_schemas
@@ -341,10 +342,14 @@ def _run(args: argparse.Namespace) -> int:
         if existing.exists():  # before laying the brief out: the answer does not depend on it
             raise UsageError(f"edition {project.briefs[args.brief].edition} of '{args.brief}' is already recorded in "
                              f"{existing}; raise 'edition' in briefs/{args.brief}.yaml first")
+        try:
+            commit = source_commit(existing.parent.parent.parent)
+        except NotReproducible as exc:
+            raise UsageError(f"cannot release '{args.brief}': {exc}") from None
         files = edition_files(BuildOptions(root=root, out=root / "site", formats=formats, private=not args.no_private),
                               checked, args.brief)
         try:
-            path = release(project, args.brief, files)
+            path = release(project, args.brief, files, commit)
         except FileExistsError as exc:
             raise UsageError(str(exc)) from None
         names = ", ".join(path.with_suffix(suffix).name for suffix in files)

@@ -1,8 +1,10 @@
 """Editions: what a brief relied on when it was released, the files it was published as, and what changed since.
 
 `release` records an edition in editions/<brief>/<n>.json: its title, date and marking, the facts, caveats and
-judgments it showed, and the files it was published as (editions/<brief>/<n>.pdf, .docx, ...), each with its
-sha256, kept in git as the byte-exact record of what readers got. The next edition's build reads the record back
+judgments it showed, the files it was published as (editions/<brief>/<n>.pdf, .docx, ...) each with its sha256,
+and the git commit whose tree held its sources. The files are build output, ignored by git: a clone without them
+rebuilds them from that commit and accepts them only if their hashes match (reproduce.py). The next edition's
+build reads the record back
 for its "what changed" section, and the site offers the archived files as the brief's earlier editions.
 The editions folder sits beside the briefs/ folder that holds the brief, so a private brief's editions stay in
 its private folder.
@@ -11,11 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from .diagnostics import Collector, Loc
 from .model import Brief, Judgment, Marking
 from .project import Project
+from .reproduce import REPRODUCING, NotReproducible, rebuild
 
 EDITIONS = "editions"
 
@@ -61,7 +65,8 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def release(project: Project, brief_id: str, files: dict[str, tuple[str, bytes]] | None = None) -> Path:
+def release(project: Project, brief_id: str, files: dict[str, tuple[str, bytes]] | None = None,
+            commit: str | None = None) -> Path:
     """Record the brief as its current edition, with the files it is published as (by suffix: label and bytes);
     never overwrites an earlier record or file. The record is written last, so a failure leaves no record."""
     brief = project.briefs[brief_id]
@@ -74,6 +79,7 @@ def release(project: Project, brief_id: str, files: dict[str, tuple[str, bytes]]
                                   f"raise 'edition' in briefs/{brief_id}.yaml first")
     folder.mkdir(parents=True, exist_ok=True)
     record = edition_record(project, brief)
+    record["commit"] = commit
     record["files"] = {}
     written: list[Path] = []
     try:
@@ -122,7 +128,8 @@ def read_record(path: Path, out: Collector) -> dict | None:
         out.error(Loc(path, 1, 1), f"edition record is unreadable: {exc}")
         return None
     ok = True
-    for fmt, entry in record["files"].items():
+    restore_missing(path, text, record, out)
+    for fmt, entry in list(record["files"].items()):
         name, expected = entry.get("file"), entry.get("sha256")
         line = _line_of(text, f'"{fmt}": {{')
         if not isinstance(name, str) or "/" in name or "\\" in name or name.startswith(".") or not isinstance(expected, str):
@@ -131,17 +138,52 @@ def read_record(path: Path, out: Collector) -> dict | None:
             ok = False
             continue
         archived = path.parent / name
+        if not archived.is_file() and os.environ.get(REPRODUCING):
+            del record["files"][fmt]  # rebuilding a later edition: its own earlier editions are not needed
+            continue
         if not archived.is_file():
-            out.error(Loc(path, _line_of(text, f'"file": "{name}"'), 1),
-                      f"edition {record['edition']} of '{path.parent.name}' was published as {name}, but "
-                      f"{archived} is missing; restore it from git (the archive is the record of what readers got)")
+            if not isinstance(record.get("commit"), str):  # with a commit, restore_missing has said why
+                out.error(Loc(path, _line_of(text, f'"file": "{name}"'), 1),
+                          f"edition {record['edition']} of '{path.parent.name}' was published as {name}, but "
+                          f"{archived} is missing and the record names no commit to rebuild it from; restore the "
+                          "published file (it is the record of what readers got)")
             ok = False
         elif sha256(archived.read_bytes()) != expected:
             out.error(Loc(path, _line_of(text, f'"sha256": "{expected}"'), 1),
                       f"{archived} does not match the sha256 its edition record holds: the archived file was changed "
-                      f"after release; restore it from git")
+                      "after release; " + ("delete it to have it rebuilt from the commit the record names"
+                                           if isinstance(record.get("commit"), str) else "restore the published file"))
             ok = False
     return record if ok else None
+
+
+def restore_missing(path: Path, text: str, record: dict, out: Collector) -> None:
+    """Rebuild the published files missing beside a record from the commit it names (once per clone: they are
+    then kept, ignored by git), keeping only those whose sha256 equals the recorded one."""
+    entries = {fmt: e for fmt, e in record["files"].items() if isinstance(e, dict) and isinstance(e.get("file"), str)
+               and "/" not in e["file"] and not e["file"].startswith(".") and not (path.parent / e["file"]).is_file()}
+    commit = record.get("commit")
+    if not entries or not isinstance(commit, str) or os.environ.get(REPRODUCING):
+        return
+    root = path.parent.parent.parent  # <project>/editions/<brief>/<n>.json
+    try:
+        rebuilt = rebuild(root, commit, path.parent.name, list(entries))
+    except NotReproducible as exc:
+        out.error(Loc(path, _line_of(text, '"commit"'), 1), f"edition {record['edition']} of '{path.parent.name}': its "
+                  f"published files are not here and cannot be rebuilt: {exc}")
+        return
+    for fmt, entry in entries.items():
+        data = rebuilt.get(fmt)
+        if data is None or sha256(data) != entry.get("sha256"):
+            out.error(Loc(path, _line_of(text, f'"sha256": "{entry.get("sha256")}"'), 1),
+                      f"edition {record['edition']} of '{path.parent.name}': {entry['file']} rebuilt from commit "
+                      f"{commit[:12]} does not match the sha256 recorded at release (the engine or its dependencies "
+                      "differ from that commit's); restore the published file from where it was sent out")
+            continue
+        target = path.parent / entry["file"]
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_bytes(data)
+        tmp.rename(target)
 
 
 def recorded_editions(project: Project, out: Collector) -> dict[str, list[dict]]:

@@ -79,7 +79,7 @@ RELOAD_JS = b"""(function () {
   };
 })();
 """
-WATCHED = ("project.yaml", "content", "briefs", "templates", "editions")
+WATCHED = ("project.yaml", "content", "briefs", "templates", "editions", "translations")
 PRIVATE_WATCHED = ("content", "briefs")  # what a private folder holds (load reads only these)
 EVENTS = "/__briefwright/events"
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream, so proxies and browsers keep it open

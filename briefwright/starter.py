@@ -159,6 +159,8 @@ jobs:
     timeout-minutes: 30
     steps:
       - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0  # the full history: released editions are rebuilt from the commits their records name
       - uses: actions/setup-python@v5
         with:
           python-version: "3.11"
@@ -271,7 +273,7 @@ def init_project(folder: Path, today: dt.date, force: bool = False, example: str
                       "briefs/first-brief.yaml": BRIEF_YAML.format(**values)})
     else:
         source = EXAMPLES[example]
-        for item in ("project.yaml", "content", "briefs"):
+        for item in ("project.yaml", "content", "briefs", "translations"):
             for path in ([source / item] if (source / item).is_file() else sorted((source / item).rglob("*.yaml"))):
                 target = folder / path.relative_to(source)
                 if not target.exists():

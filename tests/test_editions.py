@@ -75,9 +75,10 @@ def test_a_changed_or_missing_archive_is_a_located_error(minimal):
     assert r.code == 1
     assert sorted(r.stderr.splitlines()[:2]) == sorted([
         f"editions/sample/1.json:{docx_file}:1: error: edition 1 of 'sample' was published as 1.docx, but "
-        f"{folder / '1.docx'} is missing; restore it from git (the archive is the record of what readers got)",
+        f"{folder / '1.docx'} is missing and the record names no commit to rebuild it from; restore the published "
+        "file (it is the record of what readers got)",
         f"editions/sample/1.json:{pdf_hash}:1: error: {folder / '1.pdf'} does not match the sha256 its edition record "
-        "holds: the archived file was changed after release; restore it from git"])
+        "holds: the archived file was changed after release; restore the published file"])
 
 
 def test_edition_two_links_edition_one_and_lists_what_changed_everywhere(minimal, tmp_path):
@@ -157,3 +158,58 @@ def test_an_amber_edition_never_reaches_the_clear_site(minimal, tmp_path):
         assert "orchids" not in pdf_text(pdf), pdf
     r = run_cli("verify", site, cwd=minimal)
     assert r.code == 0, r.stderr
+
+
+# Published files are build output, ignored by git: a clone rebuilds them from the commit the record names.
+
+def git(project, *args):
+    import subprocess
+    return subprocess.run(["git", "-C", str(project), *args], capture_output=True, text=True, check=True).stdout
+
+
+def in_git(project):
+    git(project, "init", "-q")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@example.org", "add", "-A")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "content")
+    return git(project, "rev-parse", "HEAD").strip()
+
+
+def test_a_clone_without_the_published_files_rebuilds_them_from_the_records_commit(minimal):
+    commit = in_git(minimal)
+    assert run_cli("release", "sample", cwd=minimal).code == 0
+    folder = minimal / "editions" / "sample"
+    record = json.loads((folder / "1.json").read_text(encoding="utf-8"))
+    assert record["commit"] == commit
+    published = {name: (folder / name).read_bytes() for name in ("1.pdf", "1.docx")}
+    for name in published:
+        (folder / name).unlink()
+    assert run_cli("check", cwd=minimal).code == 0
+    assert {name: (folder / name).read_bytes() for name in published} == published, "rebuilt byte for byte"
+    # a rebuilt file that is not what readers got is refused, at the hash's line
+    (folder / "1.pdf").unlink()
+    text = (folder / "1.json").read_text(encoding="utf-8")
+    wrong = "0" * 64
+    (folder / "1.json").write_text(text.replace(record["files"]["pdf"]["sha256"], wrong), encoding="utf-8")
+    r = run_cli("check", cwd=minimal)
+    line = next(i for i, t in enumerate(text.replace(record["files"]["pdf"]["sha256"], wrong).splitlines(), 1) if wrong in t)
+    assert r.code == 1 and f"editions/sample/1.json:{line}:1: error: edition 1 of 'sample': 1.pdf rebuilt from commit " \
+        f"{commit[:12]} does not match the sha256 recorded at release" in r.stderr, r.stderr
+    assert not (folder / "1.pdf").exists()
+
+
+def test_a_commit_missing_from_the_clone_is_a_located_error_and_release_needs_committed_sources(minimal):
+    in_git(minimal)
+    edit(minimal / "content" / "facts.yaml", "The widget launched in January 2026.", "The widget launched in 2026.")
+    r = run_cli("release", "sample", cwd=minimal)
+    assert r.code == 2 and "cannot release 'sample': commit the sources first (content/facts.yaml differ" in r.stderr
+    git(minimal, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "edit")
+    assert run_cli("release", "sample", cwd=minimal).code == 0
+    folder = minimal / "editions" / "sample"
+    text = (folder / "1.json").read_text(encoding="utf-8")
+    commit = json.loads(text)["commit"]
+    (folder / "1.json").write_text(text.replace(commit, "f" * 40), encoding="utf-8")
+    (folder / "1.pdf").unlink()
+    r = run_cli("check", cwd=minimal)
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if '"commit"' in t)
+    assert r.code == 1 and (f"editions/sample/1.json:{line}:1: error: edition 1 of 'sample': its published files are not "
+                            "here and cannot be rebuilt: commit ffffffffffff is not in this repository") in r.stderr, r.stderr
