@@ -60,6 +60,12 @@ def generate(root: Path, facts: int, briefs: int, seed: int = 1) -> Path:
     for c in range(max(1, facts // 20)):
         lines += [f"  - id: c{c}", f"    title: Caveat {c}", f"    body: Fact f{c * 20} rests on one source.",
                   f"    severity: {['critical', 'major', 'minor'][c % 3]}", f"    applies_to: [f{c * 20}]"]
+    # Open questions, each about two facts: a brief using either shows it (found through an index, not a scan).
+    lines += ["unknowns:"]
+    for u in range(max(1, facts // 50)):
+        lines += [f"  - id: u{u}", f"    question: What happened to measure {u % 17} after fact f{u * 50}?",
+                  "    why_it_matters: It would confirm or undo the trend.", "    would_resolve: A later filing.",
+                  f"    facts: [f{u * 50}, f{rng.randrange(facts)}]"]
     lines += ["charts:"]
     for b in range(briefs):
         picks = sorted({rng.randrange(facts) for _ in range(5)})

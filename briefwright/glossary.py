@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 # Roman numerals (Annex III, World War II) are numbers, not abbreviations.
 _ROMAN = re.compile(r"^M{0,3}(CM|CD|D?C{0,3})(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})$")
-_TOKEN = re.compile(r"(?<![\w])[A-Za-z0-9]+(?![\w])")
+# A word of ASCII letters and digits with at least two capitals: the only words `abbreviation` may accept.
+_CANDIDATE = re.compile(r"(?<![\w])(?=[a-z0-9]*[A-Z][a-z0-9]*[A-Z])[A-Za-z0-9]+(?![\w])")
 _URL_LIKE = re.compile(r"://|^www\.|@")
 _SKIPPED_TAGS = frozenset({"a", "code", "pre", "script", "style", "sup"})
 _VOID_TAGS = frozenset({"br", "wbr", "hr", "img"})
@@ -45,6 +46,8 @@ def abbreviation(token: str) -> str | None:
 
 def _outside_urls(text: str) -> str:
     """The text with every URL-like word (an address, an e-mail) blanked, so nothing in it is read as a word."""
+    if "://" not in text and "www." not in text and "@" not in text:
+        return text  # nothing URL-like (most texts): no pass over every word
     return re.sub(r"\S+", lambda m: " " * len(m.group(0)) if _URL_LIKE.search(m.group(0)) else m.group(0), text)
 
 
@@ -54,7 +57,7 @@ def abbreviations_in(text: str) -> list[str]:
     text = re.sub(r"`[^`]*`", " ", text)
     text = re.sub(r"\]\([^)]*\)", "] ", text)
     text = re.sub(r"\[@[^\]]*\]", " ", text)
-    found = (abbreviation(m.group(0)) for m in _TOKEN.finditer(_outside_urls(text)))
+    found = (abbreviation(m.group(0)) for m in _CANDIDATE.finditer(_outside_urls(text)))
     return list(dict.fromkeys(a for a in found if a))
 
 
@@ -143,15 +146,16 @@ class Expander:
 
 
 
-def _brief_texts(project: Project, brief: Brief) -> Iterator[tuple[Loc, str | None]]:
-    """Every text a brief prints that an analyst wrote, with where it was written."""
-    yield brief.at("title"), brief.title
-    yield brief.at("bottom_line"), brief.bottom_line
+def _brief_texts(project: Project, brief: Brief) -> Iterator[tuple[Record, str, str | None]]:
+    """Every text a brief prints that an analyst wrote, with the record and field it was written in (located only
+    when there is something to say: most records never need their locations made)."""
+    yield brief, "title", brief.title
+    yield brief, "bottom_line", brief.bottom_line
     used = project.used_facts(brief)
     shown: dict[tuple[str, str], None] = {}
     for section in brief.sections:
-        yield section.at("title"), section.title
-        yield section.at("intro"), section.intro
+        yield section, "title", section.title
+        yield section, "intro", section.intro
         shown.update(dict.fromkeys(("judgment", j) for j in section.judgments))
         shown.update(dict.fromkeys(("event", e) for e in section.events))
         shown.update(dict.fromkeys(("chart", c) for c in section.charts))
@@ -160,7 +164,7 @@ def _brief_texts(project: Project, brief: Brief) -> Iterator[tuple[Loc, str | No
     shown.update(dict.fromkeys(("fact", f) for f in used))
     for fid in used:
         shown.update(dict.fromkeys(("caveat", c.id) for c in project.caveats_of(fid)))
-    shown.update(dict.fromkeys(("unknown", u.id) for u in project.unknowns.values() if set(used) & set(u.facts)))
+    shown.update(dict.fromkeys(("unknown", u.id) for u in project.unknowns_about(used)))
     fields = {"fact": ("statement",), "judgment": ("statement", "basis"), "event": ("title",),
               "chart": ("title", "caption"), "caveat": ("title", "body"),
               "unknown": ("question", "why_it_matters", "would_resolve")}
@@ -169,9 +173,9 @@ def _brief_texts(project: Project, brief: Brief) -> Iterator[tuple[Loc, str | No
         if record is None:
             continue
         for name in fields[kind]:
-            yield record.at(name), getattr(record, name)
+            yield record, name, getattr(record, name)
         for side in getattr(record, "sides", []) if kind == "fact" else []:
-            yield side.at("statement"), side.statement
+            yield side, "statement", side.statement
 
 
 def check_abbreviations(project: Project, out: Collector) -> None:
@@ -179,6 +183,7 @@ def check_abbreviations(project: Project, out: Collector) -> None:
     entry (or a place among the project's known_abbreviations), naming the briefs that print it."""
     known = {t.term for t in project.terms.values()} | set(project.settings.known_abbreviations)
     found: dict[tuple[Loc, str], list[str]] = {}
+    read: dict[str, list[str]] = {}  # a fact's statement is printed by many briefs: read once
     for brief in project.sorted_briefs():
         audience = project.audiences.get(brief.audience)
         if audience is None or not audience.glossary:
@@ -187,10 +192,15 @@ def check_abbreviations(project: Project, out: Collector) -> None:
             texts = list(_brief_texts(project, brief))
         except KeyError:
             continue  # a dangling reference, reported by reference checking
-        for loc, text in texts:
-            for abbr in abbreviations_in(text or ""):
+        for record, name, text in texts:
+            if not text:
+                continue
+            abbreviations = read.get(text)
+            if abbreviations is None:
+                abbreviations = read[text] = abbreviations_in(text)
+            for abbr in abbreviations:
                 if abbr not in known:
-                    briefs = found.setdefault((loc, abbr), [])
+                    briefs = found.setdefault((record.at(name), abbr), [])
                     if brief.id not in briefs:
                         briefs.append(brief.id)
     for (loc, abbr), briefs in found.items():

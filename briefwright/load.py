@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from .cache import ParseCache
 from .diagnostics import Collector, Diagnostic, Loc
-from .model import CONTENT_KINDS, Brief, Choice, Id, Markdown, PartialDate, Record, Settings, Url, parse_plan, parse_record
+from .model import CONTENT_KINDS, Brief, Choice, ForecastWindow, Id, Markdown, PartialDate, Record, Settings, Url, parse_plan, parse_record
 from .project import Project
 from .yamlfile import YList, YMap, decode_tree, encode_tree, load_yaml, parse_yaml, read_limited, scan_ids
 
@@ -157,8 +157,8 @@ def _read(path: Path, cache: ParseCache | None, interpret: Callable[[Path, bytes
 def _field_codec(tp: Any) -> tuple[str, Any]:
     if tp in (str, Id, Markdown, Url, int, float, bool):
         return "plain", tp
-    if tp is PartialDate:
-        return "partial", PartialDate
+    if tp in (PartialDate, ForecastWindow):  # text in a checked form: kept as the text
+        return "partial", tp
     if tp is dt.date:
         return "date", None
     if isinstance(tp, type) and issubclass(tp, Choice):
@@ -190,6 +190,8 @@ def _encode_value(kind: str, tp: Any, value: Any, path: Path) -> Any:
             raise TypeError(f"{type(value).__name__} where {tp} was declared")
         return value
     if kind == "partial":
+        if type(value) is not tp:
+            raise TypeError(f"{type(value).__name__} where {tp.__name__} was declared")
         return str(value)
     if kind == "date":
         if type(value) is not dt.date:
@@ -208,7 +210,7 @@ def _encode_loc(loc: Loc, path: Path) -> list:
 
 def _encode_record(record: Record, path: Path) -> list:
     cls = type(record)
-    names, index, _ = _names(cls)
+    names, index, _, _ = _names(cls)
     fields = vars(record)
     if len(fields) != len(names) + 3:  # its fields, loc, field_locs and item_locs: nothing else
         extra = set(fields) - set(names) - {"loc", "field_locs", "item_locs"}
@@ -254,40 +256,65 @@ def _encode_events(events: Events, path: Path) -> list:
 _NAMES: dict = {}
 
 
-def _names(cls: type) -> tuple[list[str], dict[str, int], list[tuple]]:
-    """Per class, once: its field names, their positions, and the fields that need converting from JSON."""
+def _names(cls: type) -> tuple[list[str], dict[str, int], list[tuple], bool]:
+    """Per class, once: its field names, their positions, the fields that need converting from JSON, and whether
+    its instances can be made by filling their fields in (every field the constructor takes is in the plan, and
+    it does nothing after)."""
     if cls not in _NAMES:
         plan = _plan(cls)
         names = [name for name, *_ in plan]
+        filled = {f.name for f in dataclasses.fields(cls) if f.init} == set(names) and not hasattr(cls, "__post_init__")
         _NAMES[cls] = (names, {n: i for i, n in enumerate(names)},
-                       [(i, kind, tp, many) for i, (_, kind, tp, many) in enumerate(plan) if kind != "plain"])
+                       [(i, kind, tp, many) for i, (_, kind, tp, many) in enumerate(plan) if kind != "plain"], filled)
     return _NAMES[cls]
 
 
 def _decode_record(cls: type, data: list, path: Path) -> Record:
-    new = tuple.__new__
     line, col, values, field_locs, item_locs = data
-    names, _, converted = _names(cls)
+    names, _, converted, filled = _names(cls)
     if len(values) != len(names):
         raise ValueError(f"{len(values)} fields where the model has {len(names)}")
+    if type(field_locs) is not list or type(item_locs) is not list or len(field_locs) % 3 or len(item_locs) % 2:
+        raise ValueError("locations are not lists of the right shape")
     for i, kind, tp, many in converted:
         value = values[i]
         if value is not None:
             values[i] = [_decode_value(kind, tp, v, path) for v in value] if many else _decode_value(kind, tp, value, path)
-    record = cls(**dict(zip(names, values, strict=True)))
-    record.loc = new(Loc, (path, line, col))
-    record.field_locs = {names[field_locs[i]]: new(Loc, (path, field_locs[i + 1], field_locs[i + 2]))
-                         for i in range(0, len(field_locs), 3)}
-    record.item_locs = {names[item_locs[i]]: [new(Loc, (path, flat[k], flat[k + 1])) for k in range(0, len(flat), 2)]
-                        for i in range(0, len(item_locs), 2) for flat in (item_locs[i + 1],)}
+    if filled:  # what the constructor would do, without a call per field by keyword
+        record: Record = object.__new__(cls)
+        fields = record.__dict__
+        fields.update(zip(names, values, strict=True))  # lengths checked above
+    else:
+        record = cls(**dict(zip(names, values, strict=True)))
+        fields = record.__dict__
+        del fields["field_locs"], fields["item_locs"]
+    fields["loc"] = tuple.__new__(Loc, (path, line, col))
+    # Each field's and list item's location is made when first asked (Record.__getattr__): most never are.
+    fields["_locs_later"] = (_unpack_locs, path, field_locs, item_locs, names)
     return record
+
+
+def _unpack_locs(record: Record, path: Path, field_locs: list, item_locs: list, names: list[str]) -> None:
+    new = tuple.__new__
+    try:
+        record.field_locs = {names[field_locs[i]]: new(Loc, (path, int(field_locs[i + 1]), int(field_locs[i + 2])))
+                             for i in range(0, len(field_locs), 3)}
+        record.item_locs = {names[item_locs[i]]: [new(Loc, (path, int(flat[k]), int(flat[k + 1])))
+                                                  for k in range(0, len(flat), 2)]
+                            for i in range(0, len(item_locs), 2) for flat in (item_locs[i + 1],)}
+    except (IndexError, TypeError, ValueError):
+        # Only an entry signed with this user's key gets here, so only a fault of ours could: every field is then
+        # located at its record, never a traceback.
+        record.field_locs, record.item_locs = {}, {}
 
 
 def _decode_value(kind: str, tp: Any, value: Any, path: Path) -> Any:
     if value is None:
         return None
     if kind == "partial":
-        return PartialDate(value)
+        if type(value) is not str:
+            raise ValueError(f"{tp.__name__} stored as {type(value).__name__}")
+        return tp(value)
     if kind == "date":
         return dt.date.fromisoformat(value)
     if kind == "choice":

@@ -35,6 +35,7 @@ class Markings:
         self.project = project
         self.default = project.settings.default_marking
         self._memo: dict[tuple[str, str], Derived] = {}
+        self._with_caveats: dict[str, Derived] = {}
 
     def own(self, record: Record) -> Marking:
         return getattr(record, "marking", None) or self.default
@@ -68,11 +69,14 @@ class Markings:
 
     def with_caveats(self, fact_id: str) -> Derived:
         """A fact together with its caveats: where the fact goes, they go, so it may go no further than they."""
-        found = self.of("fact", fact_id)
-        for caveat in self.project.caveats_of(fact_id):
-            derived = self.of("caveat", caveat.id)
-            if derived.marking.rank > found.marking.rank:
-                found = Derived(derived.marking, (("fact", fact_id), *derived.chain))
+        found = self._with_caveats.get(fact_id)
+        if found is None:
+            found = self.of("fact", fact_id)
+            for caveat in self.project.caveats_of(fact_id):
+                derived = self.of("caveat", caveat.id)
+                if derived.marking.rank > found.marking.rank:
+                    found = Derived(derived.marking, (("fact", fact_id), *derived.chain))
+            self._with_caveats[fact_id] = found
         return found
 
     def shown_by(self, brief: Brief) -> Iterator[tuple[str, str]]:
@@ -90,14 +94,14 @@ class Markings:
         yield from (("fact", f) for f in used)
         for fact_id in used:  # already counted through the facts; listed so every shown record is named
             yield from (("caveat", c.id) for c in project.caveats_of(fact_id))
-        used_set = set(used)
-        yield from (("unknown", u.id) for u in project.unknowns.values() if used_set.intersection(u.facts))
+        yield from (("unknown", u.id) for u in project.unknowns_about(used))
         yield from (("entity", e) for e in project.screened_entities(brief))
 
-    def required(self, brief: Brief) -> Derived:
-        """The lowest marking the brief may carry, with the chain from the brief to what forces it."""
+    def required(self, brief: Brief, shown: list[tuple[str, str]] | None = None) -> Derived:
+        """The lowest marking the brief may carry, with the chain from the brief to what forces it; `shown` is
+        what `shown_by` gives, when the caller has it already."""
         found = Derived(Marking.CLEAR, (("brief", brief.id),))
-        for kind, rid in self.shown_by(brief):
+        for kind, rid in self.shown_by(brief) if shown is None else shown:
             if rid not in self.project.table(kind):
                 continue  # reported by reference checking
             derived = self.with_caveats(rid) if kind == "fact" else self.of(kind, rid)
@@ -115,9 +119,10 @@ def check_briefs(project: Project, out: Collector) -> None:
     markings = project.markings
     for brief in project.briefs.values():
         try:
-            if any((kind, rid) in project.broken for kind, rid in markings.shown_by(brief)):
+            shown = list(markings.shown_by(brief))
+            if project.broken and any(item in project.broken for item in shown):
                 continue  # a record that failed to load has its own error; its marking is unknown
-            need = markings.required(brief)
+            need = markings.required(brief, shown)
         except KeyError:
             continue  # a dangling reference or a record that failed to load: each has its own error
         if need.marking.rank <= brief.marking.rank:

@@ -164,10 +164,12 @@ class Marking(Choice):
     def css(self) -> str:
         return self.value.lower().replace("+", "-")
 
+    _rank: int  # set once below, in declaration order
+
     @property
     def rank(self) -> int:
         """Position from least to most restricted: a channel may carry every marking up to its own."""
-        return list(Marking).index(self)
+        return self._rank
 
     @property
     def public(self) -> bool:
@@ -192,6 +194,10 @@ class Marking(Choice):
         if str(written).upper().removeprefix("TLP:") == "WHITE":
             message += " (TLP 2.0 renamed WHITE to CLEAR)"
         return message, hint
+
+
+for _position, _marking in enumerate(Marking):  # asked for hundreds of thousands of times by the marking checks
+    _marking._rank = _position
 
 
 class EventKind(Choice):
@@ -415,6 +421,18 @@ class Record:
     loc: Loc = field(default=None, init=False, repr=False, compare=False)  # type: ignore[assignment]  # set by parse_record
     field_locs: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     item_locs: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    if not TYPE_CHECKING:  # hidden from type checking, so a misspelt attribute is still an error there
+        def __getattr__(self, name: str) -> Any:
+            # Called only when an attribute is missing: a record read back from the parse cache gets its field and
+            # item locations when first asked (most records are never asked: only a problem needs a location).
+            if name in ("field_locs", "item_locs"):
+                later = self.__dict__.pop("_locs_later", None)
+                if later is not None:
+                    unpack, *args = later
+                    unpack(self, *args)
+                    return self.__dict__[name]
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def at(self, name: str, index: int | None = None) -> Loc:
         if index is not None and name in self.item_locs and index < len(self.item_locs[name]):

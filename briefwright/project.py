@@ -54,6 +54,24 @@ class Project:
         return index
 
     @cached_property
+    def _unknowns_by_fact(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = {}
+        for position, unknown in enumerate(self.unknowns.values()):
+            for fact_id in dict.fromkeys(unknown.facts):
+                index.setdefault(fact_id, []).append(position)
+        return index
+
+    def unknowns_about(self, fact_ids: list[str]) -> list[Unknown]:
+        """The open questions about any of these facts, each once, in the order they were written (an index, so
+        asking for every brief stays linear in the content)."""
+        index = self._unknowns_by_fact
+        positions = sorted({p for fid in fact_ids for p in index.get(fid, ())})
+        if not positions:
+            return []
+        unknowns = list(self.unknowns.values())
+        return [unknowns[p] for p in positions]
+
+    @cached_property
     def markings(self) -> Markings:
         """Every record's effective marking, derived once per project and shared by every stage that asks."""
         from .markings import Markings  # markings.py reads the project: imported when first asked

@@ -308,9 +308,7 @@ class BriefResolver:
 
     def unknowns_section(self) -> list[dict]:
         listed = {u for s in self.brief.sections for u in s.unknowns}
-        used = set(self.facts_used)
-        return [self.unknown(u) for u in self.project.unknowns.values()
-                if u.id not in listed and used.intersection(u.facts)]
+        return [self.unknown(u) for u in self.project.unknowns_about(self.facts_used) if u.id not in listed]
 
     def quantities(self) -> list[dict]:
         rows = []

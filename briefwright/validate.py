@@ -81,28 +81,40 @@ def _walk(record: Record) -> Iterator[tuple[Record, str, str | None, bool, Any]]
                 yield from _walk(child)
 
 
-def _check_references(record: Record, project: Project, out: Collector) -> None:
-    for owner, name, kind, _, value in _walk(record):
-        if not kind or value is None:
+def _check_record(record: Record, project: Project, out: Collector) -> None:
+    """A record's references and Markdown fields, nested records too, in one pass over its fields."""
+    for owner, name, kind, is_markdown, value in _walk(record):
+        if value is None:
             continue
-        table = project.table(kind)
-        values = value if isinstance(value, list) else [value]
+        if kind:
+            _check_references(owner, name, kind, value, project, out)
+        if is_markdown:
+            _check_markdown(owner, name, value, project, out)
+
+
+def _check_references(owner: Record, name: str, kind: str, value: Any, project: Project, out: Collector) -> None:
+    table = project.table(kind)
+    many = isinstance(value, list)
+    values = value if many else [value]
+    distinct = set(values)
+    if len(distinct) == len(values) and distinct <= table.keys():
+        return  # the common case: decided without a step in Python per reference
+    for i, ref in enumerate(values):
+        if ref in table:
+            continue
+        if (kind, ref) in project.broken:
+            _unchecked(project, kind, ref, out)
+            continue
+        close = nearest(ref, table)
+        hint = ("did you mean " + ", ".join(f"'{c}'" for c in close) + "?") if close else None
+        out.error(owner.at(name, i if many else None), f"{_no_such(kind, ref)}" + (f" ({hint})" if hint else ""),
+                  hint=hint)
+    if len(distinct) != len(values):
+        seen = set()
         for i, ref in enumerate(values):
-            if ref in table:
-                continue
-            if (kind, ref) in project.broken:
-                _unchecked(project, kind, ref, out)
-                continue
-            close = nearest(ref, table)
-            hint = ("did you mean " + ", ".join(f"'{c}'" for c in close) + "?") if close else None
-            loc = owner.at(name, i if isinstance(value, list) else None)
-            out.error(loc, f"{_no_such(kind, ref)}" + (f" ({hint})" if hint else ""), hint=hint)
-        if len(set(values)) != len(values):
-            seen = set()
-            for i, ref in enumerate(values):
-                if ref in seen:
-                    out.error(owner.at(name, i), f"{kind} '{ref}' is listed twice")
-                seen.add(ref)
+            if ref in seen:
+                out.error(owner.at(name, i), f"{kind} '{ref}' is listed twice")
+            seen.add(ref)
 
 
 def _unchecked(project: Project, kind: str, ref: str, out: Collector) -> None:
@@ -118,15 +130,15 @@ def _no_such(kind: str, ref: str) -> str:
     return f"no unknown (open question) with id '{ref}'" if kind == "unknown" else f"unknown {kind} '{ref}'"
 
 
-def _check_markdown(record: Record, project: Project, out: Collector) -> None:
-    for owner, name, _, is_markdown, value in _walk(record):
-        if not is_markdown or value is None:
-            continue
-        for i, text in enumerate(value if isinstance(value, list) else [value]):
-            loc = owner.at(name, i if isinstance(value, list) else None)
-            for problem in markup.problems(text):
-                out.error(loc, problem)
-            _check_citations(owner, name, text, project, out, loc)
+def _check_markdown(owner: Record, name: str, value: Any, project: Project, out: Collector) -> None:
+    many = isinstance(value, list)
+    for i, text in enumerate(value if many else [value]):
+        if "<" not in text and "[" not in text and "]" not in text:
+            continue  # nothing markup.problems or a citation can match: no tag, link, image, footnote or [@...]
+        loc = owner.at(name, i if many else None)
+        for problem in markup.problems(text):
+            out.error(loc, problem)
+        _check_citations(owner, name, text, project, out, loc)
 
 
 def _check_citations(owner: Record, name: str, text: str, project: Project, out: Collector,
@@ -203,8 +215,7 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
     """Check everything that can be checked before rendering; report each problem located."""
     for kind in ("source", "fact", "caveat", "unknown", "event", "chart", "judgment", "entity", "term", "brief"):
         for record in project.table(kind).values():
-            _check_references(record, project, out)
-            _check_markdown(record, project, out)
+            _check_record(record, project, out)
 
     for fact in project.facts.values():
         if fact.status is Status.CONFLICTING and len(fact.sides) < 2:
