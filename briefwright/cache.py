@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +167,17 @@ class ParseCache:
             self.drop(path, key, str(exc) or type(exc).__name__)
             return None
         return stored
+
+    def result(self, path: Path, what: str, data: bytes, compute: Callable[[], Any]) -> Any:
+        """What `compute()` found for a file's bytes (plain JSON data), kept and signed like a parse; `what` names
+        the check and the version of what it relies on. The engine's own code is in every key (parser_version)."""
+        key = digest("result", parser_version(), what, data)
+        stored = self.stored(path, key)
+        if stored is not None and "result" in stored:
+            return stored["result"]
+        found = compute()
+        self.store(key, {"result": found})
+        return found
 
     def drop(self, path: Path, key: str, why: str) -> None:
         """Say that the entry for `path` could not be used, and remove it (the file is read instead)."""

@@ -170,7 +170,7 @@ def _check(root: Path, strict: bool, private: bool, cache: ParseCache) -> Checke
         check_theme(dirs, diagnostics)  # templates that extend themselves, the project's tokens.css
         check_house_style(project.root, project.settings, dirs, diagnostics)  # logo, colours, fonts, contrast
         for fmt in FORMATS.values():
-            fmt.check_project(project, diagnostics)  # files the formats read, e.g. the Word reference document
+            fmt.check_project(project, diagnostics, cache)  # files the formats read, e.g. the Word reference document
         recorded = recorded_editions(project, diagnostics)  # each record's archived files checked against its hash
         previous = previous_editions(project, diagnostics, recorded)
         if not diagnostics.errors:  # translations are checked against records that loaded and resolve

@@ -4,7 +4,6 @@ site works under a project path on GitHub Pages and from file://."""
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 from jinja2 import Environment
@@ -105,6 +104,7 @@ def search_index(context: dict, published: list[dict]) -> list[dict]:
 
 
 def atom_feed(context: dict, published: list[dict], base_url: str | None) -> str:
+    from xml.sax.saxutils import escape as xml_escape  # imports urllib.request: only when the pages are made
     base = base_url or ""
     updated = max((b["date"] for b in published), default="1970-01-01")
     site = context["site"]
@@ -126,6 +126,7 @@ def atom_feed(context: dict, published: list[dict], base_url: str | None) -> str
 
 
 def sitemap(published: list[dict], base_url: str) -> str:
+    from xml.sax.saxutils import escape as xml_escape
     urls = [f"{base_url}{name}" for name, _ in SITE_PAGES] + [f"{base_url}briefs/{b['id']}/index.html" for b in published]
     body = "".join(f"<url><loc>{xml_escape(u)}</loc></url>\n" for u in urls)
     return ('<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'

@@ -80,6 +80,8 @@ def _extends_tags(path: Path, dirs: list[Path]) -> list[_Extends]:
     which reports its syntax error with the line."""
     try:
         text = path.read_text(encoding="utf-8")
+        if "extends" not in text:
+            return []  # no tag to find: parsing every partial template cost a tenth of a no-op build
         tree = _PARSER.parse(text)
     except (UnicodeDecodeError, jinja2.TemplateSyntaxError):
         return []
@@ -357,8 +359,7 @@ def _chart_problem(token: Token) -> str | None:
     """The charts read some tokens with matplotlib, which takes fewer forms than CSS."""
     name, value = token.name[2:], token.value
     if name in CHART_COLOURS and not _HEX.fullmatch(value):
-        from matplotlib.colors import CSS4_COLORS
-        if value.lower() not in CSS4_COLORS:
+        if css_rgb(value) is None:  # a CSS colour name: matplotlib knows every one webcolors does
             return (f"token '{token.name}' colours the charts too, which read it as '#rrggbb' or a CSS colour "
                     f"name; '{value}' is neither")
     unit = CHART_LENGTHS.get(name)
@@ -406,14 +407,24 @@ def _relative_luminance(rgb: tuple[float, float, float]) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def contrast(foreground: str, background: str) -> float | None:
-    """The WCAG contrast ratio of two CSS colours, or None when either is not a plain colour."""
-    from matplotlib.colors import to_rgb
+def css_rgb(value: str) -> tuple[float, float, float] | None:
+    """A colour written as '#rgb', '#rrggbb' or a CSS colour name, as fractions of full intensity; None for
+    anything else (webcolors reads it: a small library, where matplotlib took 0.2 s to import for every check)."""
+    import webcolors
+    written = value.strip()
     try:
-        lighter, darker = sorted((_relative_luminance(to_rgb(foreground)), _relative_luminance(to_rgb(background))),
-                                 reverse=True)
+        rgb = webcolors.hex_to_rgb(written) if written.startswith("#") else webcolors.name_to_rgb(written)
     except ValueError:
         return None
+    return rgb.red / 255, rgb.green / 255, rgb.blue / 255
+
+
+def contrast(foreground: str, background: str) -> float | None:
+    """The WCAG contrast ratio of two CSS colours, or None when either is not a plain colour."""
+    fg, bg = css_rgb(foreground), css_rgb(background)
+    if fg is None or bg is None:
+        return None
+    lighter, darker = sorted((_relative_luminance(fg), _relative_luminance(bg)), reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
 
 
@@ -433,12 +444,8 @@ def check_house_style(project_root: Path, settings: Any, dirs: list[Path], out: 
             out.error(where, f"logo '{settings.logo}' is {logo.stat().st_size:,} bytes; the limit is {MAX_LOGO_BYTES:,}")
     house = house_tokens(settings)
     for token in house:
-        if not token.name.startswith("--font-"):
-            from matplotlib.colors import to_rgb  # imported only when there is a colour to read (0.2 s)
-            try:
-                to_rgb(token.value)
-            except ValueError:
-                out.error(token.loc, f"colour '{token.value}' is not '#rrggbb' or a CSS colour name")
+        if not token.name.startswith("--font-") and css_rgb(token.value) is None:
+            out.error(token.loc, f"colour '{token.value}' is not '#rrggbb' or a CSS colour name")
     layers = _token_layers([d / "static" for d in dirs if (d / "static").is_dir()])
     if not layers:
         return

@@ -355,3 +355,28 @@ def test_the_reference_document_is_not_published(tmp_path):
     assert result.code == 0, result.stderr
     assert (site / "briefs" / "sample" / "sample.docx").is_file()
     assert not list(site.rglob("*reference*")) and not list((site / "assets").glob("*.docx"))
+
+
+def test_a_reference_documents_verdict_is_kept_by_its_bytes(minimal, tmp_path):
+    """python-docx opens the reference document once per version of its bytes: the next check reads the verdict
+    from the parse cache, says the same thing at the same place, and a fixed file is judged again."""
+    import zipfile
+    static = minimal / "templates" / "static"
+    static.mkdir(parents=True)
+    reference = static / "reference.docx"
+    with zipfile.ZipFile(reference, "w") as z:  # the parts a package needs, but no Word document in them
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "not xml")
+    kept = minimal / ".briefwright-cache" / "parse"
+    outputs = []
+    for _ in range(2):
+        result = run_cli("check", "--project", minimal, cwd=minimal)
+        assert result.code == 1
+        outputs.append([line for line in result.stderr.splitlines() if "reference.docx" in line])
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 1, outputs
+    assert outputs[0][0].startswith("templates/static/reference.docx:1:1: error: reference.docx could not be read "
+                                    "as a Word document")
+    verdicts = [entry for entry in kept.rglob("*.json") if b'"result"' in entry.read_bytes()]
+    assert len(verdicts) == 1, "one verdict kept for these bytes"
+    reference.write_bytes(word.make_reference())
+    assert run_cli("check", "--project", minimal, cwd=minimal).code == 0

@@ -86,6 +86,9 @@ def test_low_contrast_colours_are_located_errors(desk):
     ("logo: missing.svg", "logo 'missing.svg' not found in the project folder"),
     ("logo: project.yaml", "logo 'project.yaml' must be an SVG or PNG file"),
     ('colours:\n  ink: "not-a-colour"', "colour 'not-a-colour' is not '#rrggbb' or a CSS colour name"),
+    # Forms matplotlib reads but CSS does not: the pages would get no colour at all.
+    ('colours:\n  ink: "tab:blue"', "colour 'tab:blue' is not '#rrggbb' or a CSS colour name"),
+    ('colours:\n  ink: "0.5"', "colour '0.5' is not '#rrggbb' or a CSS colour name"),
 ])
 def test_house_style_mistakes_are_located(desk, setting, message):
     _style(desk, setting + "\n")

@@ -52,9 +52,10 @@ class OutputFormat:
     def preload(self) -> None:
         """Import what `render` needs (a layout engine), once in the parent before the worker pool forks."""
 
-    def check_project(self, project: Any, out: Any) -> None:
+    def check_project(self, project: Any, out: Any, cache: Any = None) -> None:
         """Report, at their lines, problems with what the project gives this format (a template file, say);
-        `check` calls it for every registered format, so a broken setting fails before any layout."""
+        `check` calls it for every registered format, so a broken setting fails before any layout. `cache` (a
+        ParseCache, or None) keeps what a costly check found for a file's bytes."""
 
 
 FORMATS: dict[str, OutputFormat] = {}

@@ -161,7 +161,7 @@ class WordFormat(OutputFormat):
             raise OutputError("; ".join(problems))
         return Output(data)
 
-    def check_project(self, project: Any, out: Any) -> None:
+    def check_project(self, project: Any, out: Any, cache: Any = None) -> None:
         """A reference document named in project.yaml, or put in the project's templates/static, must be a Word file."""
         from ..diagnostics import Loc
         settings = project.settings
@@ -172,12 +172,23 @@ class WordFormat(OutputFormat):
                 out.error(where, f"word_reference '{settings.word_reference}' is outside the project folder; put the file in it")
             elif not path.is_file():
                 out.error(where, f"word_reference '{settings.word_reference}' not found in the project folder")
-            elif problem := reference_problem(path.read_bytes()):
+            elif problem := _reference_problem(path, cache):
                 out.error(where, f"word_reference '{settings.word_reference}' {problem}")
             return
         themed = project.root / "templates" / "static" / REFERENCE
-        if themed.is_file() and (problem := reference_problem(themed.read_bytes())):
+        if themed.is_file() and (problem := _reference_problem(themed, cache)):
             out.error(Loc(themed, 1, 1), f"{REFERENCE} {problem}")
+
+
+def _reference_problem(path: Path, cache: Any) -> str | None:
+    """reference_problem for a file, its verdict kept in the parse cache by the file's bytes (opening it with
+    python-docx was a sixth of a build that had nothing to do)."""
+    data = path.read_bytes()
+    if cache is None:
+        return reference_problem(data)
+    checker = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()  # this module: the check's own code
+    return cache.result(path, f"word reference {importlib.metadata.version('python-docx')} {checker}", data,
+                        lambda: reference_problem(data))
 
 
 def reference_problem(data: bytes) -> str | None:
