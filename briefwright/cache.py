@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,11 @@ class ParseCache:
 
     MAX_ENTRY_BYTES = 64 * 1024 * 1024
     MAGIC = b"briefwright-parse 1"
+    # An entry no run has read for this long is removed (one per version of every file ever read would pile up);
+    # a fortnight keeps the entries of a branch an analyst switches back to. Swept at most once a day.
+    KEEP_UNREAD_DAYS = 14
+    SWEEP_EVERY_HOURS = 24
+    SWEPT = ".swept"  # its modification time says when the folder was last swept
 
     def __init__(self, folder: Path | None, memory: bool = False, read: bool = True):
         self.hits = self.parsed = self.recalled = 0  # files read back from disk, parsed, and recalled from memory
@@ -123,11 +129,39 @@ class ParseCache:
             self.memory[(path, key)] = result
 
     def finish(self) -> None:
-        """After a load: forget what it did not use (a file edited since, or gone)."""
+        """After a load: forget what it did not use (a file edited since, or gone), and sweep the folder."""
         if self.memory is not None:
             for stale in set(self.memory) - self.used:
                 del self.memory[stale]
         self.used = set()
+        self.sweep()
+
+    def sweep(self, now: float | None = None) -> int:
+        """Remove the entries no run has read for KEEP_UNREAD_DAYS (a read marks an entry, see `stored`), and
+        temporary files a stopped run left; at most once every SWEEP_EVERY_HOURS. Returns how many went."""
+        if self.folder is None or not self.folder.is_dir():
+            return 0
+        now = time.time() if now is None else now
+        marker = self.folder / self.SWEPT
+        try:
+            if now - marker.stat().st_mtime < self.SWEEP_EVERY_HOURS * 3600:
+                return 0
+        except OSError:
+            pass  # never swept
+        removed = 0
+        cutoff, tmp_cutoff = now - self.KEEP_UNREAD_DAYS * 86400, now - 3600
+        try:
+            for entry in self.folder.glob("??/*"):
+                st = entry.lstat()
+                old = st.st_mtime < (tmp_cutoff if entry.name.endswith(".tmp") else cutoff)
+                if old and (entry.name.endswith((".json", ".tmp"))) and entry.is_file():
+                    entry.unlink(missing_ok=True)
+                    removed += 1
+            marker.touch()
+            os.utime(marker, (now, now))
+        except OSError:
+            pass  # a cache that cannot be swept only costs disk space
+        return removed
 
     def _entry(self, key: str) -> Path:
         assert self.folder is not None
@@ -166,6 +200,10 @@ class ParseCache:
         except (ValueError, RecursionError, UnicodeDecodeError) as exc:
             self.drop(path, key, str(exc) or type(exc).__name__)
             return None
+        try:
+            os.utime(entry)  # read now: kept by the sweep for another KEEP_UNREAD_DAYS
+        except OSError:
+            pass
         return stored
 
     def result(self, path: Path, what: str, data: bytes, compute: Callable[[], Any]) -> Any:

@@ -298,3 +298,34 @@ def test_a_record_read_back_is_located_like_the_parsed_one_when_first_asked(mini
     assert again.at("statement") == fact.at("statement") and again.at("statement").path == facts
     assert again.at("sources", 0) == fact.at("sources", 0) and again.at("sources", 0).line > again.loc.line
     assert "_locs_later" not in vars(again) and again.field_locs == fact.field_locs
+
+
+def test_entries_no_run_has_read_for_a_fortnight_are_swept_once_a_day(minimal):
+    import os
+    import time
+    facts = minimal / "content" / "facts.yaml"
+    original = facts.read_text(encoding="utf-8")
+    folder = _folder(minimal)
+    assert run_cli("check", cwd=minimal).code == 0
+    _write(facts, original, "went on sale in")  # an earlier version of the file: its entry is no longer read
+    assert run_cli("check", cwd=minimal).code == 0
+    entries = sorted(folder.rglob("*.json"))
+    old_version = _entry(minimal, facts)
+    facts.write_text(original, encoding="utf-8")
+    current = _entry(minimal, facts)
+    assert old_version in entries and current in entries and old_version != current
+    month_ago = time.time() - 30 * 86400
+    for entry in entries:  # nothing read for a month...
+        os.utime(entry, (month_ago, month_ago))
+    stray = current.with_name(current.name + ".123.tmp")  # ...and a stopped run's temporary file
+    stray.write_bytes(b"half")
+    os.utime(stray, (month_ago, month_ago))
+    (folder / ParseCache.SWEPT).unlink(missing_ok=True)
+    assert run_cli("check", cwd=minimal).code == 0  # reads the current files' entries, then sweeps
+    left = set(folder.rglob("*.json"))
+    assert current in left and old_version not in left and not stray.exists()
+    assert len(left) == len(entries) - 1, "every entry this run read is kept"
+    # Swept at most once a day: an entry unread for a month survives until the next day's sweep.
+    os.utime(current, (month_ago, month_ago))
+    assert ParseCache(folder).sweep() == 0 and current.exists()
+    assert ParseCache(folder).sweep(now=time.time() + 25 * 3600) >= 1 and not current.exists()
