@@ -14,7 +14,6 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import shutil
-import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -45,6 +44,7 @@ from .resolve import Download, resolve
 from .theme import check_house_style, check_theme, house_tokens, logo_asset, write_tokens
 from .translations import alternates, edition_entries, edition_key, file_stem, languages_of, mark_pending, resolve_translations
 from .validate import check_template_numbers, validate
+from .workers import WarmPool, worker_signals
 
 SITE_MARKER = ".briefwright-site"
 CACHE_FOLDER = ".briefwright-cache"
@@ -86,6 +86,9 @@ class BuildOptions:
     cache_dir: Path | None = None
     base_url: str | None = None
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
+    # Warm layout workers the caller keeps between builds (serve): used instead of a pool of the build's own,
+    # and left open. None: -j1 lays out inline, -jN forks a pool for this build.
+    workers: WarmPool | None = None
 
 
 @dataclass
@@ -355,7 +358,7 @@ class _Build:
             if previous is not None:
                 self.keep_briefs(previous)
             self.render_pages()
-            with _Workers(self.opts.jobs, self.formats) as workers:
+            with _Workers(self.opts.jobs, self.formats, self.opts.workers) as workers:
                 self.draw_charts(workers)
                 self.make_downloads(workers)
             self.archive_editions()
@@ -678,10 +681,11 @@ class _Build:
 
 
 class _Workers:
-    """Runs jobs inline (-j1) or in forked worker processes, created only when there is work."""
+    """Runs jobs inline (-j1), in the caller's warm pool (serve), or in forked worker processes created only when
+    there is work and closed with the build."""
 
-    def __init__(self, jobs: int, formats: list[OutputFormat]):
-        self.jobs, self.formats = jobs, formats
+    def __init__(self, jobs: int, formats: list[OutputFormat], warm: WarmPool | None = None):
+        self.jobs, self.formats, self.warm = jobs, formats, warm
         self.pool: multiprocessing.pool.Pool | None = None
 
     def __enter__(self):
@@ -697,6 +701,8 @@ class _Workers:
 
     def map(self, fn: Callable[[Any], Any], items: list, stage: str, progress: Callable[[str, int, int], None],
             cost: Callable[[Any], int] | None = None) -> list:
+        if self.warm is not None and items:  # warm workers: even one job is faster there than in a cold parent
+            return self.warm.map(fn, items, stage, progress, cost)
         progress(stage, 0, len(items))
         results = [None] * len(items)
         if self.jobs == 1 or len(items) < 2:
@@ -707,7 +713,7 @@ class _Workers:
         if self.pool is None:
             for fmt in self.formats:
                 fmt.preload()  # imported once before forking, shared by every worker
-            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_worker_signals)
+            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=worker_signals)
         # Longest jobs first, so no worker is left with a long brief at the end; results keep their order.
         order = sorted(range(len(items)), key=lambda i: -(cost(items[i]) if cost else 0))
         done = 0
@@ -721,11 +727,3 @@ class _Workers:
 def _indexed(task):
     fn, index, item = task
     return index, fn(item)
-
-
-def _worker_signals() -> None:
-    """Workers leave interruption to the parent: Ctrl-C is the parent's to handle, and SIGTERM or SIGHUP
-    (sent by the parent's pool.terminate(), or to the whole group) simply ends them."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)
