@@ -509,7 +509,8 @@ class _Build:
             hit = self.cache.get(key)
             if hit:  # the same resolved brief through the same templates: the same checked HTML
                 self.pages[name] = hit["index.html"].decode("utf-8")
-                self.warn_numbering(brief, record)
+                numbering = json.loads(hit["numbering.json"]) if "numbering.json" in hit else None
+                self.warn_numbering(brief, record, numbering)
             else:
                 try:
                     html = render_html(brief, self.env, page)
@@ -523,9 +524,9 @@ class _Build:
                     self.errors.error(record.loc, problem + (f" (its {brief['language']} edition)"
                                                              if brief.get("translation") else ""))
                 self.pages[name] = html
-                self.warn_numbering(brief, record)
-                if not problems:
-                    self.cache.put(key, {"index.html": html.encode("utf-8")})
+                numbering = self.warn_numbering(brief, record)
+                if not problems:  # with its numbering warnings: a page read back is not parsed again for them
+                    self.cache.put(key, {"index.html": html.encode("utf-8"), "numbering.json": json.dumps(numbering).encode()})
             for section in brief["sections"]:
                 for chart in section["charts"]:
                     key = self.chart_key(chart)
@@ -537,9 +538,11 @@ class _Build:
                             self.chart_jobs[key] = (chart["kind"], chart["points"], self.style)
         self.errors.raise_if_errors()
 
-    def warn_numbering(self, brief: dict, record: Brief) -> None:
-        for message in judgment_numbering(brief, self.pages[edition_key(brief)]):
+    def warn_numbering(self, brief: dict, record: Brief, known: list[str] | None = None) -> list[str]:
+        messages = judgment_numbering(brief, self.pages[edition_key(brief)]) if known is None else known
+        for message in messages:
             self.report.warnings.append(str(Diagnostic(record.loc, message, "warning")))
+        return messages
 
     def chart_key(self, chart: dict) -> str:
         return digest("chart", chart["kind"], chart["points"], self.style, self.engine_key)
@@ -587,7 +590,7 @@ class _Build:
         results = [run_job((fmt.name, job)) for _, fmt, _, job in inline]
         if pooled:
             results += workers.map(run_job, [(fmt.name, job) for _, fmt, _, job in pooled], "layout", self.progress,
-                                   cost=lambda task: len(task[1].html))
+                                   cost=lambda task: len(task[1].html), key=lambda task: (task[0], edition_key(task[1].brief)))
         built = []
         for (brief, fmt, key, _), result in zip(inline + pooled, results, strict=True):
             if isinstance(result, str):
@@ -700,9 +703,11 @@ class _Workers:
             self.pool.join()
 
     def map(self, fn: Callable[[Any], Any], items: list, stage: str, progress: Callable[[str, int, int], None],
-            cost: Callable[[Any], int] | None = None) -> list:
+            cost: Callable[[Any], int] | None = None, key: Callable[[Any], Any] | None = None) -> list:
+        """`fn` over `items`, results in their order, longest first by `cost`; a warm pool orders by each job's
+        time at its last build when it has one for every item's `key`."""
         if self.warm is not None and items:  # warm workers: even one job is faster there than in a cold parent
-            return self.warm.map(fn, items, stage, progress, cost)
+            return self.warm.map(fn, items, stage, progress, cost, key)
         progress(stage, 0, len(items))
         results = [None] * len(items)
         if self.jobs == 1 or len(items) < 2:

@@ -117,9 +117,11 @@ def _pid(_: object = None) -> int:
     return os.getpid()
 
 
-def _pid_and_result(task: tuple[Callable[[Any], Any], Any]) -> tuple[int, Any]:
+def _timed(task: tuple[Callable[[Any], Any], Any]) -> tuple[int, float, Any]:
     fn, item = task
-    return os.getpid(), fn(item)
+    started = time.process_time()  # CPU time: what the job costs, whatever else the machine is running
+    result = fn(item)
+    return os.getpid(), time.process_time() - started, result
 
 
 class WarmPool:
@@ -132,6 +134,7 @@ class WarmPool:
         self.executor: ProcessPoolExecutor | None = None
         self.made: dict[int, int] = {}  # by worker process id: how many results it has returned
         self.replaced = 0  # how many times the pool was replaced (a worker died, a build was interrupted)
+        self.seconds: dict[Any, float] = {}  # each job's last CPU time in a worker, by the key `map` was given
         # The first start waits for the fork server to import the engine (about a second): in a thread, so the
         # caller's first build (pages only, no layout) runs meanwhile. `map` waits for it.
         self._starting: threading.Thread | None = threading.Thread(target=self._start, daemon=True)
@@ -157,38 +160,46 @@ class WarmPool:
         return sorted(pid for pid, p in list(processes.items()) if p.is_alive())
 
     def map(self, fn: Callable[[Any], Any], items: list, stage: str, progress: Callable[[str, int, int], None],
-            cost: Callable[[Any], int] | None = None) -> list:
-        """`fn` over `items` in the workers, longest first (by `cost`), results in the items' order. A pool whose
-        worker died is replaced and the items run again, once; an interrupted or failed map replaces it too, so
-        no job of this build is left running into the next."""
+            cost: Callable[[Any], int] | None = None, key: Callable[[Any], Any] | None = None) -> list:
+        """`fn` over `items` in the workers, results in the items' order. Longest first: by the time each took
+        last time when every item's `key` has one (serve rebuilds the same briefs edit after edit), else by `cost`.
+        A pool whose worker died is replaced and the items run again, once; an interrupted or failed map replaces
+        it too, so no job of this build is left running into the next."""
+        keys = [key(item) for item in items] if key else None
+        if keys and all(k in self.seconds for k in keys):
+            order = sorted(range(len(items)), key=lambda i: -self.seconds[keys[i]])
+        else:
+            order = sorted(range(len(items)), key=lambda i: -(cost(items[i]) if cost else 0))
         try:
-            return self._map(fn, items, stage, progress, cost)
+            return self._map(fn, items, order, keys, stage, progress)
         except BrokenProcessPool:
             self.replace()
         try:
-            return self._map(fn, items, stage, progress, cost)
+            return self._map(fn, items, order, keys, stage, progress)
         except BrokenProcessPool:
             self.replace()
             raise WorkerLost("a layout worker stopped while making this build's files, twice; "
                              "build with -j1 to see why") from None
 
-    def _map(self, fn, items, stage, progress, cost) -> list:
+    def _map(self, fn, items, order, keys, stage, progress) -> list:
         self._ready()
         assert self.executor is not None
         progress(stage, 0, len(items))
-        order = sorted(range(len(items)), key=lambda i: -(cost(items[i]) if cost else 0))
         futures: dict[Future, int] = {}
         results: list = [None] * len(items)
         finished = False
         try:
             for i in order:  # submitted longest first; the workers take them in that order
-                futures[self.executor.submit(_pid_and_result, (fn, items[i]))] = i
+                futures[self.executor.submit(_timed, (fn, items[i]))] = i
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
-                    pid, results[futures[future]] = future.result()
+                    index = futures[future]
+                    pid, seconds, results[index] = future.result()
                     self.made[pid] = self.made.get(pid, 0) + 1
+                    if keys:
+                        self.seconds[keys[index]] = seconds
                 progress(stage, len(items) - len(pending), len(items))
             finished = True
         finally:
