@@ -107,10 +107,11 @@ def warm_up(static_dirs: list[str]) -> None:
             render_pdf(WARM_HTML.format(links=links), Path(tmp), [Path(d) for d in static_dirs] + [Path(tmp)])
 
 
-def _start_worker(owner: int, static_dirs: list[str]) -> None:
+def _start_worker(owner: int, static_dirs: list[str] | None) -> None:
     worker_signals()
     _end_with(owner)
-    warm_up(static_dirs)
+    if static_dirs is not None:
+        warm_up(static_dirs)
 
 
 def _pid(_: object = None) -> int:
@@ -125,18 +126,23 @@ def _timed(task: tuple[Callable[[Any], Any], Any]) -> tuple[int, float, Any]:
 
 
 class WarmPool:
-    """`jobs` warm worker processes, kept between builds until `close`. Not for -j1 (serve lays out inline)."""
+    """`jobs` worker processes, kept between builds until `close`. Not for -j1 (serve lays out inline). Each worker
+    is warmed through the theme in `static_dirs`; with None it is not: a pool for one build (`early_pool`) would
+    pay for the warm-up about what it saves."""
 
-    def __init__(self, jobs: int, static_dirs: list[Path]):
-        self.jobs, self.static_dirs = jobs, [str(d) for d in static_dirs]
+    def __init__(self, jobs: int, static_dirs: list[Path] | None):
+        self.jobs = jobs
+        self.static_dirs = None if static_dirs is None else [str(d) for d in static_dirs]
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(PRELOAD)
         self.executor: ProcessPoolExecutor | None = None
         self.made: dict[int, int] = {}  # by worker process id: how many results it has returned
         self.replaced = 0  # how many times the pool was replaced (a worker died, a build was interrupted)
         self.seconds: dict[Any, float] = {}  # each job's last CPU time in a worker, by the key `map` was given
+        self._lock = threading.Lock()
+        self._closed = False
         # The first start waits for the fork server to import the engine (about a second): in a thread, so the
-        # caller's first build (pages only, no layout) runs meanwhile. `map` waits for it.
+        # caller carries on meanwhile (serve's first build is pages only; a build loads and renders). `map` waits.
         self._starting: threading.Thread | None = threading.Thread(target=self._start, daemon=True)
         self._starting.start()
 
@@ -144,14 +150,21 @@ class WarmPool:
         if self._starting is not None:
             self._starting.join()
             self._starting = None
+        if self.executor is None and not self._closed:
+            self._start()  # stopped by an interrupted map: started again for the next
 
     def _start(self) -> None:
-        self.executor = ProcessPoolExecutor(self.jobs, mp_context=self.context, initializer=_start_worker,
-                                            initargs=(os.getpid(), self.static_dirs))
+        executor = ProcessPoolExecutor(self.jobs, mp_context=self.context, initializer=_start_worker,
+                                       initargs=(os.getpid(), self.static_dirs))
         # Start (and so warm) every worker now, while the parent does other work: the executor starts one per
         # task submitted while none is idle, and each is busy warming up when the next is submitted.
         for _ in range(self.jobs):
-            self.executor.submit(_pid)
+            executor.submit(_pid)
+        with self._lock:
+            if not self._closed:
+                self.executor = executor
+                return
+        _shut(executor)  # closed while starting
 
     def pids(self) -> list[int]:
         """The worker processes alive now."""
@@ -206,8 +219,9 @@ class WarmPool:
             if not finished:
                 for future in futures:
                     future.cancel()
-                if any(f.running() for f in futures):
-                    self.replace()  # a job of this build still runs: stop it rather than make the next build wait
+                if any(f.running() for f in futures):  # a job of this build still runs: stop it rather than make
+                    self._stop()  # the next build wait for it; the next map starts fresh workers
+                    self.replaced += 1
         return results
 
     def replace(self) -> None:
@@ -217,27 +231,39 @@ class WarmPool:
         self._start()
 
     def _stop(self) -> None:
-        self._ready()
-        executor, self.executor = self.executor, None
-        if executor is None:
-            return
-        processes = list((getattr(executor, "_processes", None) or {}).values())
-        for p in processes:
-            with contextlib.suppress(Exception):
-                p.terminate()
-        executor.shutdown(wait=False, cancel_futures=True)
-        for p in processes:
-            p.join(timeout=5)
-            if p.is_alive():
-                p.kill()
-                p.join(timeout=5)
+        if self._starting is not None:
+            self._starting.join()
+            self._starting = None
+        with self._lock:
+            executor, self.executor = self.executor, None
+        if executor is not None:
+            _shut(executor)
 
     def close(self) -> None:
-        """End the workers: at once, not after their current layout (serve is stopping)."""
-        self._stop()
+        """End the workers at once, not after their current layout. A pool still starting is not waited for: it
+        stops what it started when it is done, and its workers end with this process in any case."""
+        with self._lock:
+            self._closed = True
+            executor, self.executor = self.executor, None
+        if executor is not None:
+            _shut(executor)
 
     def __enter__(self) -> WarmPool:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _shut(executor: ProcessPoolExecutor) -> None:
+    """Stop an executor's workers now (SIGTERM, then SIGKILL for one that does not end)."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for p in processes:
+        with contextlib.suppress(Exception):
+            p.terminate()
+    executor.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        p.join(timeout=5)
+        if p.is_alive():
+            p.kill()
+            p.join(timeout=5)
