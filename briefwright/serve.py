@@ -131,9 +131,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return self._events()
         if route == "/__briefwright/workers":  # the layout workers, for a test or a curious user
             pool = self.workers
-            body = {"alive": pool.pids(), "made": {str(k): v for k, v in sorted(pool.made.items())},
-                    "replaced": pool.replaced} if pool else {"alive": [], "made": {}, "replaced": 0}
-            return self._send(json.dumps(body).encode(), "application/json")
+            workers = {"alive": pool.pids(), "made": {str(k): v for k, v in sorted(pool.made.items())},
+                       "replaced": pool.replaced} if pool else {"alive": [], "made": {}, "replaced": 0}
+            return self._send(json.dumps(workers).encode(), "application/json")
         target = Path(self.translate_path(self.path))
         if target.is_dir():
             target = target / "index.html"
@@ -298,7 +298,7 @@ def serve(opts: BuildOptions, port: int) -> int:
     if port < 0 or port > 65535:
         raise UsageError("--port must be between 0 and 65535")
     state = State()
-    handler = type("Handler", (_Handler,), {"state": state})
+    handler: type[_Handler] = type("Handler", (_Handler,), {"state": state})
     try:  # before the first build: a port in use is the user's to change, and said at once
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
                                                  functools.partial(handler, directory=str(opts.out.resolve())))
@@ -306,7 +306,7 @@ def serve(opts: BuildOptions, port: int) -> int:
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(f"port {port} is in use; try --port 0 (any free port) or another number") from None
         raise
-    # Warm layout workers for every build serve runs (-j1 lays out inline): started now, beside the first build.
+    # Warm layout workers for every build serve runs (-j1 lays out inline), started before any thread of serve's.
     pool = WarmPool(opts.jobs, [d / "static" for d in template_dirs(opts.root.resolve()) if (d / "static").is_dir()]) \
         if opts.jobs > 1 else None
     handler.workers = pool
@@ -321,7 +321,7 @@ def serve(opts: BuildOptions, port: int) -> int:
             pool.close()
 
 
-def _interrupt(signum, frame) -> None:
+def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 

@@ -107,6 +107,27 @@ def warm_up(static_dirs: list[str]) -> None:
             render_pdf(WARM_HTML.format(links=links), Path(tmp), [Path(d) for d in static_dirs] + [Path(tmp)])
 
 
+def _start_fork_server() -> None:
+    """Start the fork server (once per process) on this process's engine. It runs `python -c`, so its first import
+    path would be the working directory, and Python 3.11 ignores the import path multiprocessing hands it: a
+    `briefwright` folder where serve was started, or the installed copy instead of the one this process imported,
+    would be what the workers run. For the moment of its start (before serve starts any thread), the environment
+    leaves out the working directory (PYTHONSAFEPATH) and puts this engine's folder first."""
+    from multiprocessing import forkserver
+    engine_root = str(Path(__file__).resolve().parent.parent)
+    saved = {name: os.environ.get(name) for name in ("PYTHONSAFEPATH", "PYTHONPATH")}
+    os.environ["PYTHONSAFEPATH"] = "1"
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (engine_root, saved["PYTHONPATH"]) if p)
+    try:
+        forkserver.ensure_running()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _start_worker(owner: int, static_dirs: list[str] | None) -> None:
     worker_signals()
     _end_with(owner)
@@ -135,6 +156,7 @@ class WarmPool:
         self.static_dirs = None if static_dirs is None else [str(d) for d in static_dirs]
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(PRELOAD)
+        _start_fork_server()
         self.executor: ProcessPoolExecutor | None = None
         self.made: dict[int, int] = {}  # by worker process id: how many results it has returned
         self.replaced = 0  # how many times the pool was replaced (a worker died, a build was interrupted)
@@ -151,6 +173,7 @@ class WarmPool:
             self._starting.join()
             self._starting = None
         if self.executor is None and not self._closed:
+            _start_fork_server()
             self._start()  # stopped by an interrupted map: started again for the next
 
     def _start(self) -> None:
@@ -194,7 +217,8 @@ class WarmPool:
             raise WorkerLost("a layout worker stopped while making this build's files, twice; "
                              "build with -j1 to see why") from None
 
-    def _map(self, fn, items, order, keys, stage, progress) -> list:
+    def _map(self, fn: Callable[[Any], Any], items: list, order: list[int], keys: list | None, stage: str,
+             progress: Callable[[str, int, int], None]) -> list:
         self._ready()
         assert self.executor is not None
         progress(stage, 0, len(items))
@@ -228,6 +252,7 @@ class WarmPool:
         """Stop every worker now and start fresh ones (warming up while the caller carries on)."""
         self._stop()
         self.replaced += 1
+        _start_fork_server()  # again, should it have ended
         self._start()
 
     def _stop(self) -> None:

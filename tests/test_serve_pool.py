@@ -179,3 +179,17 @@ def test_a_warm_worker_makes_the_same_bytes_as_a_cold_build(minimal, tmp_path):
     cold = _hashes(tmp_path / "j1")
     assert len(cold) >= 2 and any(name.endswith(".pdf") for name in cold)
     assert sites[0] == cold and sites[1] == cold
+
+
+def test_the_workers_run_this_engine_whatever_the_working_directory_holds(minimal, tmp_path):
+    """The fork server is a `python -c`: without care it would import a `briefwright` folder in the directory the
+    command runs in (or the installed copy) rather than the engine that started it."""
+    decoy = minimal / "briefwright"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text('"""Another package of the same name: imports, but is not the engine."""\n',
+                                       encoding="utf-8")
+    proc = subprocess.run(cli_command("build", "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j2",
+                                      "--force", "--no-private"), cwd=minimal, env=subprocess_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert _pdf_text((tmp_path / "site/briefs/sample/sample.pdf").read_bytes())
