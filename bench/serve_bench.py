@@ -166,13 +166,14 @@ SERVE_NOTES = [
     "  build of the pages alone (`formats=['html']`: load, validate, template, swap) in the warm process, and",
     "  the push. The target is a median <= 0.5 s.",
     "- **Save to PDF and Word ready** adds a second build of every format from the same checked content,",
-    "  laid out in the worker pool; briefs whose pages did not change are reused from the cache. While it",
-    "  runs the pages carry no PDF or Word links, so a link never points to a missing or stale file. It is",
-    "  compared with WeasyPrint alone laying out the longest rebuilt brief's page, warm, in one process. The",
-    "  target (<= 1.2x) is missed: the phase also makes both briefs' Word editions and PDF structure trees",
-    "  on the same two workers, forks the pool and swaps the site; which of these costs most is not yet",
-    "  measured. A step that makes the PDF alone before Word was considered and left out: a download's cache key",
-    "  holds the page's bytes, which list the download links, so (reading the code, not measured) the PDF would be laid out twice.",
+    "  laid out by serve's warm workers (one pool for every build, see docs/architecture.md); briefs whose pages",
+    "  did not change are reused from the cache. While it runs the pages carry no PDF or Word links, so a link",
+    "  never points to a missing or stale file. The target compares it with WeasyPrint alone laying out the",
+    "  longest rebuilt brief's page, warm, in one process (<= 1.2x). The note also gives, for comparison only,",
+    "  the ratio to that brief's whole PDF job (layout with PDF/UA tags, writing, the structure step) and to the",
+    "  least time the rebuilt briefs' PDF jobs can take on the machine's workers: when an edit rebuilds more",
+    "  briefs than there are cores, the layouts alone exceed the target. Where the rest goes is in",
+    "  \"serve: where save-to-PDF-ready goes\" above (`python bench/serve_phases.py`).",
 ]
 
 
