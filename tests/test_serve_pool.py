@@ -18,7 +18,7 @@ from helpers import cli_command, subprocess_env
 
 from briefwright.pipeline import BuildOptions, build
 from briefwright.render import template_dirs
-from briefwright.workers import WarmPool
+from briefwright.workers import WarmPool, WorkerLost
 
 pytestmark = pytest.mark.slow
 
@@ -193,3 +193,28 @@ def test_the_workers_run_this_engine_whatever_the_working_directory_holds(minima
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert _pdf_text((tmp_path / "site/briefs/sample/sample.pdf").read_bytes())
+
+
+def _exit_once(marker: str) -> int:
+    """Ends its worker the first time (no answer, as a crash or the OOM killer would), answers the second."""
+    if not os.path.exists(marker):
+        Path(marker).write_text("died once", encoding="utf-8")
+        os._exit(9)
+    return os.getpid()
+
+
+def _exit_always(_: object) -> int:
+    os._exit(9)
+
+
+def test_a_worker_dying_during_a_build_is_replaced_and_never_hangs(tmp_path):
+    with WarmPool(2, None) as pool:
+        before = set(pool.pids())
+        pids = pool.map(_exit_once, [str(tmp_path / "marker")], "layout", lambda *a: None)
+        assert pool.replaced == 1 and pids[0] not in before  # made by a fresh worker, once the pool was replaced
+        assert set(pool.pids()).isdisjoint(before)
+        started = time.time()
+        with pytest.raises(WorkerLost):  # dies every time: an error after one retry, never a hang
+            pool.map(_exit_always, [1, 2], "layout", lambda *a: None)
+        assert time.time() - started < 60
+        assert pool.map(_exit_once, [str(tmp_path / "marker")], "layout", lambda *a: None)  # usable again
