@@ -44,7 +44,7 @@ from .resolve import Download, resolve
 from .theme import check_house_style, check_theme, house_tokens, logo_asset, write_tokens
 from .translations import alternates, edition_entries, edition_key, file_stem, languages_of, mark_pending, resolve_translations
 from .validate import check_template_numbers, validate
-from .workers import WarmPool, worker_signals
+from .workers import WarmPool, can_run, worker_signals
 
 SITE_MARKER = ".briefwright-site"
 CACHE_FOLDER = ".briefwright-cache"
@@ -311,7 +311,7 @@ def early_pool(opts: BuildOptions, formats: list[OutputFormat]) -> WarmPool | No
     this process never imports them. Measured on the real content, cold -j2 against the pool forked at the first
     layout: 7.67 s against 8.29 s (3 runs each); see docs/performance.md. None otherwise: a build that may find
     everything cached forks its workers only when it has work."""
-    if opts.jobs < 2 or opts.workers is not None or not any(f.parallel for f in formats):
+    if opts.jobs < 2 or opts.workers is not None or not any(f.parallel for f in formats) or not can_run(formats):
         return None
     if not (opts.force or not (opts.cache_dir or opts.root.resolve() / CACHE_FOLDER).exists()):
         return None

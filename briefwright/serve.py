@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING
 
 from .cache import ParseCache
 from .diagnostics import ContentError
+from .formats import FORMATS
 from .pipeline import BuildOptions, Checked, FileFault, UsageError, build, check, collect_idle, parse_cache
 from .render import template_dirs
-from .workers import WarmPool, WorkerLost
+from .workers import WarmPool, WorkerLost, can_run
 
 if TYPE_CHECKING:
     from watchfiles import Change
@@ -308,7 +309,7 @@ def serve(opts: BuildOptions, port: int) -> int:
         raise
     # Warm layout workers for every build serve runs (-j1 lays out inline), started before any thread of serve's.
     pool = WarmPool(opts.jobs, [d / "static" for d in template_dirs(opts.root.resolve()) if (d / "static").is_dir()]) \
-        if opts.jobs > 1 else None
+        if opts.jobs > 1 and can_run(list(FORMATS.values())) else None
     handler.workers = pool
     opts = replace(opts, workers=pool)
     # SIGTERM and SIGHUP end serve as Ctrl-C does, so the workers are closed rather than left behind.

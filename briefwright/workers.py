@@ -43,6 +43,13 @@ with <span lang="zh-Hans">中文排版</span> and <span lang="ja">日本語</spa
 """
 
 
+def can_run(formats: list[Any]) -> bool:
+    """Whether this pool's workers know every format that would be sent to them: they are forked from the fork
+    server, which imports the engine's own formats only. A format registered elsewhere (a desk's script, a test)
+    is laid out by a pool forked from the process that registered it, as before."""
+    return all(type(f).__module__.startswith("briefwright.") for f in formats if f.parallel)
+
+
 class WorkerLost(Exception):
     """A layout worker stopped while making this build's files, twice in a row (the pool was replaced once)."""
 

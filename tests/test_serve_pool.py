@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from helpers import cli_command, subprocess_env
 
+from briefwright.formats import FORMATS, Job, Output, OutputFormat, register_format
 from briefwright.pipeline import BuildOptions, build
 from briefwright.render import template_dirs
-from briefwright.workers import WarmPool, WorkerLost
+from briefwright.workers import WarmPool, WorkerLost, can_run
 
 pytestmark = pytest.mark.slow
 
@@ -218,3 +219,29 @@ def test_a_worker_dying_during_a_build_is_replaced_and_never_hangs(tmp_path):
             pool.map(_exit_always, [1, 2], "layout", lambda *a: None)
         assert time.time() - started < 60
         assert pool.map(_exit_once, [str(tmp_path / "marker")], "layout", lambda *a: None)  # usable again
+
+
+class _ShoutFormat(OutputFormat):
+    """A parallel format registered by this module, which the fork server never imports."""
+
+    name, label, suffix = "shout", "Shouted text", ".shout"
+    parallel = True
+
+    def render(self, job: Job) -> Output:
+        return Output(f"{os.getpid()} {job.brief['id'].upper()}".encode())
+
+
+def test_a_format_registered_outside_the_engine_is_laid_out_by_a_forked_pool(minimal, tmp_path):
+    """The fork server knows the engine's formats only; with another parallel format a cold -j2 build forks its
+    pool from this process, as before, and the format's files are made in those workers."""
+    assert can_run(list(FORMATS.values()))
+    register_format(_ShoutFormat())
+    try:
+        assert not can_run(list(FORMATS.values()))
+        build(BuildOptions(root=minimal, out=tmp_path / "site", jobs=2, force=True, private=False,
+                           cache_dir=tmp_path / "cache", formats=["html", "shout"]))
+    finally:
+        FORMATS.pop("shout")
+    made = {p.name: p.read_text(encoding="utf-8").split() for p in (tmp_path / "site").rglob("*.shout")}
+    assert {name: words[1] for name, words in made.items()} == {"plain.shout": "PLAIN", "sample.shout": "SAMPLE"}
+    assert all(int(words[0]) != os.getpid() for words in made.values())  # in workers, not inline
