@@ -26,6 +26,7 @@ from .scaffold import SCAFFOLD_KINDS, ScaffoldError, Scaffolds
 from .schema import write_reference, write_schemas
 from .starter import InitError, init_project
 from .verify import verify
+from .workers import WorkerLost
 
 COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve", "verify", "init", "translations")
 
@@ -172,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # the reader of our output went away (`| head`): nothing is wrong
         sys.stdout = open(os.devnull, "w")  # so the interpreter's final flush cannot fail again
         return 0
-    except FileFault as exc:
+    except (FileFault, WorkerLost) as exc:  # the system refused (a disk, memory for a worker), not the content
         print(f"briefwright: {exc}; the previous site is unchanged", file=sys.stderr)
         return 4
     except KeyboardInterrupt as exc:

@@ -14,7 +14,6 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import shutil
-import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -45,6 +44,7 @@ from .resolve import Download, resolve
 from .theme import check_house_style, check_theme, house_tokens, logo_asset, write_tokens
 from .translations import alternates, edition_entries, edition_key, file_stem, languages_of, mark_pending, resolve_translations
 from .validate import check_template_numbers, validate
+from .workers import WarmPool, can_run, worker_signals
 
 SITE_MARKER = ".briefwright-site"
 CACHE_FOLDER = ".briefwright-cache"
@@ -86,6 +86,9 @@ class BuildOptions:
     cache_dir: Path | None = None
     base_url: str | None = None
     progress: Callable[[str, int, int], None] | None = None  # (stage, done, total)
+    # Warm layout workers the caller keeps between builds (serve): used instead of a pool of the build's own,
+    # and left open. None: -j1 lays out inline, -jN forks a pool for this build.
+    workers: WarmPool | None = None
 
 
 @dataclass
@@ -288,11 +291,31 @@ def build(opts: BuildOptions, checked: Checked | None = None) -> BuildReport:
     builds the pages and then every format from one check, so both describe the same content)."""
     _guard_output(opts.root, opts.out)
     formats = output_formats(opts.formats)
-    checked = checked or check(opts.root, opts.strict, opts.private, parse_cache(opts))
-    unknown = [i for i in opts.only if i not in checked.project.briefs]
-    if unknown:
-        raise UsageError("no brief with id " + ", ".join(f"'{i}'" for i in unknown))
-    return _Build(opts, checked, formats).run()
+    early = early_pool(opts, formats)
+    if early is not None:
+        opts = replace(opts, workers=early)
+    try:
+        checked = checked or check(opts.root, opts.strict, opts.private, parse_cache(opts))
+        unknown = [i for i in opts.only if i not in checked.project.briefs]
+        if unknown:
+            raise UsageError("no brief with id " + ", ".join(f"'{i}'" for i in unknown))
+        return _Build(opts, checked, formats).run()
+    finally:
+        if early is not None:
+            early.close()
+
+
+def early_pool(opts: BuildOptions, formats: list[OutputFormat]) -> WarmPool | None:
+    """For a build that will lay out (--force, or no cache yet) on several workers: a pool started now, so its
+    workers import the layout libraries (in the fork server) while this process loads, checks and renders, and
+    this process never imports them. Measured on the real content, cold -j2 against the pool forked at the first
+    layout: 7.67 s against 8.29 s (3 runs each); see docs/performance.md. None otherwise: a build that may find
+    everything cached forks its workers only when it has work."""
+    if opts.jobs < 2 or opts.workers is not None or not any(f.parallel for f in formats) or not can_run(formats):
+        return None
+    if not (opts.force or not (opts.cache_dir or opts.root.resolve() / CACHE_FOLDER).exists()):
+        return None
+    return WarmPool(opts.jobs, None)
 
 
 def edition_files(opts: BuildOptions, checked: Checked, brief_id: str) -> dict[str, tuple[str, bytes]]:
@@ -355,7 +378,7 @@ class _Build:
             if previous is not None:
                 self.keep_briefs(previous)
             self.render_pages()
-            with _Workers(self.opts.jobs, self.formats) as workers:
+            with _Workers(self.opts.jobs, self.formats, self.opts.workers) as workers:
                 self.draw_charts(workers)
                 self.make_downloads(workers)
             self.archive_editions()
@@ -506,7 +529,8 @@ class _Build:
             hit = self.cache.get(key)
             if hit:  # the same resolved brief through the same templates: the same checked HTML
                 self.pages[name] = hit["index.html"].decode("utf-8")
-                self.warn_numbering(brief, record)
+                numbering = json.loads(hit["numbering.json"]) if "numbering.json" in hit else None
+                self.warn_numbering(brief, record, numbering)
             else:
                 try:
                     html = render_html(brief, self.env, page)
@@ -520,9 +544,9 @@ class _Build:
                     self.errors.error(record.loc, problem + (f" (its {brief['language']} edition)"
                                                              if brief.get("translation") else ""))
                 self.pages[name] = html
-                self.warn_numbering(brief, record)
-                if not problems:
-                    self.cache.put(key, {"index.html": html.encode("utf-8")})
+                numbering = self.warn_numbering(brief, record)
+                if not problems:  # with its numbering warnings: a page read back is not parsed again for them
+                    self.cache.put(key, {"index.html": html.encode("utf-8"), "numbering.json": json.dumps(numbering).encode()})
             for section in brief["sections"]:
                 for chart in section["charts"]:
                     key = self.chart_key(chart)
@@ -534,9 +558,11 @@ class _Build:
                             self.chart_jobs[key] = (chart["kind"], chart["points"], self.style)
         self.errors.raise_if_errors()
 
-    def warn_numbering(self, brief: dict, record: Brief) -> None:
-        for message in judgment_numbering(brief, self.pages[edition_key(brief)]):
+    def warn_numbering(self, brief: dict, record: Brief, known: list[str] | None = None) -> list[str]:
+        messages = judgment_numbering(brief, self.pages[edition_key(brief)]) if known is None else known
+        for message in messages:
             self.report.warnings.append(str(Diagnostic(record.loc, message, "warning")))
+        return messages
 
     def chart_key(self, chart: dict) -> str:
         return digest("chart", chart["kind"], chart["points"], self.style, self.engine_key)
@@ -584,7 +610,7 @@ class _Build:
         results = [run_job((fmt.name, job)) for _, fmt, _, job in inline]
         if pooled:
             results += workers.map(run_job, [(fmt.name, job) for _, fmt, _, job in pooled], "layout", self.progress,
-                                   cost=lambda task: len(task[1].html))
+                                   cost=lambda task: len(task[1].html), key=lambda task: (task[0], edition_key(task[1].brief)))
         built = []
         for (brief, fmt, key, _), result in zip(inline + pooled, results, strict=True):
             if isinstance(result, str):
@@ -678,10 +704,11 @@ class _Build:
 
 
 class _Workers:
-    """Runs jobs inline (-j1) or in forked worker processes, created only when there is work."""
+    """Runs jobs inline (-j1), in the caller's warm pool (serve), or in forked worker processes created only when
+    there is work and closed with the build."""
 
-    def __init__(self, jobs: int, formats: list[OutputFormat]):
-        self.jobs, self.formats = jobs, formats
+    def __init__(self, jobs: int, formats: list[OutputFormat], warm: WarmPool | None = None):
+        self.jobs, self.formats, self.warm = jobs, formats, warm
         self.pool: multiprocessing.pool.Pool | None = None
 
     def __enter__(self):
@@ -696,7 +723,11 @@ class _Workers:
             self.pool.join()
 
     def map(self, fn: Callable[[Any], Any], items: list, stage: str, progress: Callable[[str, int, int], None],
-            cost: Callable[[Any], int] | None = None) -> list:
+            cost: Callable[[Any], int] | None = None, key: Callable[[Any], Any] | None = None) -> list:
+        """`fn` over `items`, results in their order, longest first by `cost`; a warm pool orders by each job's
+        time at its last build when it has one for every item's `key`."""
+        if self.warm is not None and items:  # warm workers: even one job is faster there than in a cold parent
+            return self.warm.map(fn, items, stage, progress, cost, key)
         progress(stage, 0, len(items))
         results = [None] * len(items)
         if self.jobs == 1 or len(items) < 2:
@@ -707,7 +738,7 @@ class _Workers:
         if self.pool is None:
             for fmt in self.formats:
                 fmt.preload()  # imported once before forking, shared by every worker
-            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=_worker_signals)
+            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=worker_signals)
         # Longest jobs first, so no worker is left with a long brief at the end; results keep their order.
         order = sorted(range(len(items)), key=lambda i: -(cost(items[i]) if cost else 0))
         done = 0
@@ -721,11 +752,3 @@ class _Workers:
 def _indexed(task):
     fn, index, item = task
     return index, fn(item)
-
-
-def _worker_signals() -> None:
-    """Workers leave interruption to the parent: Ctrl-C is the parent's to handle, and SIGTERM or SIGHUP
-    (sent by the parent's pool.terminate(), or to the whole group) simply ends them."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)

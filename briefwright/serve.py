@@ -16,6 +16,7 @@ import functools
 import http.server
 import json
 import queue
+import signal
 import sys
 import threading
 import time
@@ -25,7 +26,10 @@ from typing import TYPE_CHECKING
 
 from .cache import ParseCache
 from .diagnostics import ContentError
+from .formats import FORMATS
 from .pipeline import BuildOptions, Checked, FileFault, UsageError, build, check, collect_idle, parse_cache
+from .render import template_dirs
+from .workers import WarmPool, WorkerLost, can_run
 
 if TYPE_CHECKING:
     from watchfiles import Change
@@ -113,6 +117,7 @@ class State:
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     state: State
+    workers: WarmPool | None = None
 
     def log_message(self, *args):
         pass
@@ -125,6 +130,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return self._send(json.dumps(self.state.snapshot()).encode(), "application/json")
         if route == EVENTS:
             return self._events()
+        if route == "/__briefwright/workers":  # the layout workers, for a test or a curious user
+            pool = self.workers
+            workers = {"alive": pool.pids(), "made": {str(k): v for k, v in sorted(pool.made.items())},
+                       "replaced": pool.replaced} if pool else {"alive": [], "made": {}, "replaced": 0}
+            return self._send(json.dumps(workers).encode(), "application/json")
         target = Path(self.translate_path(self.path))
         if target.is_dir():
             target = target / "index.html"
@@ -180,7 +190,7 @@ def _attempt(opts: BuildOptions, state: State, what: str, checked: Checked | Non
     try:
         checked = checked or check(opts.root, opts.strict, opts.private, cache)
         report = build(opts, checked)
-    except (ContentError, UsageError, FileFault) as exc:
+    except (ContentError, UsageError, FileFault, WorkerLost) as exc:
         errors = _located(exc)
         for line in errors:
             print(line, file=sys.stderr)
@@ -289,7 +299,7 @@ def serve(opts: BuildOptions, port: int) -> int:
     if port < 0 or port > 65535:
         raise UsageError("--port must be between 0 and 65535")
     state = State()
-    handler = type("Handler", (_Handler,), {"state": state})
+    handler: type[_Handler] = type("Handler", (_Handler,), {"state": state})
     try:  # before the first build: a port in use is the user's to change, and said at once
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
                                                  functools.partial(handler, directory=str(opts.out.resolve())))
@@ -297,6 +307,26 @@ def serve(opts: BuildOptions, port: int) -> int:
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(f"port {port} is in use; try --port 0 (any free port) or another number") from None
         raise
+    # Warm layout workers for every build serve runs (-j1 lays out inline), started before any thread of serve's.
+    pool = WarmPool(opts.jobs, [d / "static" for d in template_dirs(opts.root.resolve()) if (d / "static").is_dir()]) \
+        if opts.jobs > 1 and can_run(list(FORMATS.values())) else None
+    handler.workers = pool
+    opts = replace(opts, workers=pool)
+    # SIGTERM and SIGHUP end serve as Ctrl-C does, so the workers are closed rather than left behind.
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _interrupt)
+    try:
+        return _serve(opts, server, state)
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _serve(opts: BuildOptions, server: http.server.ThreadingHTTPServer, state: State) -> int:
     pages = replace(opts, formats=["html"])
     cache = parse_cache(opts, memory=True)
     changes: queue.Queue = queue.Queue()

@@ -78,17 +78,31 @@ def test_a_refused_write_outside_a_build_names_the_path(minimal, monkeypatch):
     assert result.stderr == "briefwright: could not write schemas: Permission denied\n", result.stderr
 
 
-def _children(pid: int) -> set[int]:
-    found = set()
+def _descendants(pid: int) -> set[int]:
+    """Every process below `pid`: a cold -j2 build's workers are forked by a fork server it started."""
+    parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.add(int(entry.name))
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
     return found
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie: a process that has ended but whose parent has not read its status (the fork server
+    and its workers, when they outlive the build, are left to init to reap) has ended all the same."""
+    try:
+        state = (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split() or ["Z"])[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 @pytest.mark.slow
@@ -99,16 +113,19 @@ def test_sigterm_and_sighup_stop_the_workers_at_once(signum, tmp_path):
                                         "--no-private"), cwd=REPO, env=subprocess_env(), stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     workers: set[int] = set()
-    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
-        workers = _children(proc.pid)  # the pool's workers: layout has started
+    while len(workers) < 3 and time.monotonic() < deadline and proc.poll() is None:
+        workers = _descendants(proc.pid)  # the fork server and the pool's workers under it
         time.sleep(0.02)
-    assert len(workers) >= 2, "the build finished before its workers could be seen"
+    while not list(tmp_path.glob(".site.tmp-*/briefs/*/index.html")) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)  # the pages are written just before layout starts
+    workers = _descendants(proc.pid)
+    assert len(workers) >= 3, "the build finished before its workers could be seen"
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=30)
     stopped = time.monotonic()
     assert proc.returncode == 128 + signum, err
     assert err.strip().splitlines()[-1] == "briefwright: interrupted; the previous site is unchanged"
-    while any(Path(f"/proc/{w}").exists() for w in workers) and time.monotonic() - stopped < 1:
+    while any(map(_running, workers)) and time.monotonic() - stopped < 1:
         time.sleep(0.02)
-    assert not [w for w in workers if Path(f"/proc/{w}").exists()], "a worker outlived the build by a second"
+    assert not [w for w in workers if _running(w)], "a worker outlived the build by a second"
     assert not site.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")] == []
