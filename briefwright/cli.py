@@ -252,7 +252,8 @@ def _check_layout(args: argparse.Namespace) -> int:
     page budget fails here, before the build; an overflowing PDF is kept where the message says."""
     with tempfile.TemporaryDirectory(prefix="briefwright-layout-") as scratch:
         report = build(BuildOptions(root=args.project, out=Path(scratch) / "site", jobs=max(1, args.jobs),
-                                    strict=args.strict, max_marking=Marking.RED, private=not args.no_private))
+                                    strict=args.strict, max_marking=Marking.RED, private=not args.no_private,
+                                    early_workers=True))
     for line in report.warnings + report.notes:
         print(line, file=sys.stderr)
     laid_out = ", ".join(f"{b} {n} page{'s' if n != 1 else ''}" for b, n in sorted(report.pages.items()))
@@ -369,7 +370,7 @@ def _run(args: argparse.Namespace) -> int:
                                 jobs=args.jobs, force=args.force,
                                 strict=args.strict, max_marking=args.max_marking, private=not args.no_private,
                                 formats=[f.strip() for f in args.formats.split(",") if f.strip()],
-                                cache_dir=args.cache_dir, base_url=_base_url(args.base_url)))
+                                cache_dir=args.cache_dir, base_url=_base_url(args.base_url), early_workers=True))
     if show:
         print("\r\033[K", end="", file=sys.stderr)
     for w in report.warnings:

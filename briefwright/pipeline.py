@@ -89,6 +89,10 @@ class BuildOptions:
     # Warm layout workers the caller keeps between builds (serve): used instead of a pool of the build's own,
     # and left open. None: -j1 lays out inline, -jN forks a pool for this build.
     workers: WarmPool | None = None
+    # Start a cold build's workers at once, from the fork server (the command line does). Off for other callers:
+    # a fork server's workers run the caller's main module again, as spawned processes do, so a script that
+    # calls build() without an `if __name__ == "__main__":` guard would start over in each of them.
+    early_workers: bool = False
 
 
 @dataclass
@@ -311,7 +315,8 @@ def early_pool(opts: BuildOptions, formats: list[OutputFormat]) -> WarmPool | No
     this process never imports them. Measured on the real content, cold -j2 against the pool forked at the first
     layout: 7.67 s against 8.29 s (3 runs each); see docs/performance.md. None otherwise: a build that may find
     everything cached forks its workers only when it has work."""
-    if opts.jobs < 2 or opts.workers is not None or not any(f.parallel for f in formats) or not can_run(formats):
+    if not opts.early_workers or opts.jobs < 2 or opts.workers is not None or not any(f.parallel for f in formats) \
+            or not can_run(formats):
         return None
     if not (opts.force or not (opts.cache_dir or opts.root.resolve() / CACHE_FOLDER).exists()):
         return None

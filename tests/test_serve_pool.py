@@ -8,13 +8,14 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import cli_command, subprocess_env
+from helpers import REPO, cli_command, subprocess_env
 
 from briefwright.formats import FORMATS, Job, Output, OutputFormat, register_format
 from briefwright.pipeline import BuildOptions, build
@@ -239,9 +240,28 @@ def test_a_format_registered_outside_the_engine_is_laid_out_by_a_forked_pool(min
     try:
         assert not can_run(list(FORMATS.values()))
         build(BuildOptions(root=minimal, out=tmp_path / "site", jobs=2, force=True, private=False,
-                           cache_dir=tmp_path / "cache", formats=["html", "shout"]))
+                           cache_dir=tmp_path / "cache", formats=["html", "shout"], early_workers=True))
     finally:
         FORMATS.pop("shout")
     made = {p.name: p.read_text(encoding="utf-8").split() for p in (tmp_path / "site").rglob("*.shout")}
     assert {name: words[1] for name, words in made.items()} == {"plain.shout": "PLAIN", "sample.shout": "SAMPLE"}
     assert all(int(words[0]) != os.getpid() for words in made.values())  # in workers, not inline
+
+
+def test_a_script_without_a_main_guard_can_build_on_two_workers(minimal, tmp_path):
+    """The command line starts a cold build's workers from the fork server, whose workers run the caller's main
+    module again; a script that calls build() directly, with no `if __name__ == "__main__":`, gets a pool forked
+    from itself instead, so it neither starts over in each worker nor fails."""
+    script = tmp_path / "make_site.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "from briefwright.pipeline import BuildOptions, build\n"
+        f"report = build(BuildOptions(root=Path({str(minimal)!r}), out=Path({str(tmp_path / 'site')!r}), jobs=2,\n"
+        f"                            force=True, private=False, cache_dir=Path({str(tmp_path / 'cache')!r})))\n"
+        "print('built', len(report.built))\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("built") == 1, result.stdout  # the script ran once, not again in a worker
+    assert "bootstrapping phase" not in result.stderr
+    assert len(list((tmp_path / "site").rglob("*.pdf"))) >= 2
