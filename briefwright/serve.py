@@ -175,6 +175,23 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.close_connection = True
 
 
+class Superseded(Exception):
+    """An edit arrived while the PDF and Word files of the one before were being made."""
+
+
+def _unless_superseded(opts: BuildOptions, changes: queue.Queue) -> BuildOptions:
+    """`opts` for a build of the PDF and Word files that gives up, at the next job to finish, once a newer edit is
+    waiting: its pages come first, and layout of content already edited again would only delay them."""
+    before = opts.progress
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if not changes.empty():
+            raise Superseded
+        if before is not None:
+            before(stage, done, total)
+    return replace(opts, progress=progress)
+
+
 def _located(exc: Exception) -> list[str]:
     if isinstance(exc, ContentError):
         return [str(d) for d in exc.diagnostics if d.severity == "error"] or [str(d) for d in exc.diagnostics]
@@ -190,6 +207,10 @@ def _attempt(opts: BuildOptions, state: State, what: str, checked: Checked | Non
     try:
         checked = checked or check(opts.root, opts.strict, opts.private, cache)
         report = build(opts, checked)
+    except Superseded:  # the site is as it was; the newer edit's pages are next, then its files
+        print(f"{what}: left off after {time.perf_counter() - started:.2f} s for a newer edit", file=sys.stderr,
+              flush=True)
+        return None
     except (ContentError, UsageError, FileFault, WorkerLost) as exc:
         errors = _located(exc)
         for line in errors:
@@ -350,7 +371,7 @@ def _serve(opts: BuildOptions, server: http.server.ThreadingHTTPServer, state: S
             # The pages are current: now the PDF and Word files of the same content, unless it moved on meanwhile.
             moved = _drain(changes, block=False)
             if checked is not None and not moved:
-                if _attempt(opts, state, "PDF and Word", checked):
+                if _attempt(_unless_superseded(opts, changes), state, "PDF and Word", checked):
                     state.update(version=state.version + 1, errors=[], pending=False)
             watcher.follow(_private_folders(opts))
             if not moved and changes.empty():

@@ -10,6 +10,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 from helpers import cli_command, run_cli, subprocess_env
@@ -207,3 +208,26 @@ def test_serve_watches_the_private_folders_project_yaml_names(minimal):
         _edit(private / "content" / "desk.yaml", "sources: [maker-blog]", "sources: [no-such-source]")
         broken = _wait(base, proc, lambda s: s["errors"], "the error in the private folder")
         assert any("desk.yaml:4:15: error: unknown source 'no-such-source'" in e for e in broken["errors"]), broken
+
+
+def test_a_newer_edit_makes_serve_leave_off_the_pdf_and_word_files(minimal, tmp_path, capsys):
+    """While the PDF and Word files of one edit are made, a newer edit arrives: that build stops at the next job
+    and leaves the site as it was, so the newer edit's pages come next rather than after every layout."""
+    import queue
+
+    from briefwright.pipeline import BuildOptions, build
+    from briefwright.serve import State, _attempt, _unless_superseded
+    site = tmp_path / "site"
+    opts = BuildOptions(root=minimal, out=site, cache_dir=tmp_path / "cache")
+    build(replace(opts, formats=["html"]))  # the pages of the first edit, as serve shows them first
+    before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    changes: queue.Queue = queue.Queue()
+    changes.put({("modified", str(minimal / "content" / "facts.yaml"))})
+    state = State()
+    assert _attempt(_unless_superseded(opts, changes), state, "PDF and Word") is None
+    assert "PDF and Word: left off after" in capsys.readouterr().err
+    assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before, "the site is as it was"
+    assert not list(site.rglob("*.pdf")) and state.errors == [], "no file was made and nothing is reported wrong"
+    changes.get()  # nothing newer waiting: the same build makes the files
+    assert _attempt(_unless_superseded(opts, changes), state, "PDF and Word") is not None
+    assert list(site.rglob("*.pdf"))
