@@ -44,7 +44,7 @@ from .resolve import Download, resolve
 from .theme import check_house_style, check_theme, house_tokens, logo_asset, write_tokens
 from .translations import alternates, edition_entries, edition_key, file_stem, languages_of, mark_pending, resolve_translations
 from .validate import check_template_numbers, validate
-from .workers import WarmPool, can_run, worker_signals
+from .workers import WarmPool, can_run, pid_alive, worker_signals
 
 SITE_MARKER = ".briefwright-site"
 CACHE_FOLDER = ".briefwright-cache"
@@ -234,21 +234,11 @@ def _swap_in(tmp: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _clean_stale(out: Path) -> None:
     """Remove what a killed build left beside the output; restore the site if it died mid-swap."""
     for leftover in sorted(out.parent.glob(f".{out.name}.*-*")):
         kind, _, pid = leftover.name.rpartition("-")
-        if not pid.isdigit() or _pid_alive(int(pid)):
+        if not pid.isdigit() or pid_alive(int(pid)):
             continue
         if kind.endswith(".old") and not out.exists():
             leftover.rename(out)

@@ -83,12 +83,13 @@ def _end_with(owner: int) -> None:
                     pass
                 time.sleep(1)
         os._exit(1)
-    if not _alive(owner):
+    if not pid_alive(owner):
         os._exit(1)
     threading.Thread(target=watch, daemon=True, name="briefwright-owner-watch").start()
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (one of another user counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -81,3 +81,31 @@ def copy_project(src: Path, dest: Path) -> Path:
 
 def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below `pid`, read from /proc (a build's fork server, and the workers under it)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def running(pid: int) -> bool:
+    """Alive and not a zombie: a process that has ended but whose parent has not read its status (the fork server
+    and its workers, when they outlive the build, are left to init to reap) has ended all the same."""
+    try:
+        state = (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split() or ["Z"])[0]
+    except OSError:
+        return False
+    return state != "Z"

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REPO, cli_command, run_cli, snapshot, subprocess_env
+from helpers import REPO, cli_command, descendants, run_cli, running, snapshot, subprocess_env
 
 
 def _fail(monkeypatch, method: str, code: int, when) -> None:
@@ -78,33 +78,6 @@ def test_a_refused_write_outside_a_build_names_the_path(minimal, monkeypatch):
     assert result.stderr == "briefwright: could not write schemas: Permission denied\n", result.stderr
 
 
-def _descendants(pid: int) -> set[int]:
-    """Every process below `pid`: a cold -j2 build's workers are forked by a fork server it started."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def _running(pid: int) -> bool:
-    """Alive and not a zombie: a process that has ended but whose parent has not read its status (the fork server
-    and its workers, when they outlive the build, are left to init to reap) has ended all the same."""
-    try:
-        state = (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split() or ["Z"])[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_sigterm_and_sighup_stop_the_workers_at_once(signum, tmp_path):
@@ -114,18 +87,18 @@ def test_sigterm_and_sighup_stop_the_workers_at_once(signum, tmp_path):
     deadline = time.monotonic() + 60
     workers: set[int] = set()
     while len(workers) < 3 and time.monotonic() < deadline and proc.poll() is None:
-        workers = _descendants(proc.pid)  # the fork server and the pool's workers under it
+        workers = descendants(proc.pid)  # the fork server and the pool's workers under it
         time.sleep(0.02)
     while not list(tmp_path.glob(".site.tmp-*/briefs/*/index.html")) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.02)  # the pages are written just before layout starts
-    workers = _descendants(proc.pid)
+    workers = descendants(proc.pid)
     assert len(workers) >= 3, "the build finished before its workers could be seen"
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=30)
     stopped = time.monotonic()
     assert proc.returncode == 128 + signum, err
     assert err.strip().splitlines()[-1] == "briefwright: interrupted; the previous site is unchanged"
-    while any(map(_running, workers)) and time.monotonic() - stopped < 1:
+    while any(map(running, workers)) and time.monotonic() - stopped < 1:
         time.sleep(0.02)
-    assert not [w for w in workers if _running(w)], "a worker outlived the build by a second"
+    assert not [w for w in workers if running(w)], "a worker outlived the build by a second"
     assert not site.exists() and [p.name for p in tmp_path.iterdir() if p.name.startswith(".site.")] == []

@@ -27,9 +27,9 @@ def _state(base: str) -> dict:
 
 
 @contextlib.contextmanager
-def _serving(project: Path):
+def _serving(project: Path, jobs: str = "-j1"):
     # A separate process: serve runs until it is stopped, and watches files from its own threads.
-    proc = subprocess.Popen(cli_command("serve", "--port", "0", "-j1"), cwd=project, env=subprocess_env(),
+    proc = subprocess.Popen(cli_command("serve", "--port", "0", jobs), cwd=project, env=subprocess_env(),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()

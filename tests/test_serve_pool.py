@@ -2,7 +2,6 @@
 worker replaced without hanging the next build, none left behind when serve stops, and the same bytes as -j1."""
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -15,7 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from helpers import REPO, cli_command, subprocess_env
+from helpers import REPO, cli_command, descendants, running, subprocess_env
+from test_serve import _edit, _pdf_text, _serving
 
 from briefwright.formats import FORMATS, Job, Output, OutputFormat, register_format
 from briefwright.pipeline import BuildOptions, build
@@ -44,67 +44,16 @@ def _settled(base: str, after: int, timeout: float = 120) -> dict:
     raise AssertionError(f"no settled build after version {after} within {timeout} s")
 
 
-def _descendants(pid: int) -> set[int]:
-    """Every process below `pid`, read from /proc (parents by PPid)."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                for line in (entry / "status").read_text().splitlines():
-                    if line.startswith("PPid:"):
-                        parents[int(entry.name)] = int(line.split()[1])
-    found, frontier = set(), {pid}
-    while frontier:
-        frontier = {child for child, parent in parents.items() if parent in frontier} - found
-        found |= frontier
-    return found
-
-
-def _running(pid: int) -> bool:
-    try:
-        state = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State:"))
-    except (OSError, StopIteration):
-        return False
-    return "Z" not in state.split()[1]  # a zombie has ended; it waits only for its parent to read its status
-
-
 def _gone(pids: set[int], timeout: float = 15) -> set[int]:
     deadline = time.time() + timeout
-    while time.time() < deadline and any(map(_running, pids)):
+    while time.time() < deadline and any(map(running, pids)):
         time.sleep(0.1)
-    return {p for p in pids if _running(p)}
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-def _pdf_text(data: bytes) -> str:
-    import io
-
-    from pypdf import PdfReader
-    return " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(data)).pages)
-
-
-@contextlib.contextmanager
-def _serving(project: Path):
-    proc = subprocess.Popen(cli_command("serve", "--port", "0", "-j2"), cwd=project, env=subprocess_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = proc.stdout.readline()
-        assert line.startswith("serving http://127.0.0.1:"), line or proc.stderr.read()
-        yield line.split()[1], proc
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.wait(timeout=10)
+    return {p for p in pids if running(p)}
 
 
 def test_serve_keeps_its_workers_replaces_a_dead_one_and_leaves_none(minimal):
     facts = minimal / "content" / "facts.yaml"
-    with _serving(minimal) as (base, proc):
+    with _serving(minimal, "-j2") as (base, proc):
         version = _settled(base, 0)["version"]
         first = _json(base, "workers")
         assert len(first["alive"]) == 2 and first["replaced"] == 0
@@ -130,7 +79,7 @@ def test_serve_keeps_its_workers_replaces_a_dead_one_and_leaves_none(minimal):
         assert "shipped in" in _pdf_text(_get(base + "briefs/sample/sample.pdf"))
         assert "shipped in" in _pdf_text((minimal / "site/briefs/sample/sample.pdf").read_bytes())
 
-        below = _descendants(proc.pid)
+        below = descendants(proc.pid)
         assert set(third["alive"]) <= below  # the workers (under the fork server) are serve's
         proc.terminate()  # SIGTERM: serve closes its pool as on Ctrl-C
         assert proc.wait(timeout=20) == 0
@@ -138,9 +87,9 @@ def test_serve_keeps_its_workers_replaces_a_dead_one_and_leaves_none(minimal):
 
 
 def test_ctrl_c_closes_the_pool(minimal):
-    with _serving(minimal) as (base, proc):
+    with _serving(minimal, "-j2") as (base, proc):
         _settled(base, 0)
-        below = _descendants(proc.pid)
+        below = descendants(proc.pid)
         assert set(_json(base, "workers")["alive"]) <= below and below
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
@@ -150,9 +99,9 @@ def test_ctrl_c_closes_the_pool(minimal):
 def test_a_killed_serve_leaves_no_worker(minimal):
     """Killed without a chance to close its pool (SIGKILL), serve still leaves no worker running: the fork server
     ends when serve does, and each worker ends with it."""
-    with _serving(minimal) as (base, proc):
+    with _serving(minimal, "-j2") as (base, proc):
         _settled(base, 0)
-        below = _descendants(proc.pid)
+        below = descendants(proc.pid)
         assert set(_json(base, "workers")["alive"]) <= below
         proc.kill()
         proc.wait(timeout=10)
