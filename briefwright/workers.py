@@ -74,13 +74,7 @@ def _end_with(owner: int) -> None:
         if fd is not None:
             select.select([fd], [], [])  # readable once the owner has ended
         else:
-            while True:
-                try:
-                    os.kill(owner, 0)
-                except ProcessLookupError:
-                    break
-                except PermissionError:
-                    pass
+            while pid_alive(owner):
                 time.sleep(1)
         os._exit(1)
     if not pid_alive(owner):
