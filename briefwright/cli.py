@@ -28,7 +28,8 @@ from .starter import InitError, init_project
 from .verify import verify
 from .workers import WorkerLost
 
-COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve", "verify", "init", "translations")
+COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve", "verify", "init", "translations", "doctor",
+            "editions")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -126,7 +127,42 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--formats", default="html,pdf,docx", metavar="LIST",
                    help="output formats as the build makes them (default: html,pdf,docx); each downloadable one "
                         "(PDF, Word) is archived")
+    d = sub.add_parser("doctor", help="can this machine build the project: system libraries, fonts per script, the "
+                                      "tools the tests use, the cache, git; each problem with its install command")
+    d.add_argument("--project", type=Path, default=Path("."), help="project folder (holds project.yaml)")
+    d.add_argument("--quiet", action="store_true", help="print only problems")
+    d.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    ed = sub.add_parser("editions", help="published editions: `audit` rebuilds them from their commits and shows any "
+                                         "drift (exit 1 on drift only with --strict); `restore` rebuilds missing "
+                                         "files, kept only if their sha256 matches")
+    common(ed)
+    ed.add_argument("action", choices=("audit", "restore"))
+    ed.add_argument("brief", nargs="*", help="brief ids (default: every brief)")
+    ed.add_argument("--out", type=Path, default=None, help="audit: folder for page images and rebuilt files "
+                    "(default: .briefwright-cache/audit)")
     return parser
+
+
+def _editions(args: argparse.Namespace) -> int:
+    from . import audit
+    from .editions import MISSING_FILES_EXPECTED, restore
+    token = MISSING_FILES_EXPECTED.set(True)
+    try:
+        project = check(args.project, args.strict, not args.no_private).project
+    finally:
+        MISSING_FILES_EXPECTED.reset(token)
+    unknown = [b for b in args.brief if b not in project.briefs]
+    if unknown:
+        raise UsageError(f"no brief '{unknown[0]}'" + _suggest(unknown[0], list(project.briefs)))
+    if args.action == "restore":
+        lines = restore(project, args.brief)
+        print("\n".join(lines) if lines else "every published file is here", file=sys.stderr)
+        return 0
+    out = args.out or audit.default_out(project)
+    results = audit.audit(project, args.brief, out)
+    print(audit.report(results))
+    drift = any(not r.identical for r in results)
+    return 1 if drift and args.strict else 0
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> None:
@@ -143,6 +179,11 @@ def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--version" in argv and ("--verbose" in argv or "-v" in argv):
+        from .machine import describe, fingerprint
+        print(describe(fingerprint(Path(".briefwright-cache") / "fonts.json" if Path("project.yaml").is_file()
+                                   else None)))
+        return 0
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--debug", "--version")):
         argv.insert(0, "build")
     if argv and argv[0] == "--debug" and (len(argv) == 1 or argv[1] not in COMMANDS):
@@ -267,14 +308,24 @@ def _run(args: argparse.Namespace) -> int:
             written = init_project(args.dir, today(), args.force, args.example)
         except InitError as exc:
             raise UsageError(str(exc)) from None
-        print(f"wrote {len(written)} files into {args.dir}; next: cd {args.dir} && briefwright build "
-              "(then open site/index.html)", file=sys.stderr)
+        from .starter import first_commit
+        print(f"wrote {len(written)} files into {args.dir}; {first_commit(args.dir)}; next: cd {args.dir} && "
+              "briefwright build (then open site/index.html)", file=sys.stderr)
         return 0
     root = args.project
+    if args.command == "doctor":
+        from .doctor import run as doctor
+        from .render import template_dirs
+        code, text = doctor(root, template_dirs(root), args.quiet)
+        if text:
+            print(text)
+        return code
     if not (root / "project.yaml").exists():
         raise UsageError(f"{root.resolve()} has no project.yaml; run from a project folder or pass --project")
     if args.command == "check" and args.layout:
         return _check_layout(args)
+    if args.command == "editions":
+        return _editions(args)
     if args.command == "check":
         checked = check(root, args.strict, not args.no_private)
         project = checked.project
@@ -344,6 +395,12 @@ def _run(args: argparse.Namespace) -> int:
         if existing.exists():  # before laying the brief out: the answer does not depend on it
             raise UsageError(f"edition {project.briefs[args.brief].edition} of '{args.brief}' is already recorded in "
                              f"{existing}; raise 'edition' in briefs/{args.brief}.yaml first")
+        brief = project.briefs[args.brief]
+        if brief.edition >= 2 and brief.changes_note is None:
+            loc = brief.at("edition")
+            raise UsageError(f"{loc.display_path()}:{loc.line}: edition {brief.edition} of '{args.brief}' has no "
+                             "changes_note; add one (a sentence or two on what this edition changes and why: readers "
+                             "of the earlier edition see it first), commit, then release")
         try:
             commit = source_commit(existing.parent.parent.parent)
         except NotReproducible as exc:
@@ -356,7 +413,8 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         names = ", ".join(path.with_suffix(suffix).name for suffix in files)
         print(f"recorded edition {project.briefs[args.brief].edition} of {args.brief} in {path}"
-              + (f" with {names}" if names else ""), file=sys.stderr)
+              + (f" with {names}" if names else "") + f"; commit them (git add {path.parent} && git commit): they are "
+              "the record of what readers got", file=sys.stderr)
         return 0
     if args.command == "serve":
         from .serve import serve

@@ -1,16 +1,18 @@
 """Editions: what a brief relied on when it was released, the files it was published as, and what changed since.
 
-`release` records an edition in editions/<brief>/<n>.json: its title, date and marking, the facts, caveats and
-judgments it showed, the files it was published as (editions/<brief>/<n>.pdf, .docx, ...) each with its sha256,
-and the git commit whose tree held its sources. The files are build output, ignored by git: a clone without them
-rebuilds them from that commit and accepts them only if their hashes match (reproduce.py). The next edition's
-build reads the record back
-for its "what changed" section, and the site offers the archived files as the brief's earlier editions.
+`release` records an edition in editions/<brief>/<n>.json: its title, date and marking, what it printed (bottom
+line, sections, facts, caveats, judgments), the files it was published as (editions/<brief>/<n>.pdf, .docx, ...)
+each with its sha256, and the git commit whose tree held its sources. The files are kept as bytes beside the record
+and tracked in git: they are the record of what readers got, never re-derived. `check` reads them and compares
+their hashes; re-rendering from the commit is an audit (`editions audit`, audit.py), never a gate. The next
+edition's build reads the record back for its "what changed" section, and the site serves the stored files as the
+brief's earlier editions.
 The editions folder sits beside the briefs/ folder that holds the brief, so a private brief's editions stay in
 its private folder.
 """
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import os
@@ -22,6 +24,8 @@ from .project import Project
 from .reproduce import REPRODUCING, NotReproducible, rebuild
 
 EDITIONS = "editions"
+# Set while `editions restore` or `audit` loads the project: a missing published file is what they are there for.
+MISSING_FILES_EXPECTED: contextvars.ContextVar[bool] = contextvars.ContextVar("missing_files_expected", default=False)
 
 
 def editions_folder(project: Project, brief: Brief) -> Path:
@@ -45,9 +49,59 @@ def edition_record(project: Project, brief: Brief) -> dict:
     judgments = [project.judgments[j] for s in brief.sections for j in dict.fromkeys(s.judgments)]
     return {"brief": brief.id, "edition": brief.edition, "date": brief.date.isoformat(), "title": brief.title,
             "marking": brief.marking.value,
+            "bottom_line": str(brief.bottom_line),
+            "sections": [section_text(s) for s in brief.sections],
             "facts": {f: project.facts[f].statement for f in facts},
             "caveats": {c: {"title": project.caveats[c].title, "body": project.caveats[c].body} for c in sorted(caveats)},
             "judgments": {j.id: judgment_text(j) for j in judgments}}
+
+
+def section_text(section) -> dict:
+    """A section as the edition printed it: heading, the analyst's text and what it shows, in order."""
+    return {"title": section.title, "intro": None if section.intro is None else str(section.intro),
+            **{part: list(getattr(section, part)) for part in ("judgments", "facts", "charts", "events", "caveats",
+                                                               "unknowns") if getattr(section, part, None)}}
+
+
+# What an edition printed, as its record holds it; a record written before a part was recorded is compared on the
+# parts it holds.
+PRINTED = ("title", "bottom_line", "sections", "facts", "caveats", "judgments")
+
+
+def unreleased_changes(record: dict, current: dict) -> list[str]:
+    """What the brief prints now that differs from the released record of the same edition, as short phrases."""
+    said = []
+    for part in PRINTED:
+        if part not in record:
+            continue
+        old, new = record[part], current[part]
+        if part == "caveats":  # an early record lists caveat ids only (text None): compare what it holds
+            new = {c: (None if c in old and old[c] is None else v) for c, v in new.items()}
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict):
+            ids = sorted({k for k in old.keys() | new.keys() if old.get(k) != new.get(k)})
+            said.append(f"{part.replace('_', ' ')} {', '.join(repr(i) for i in ids[:4])}"
+                        + (f" and {len(ids) - 4} more" if len(ids) > 4 else ""))
+        else:
+            said.append(part.replace("_", " "))
+    return said
+
+
+def check_released(project: Project, recorded: dict[str, list[dict]], out: Collector) -> None:
+    """A brief whose current edition is already released must still print what that edition printed: a change
+    without a new edition number would serve an 'Edition N' that differs from the published file."""
+    for brief in project.sorted_briefs():
+        record = next((r for r in recorded.get(brief.id, []) if r["edition"] == brief.edition), None)
+        if record is None:
+            continue
+        changed = unreleased_changes(record, edition_record(project, brief))
+        if changed:
+            out.error(brief.at("edition"),
+                      f"brief '{brief.id}' is edition {brief.edition}, released on {record.get('date')} "
+                      f"(editions/{brief.id}/{brief.edition}.json), but what it prints has changed since: "
+                      f"{'; '.join(changed)}; raise 'edition' to {brief.edition + 1} (with a changes_note) and "
+                      "release it, or revert the change")
 
 
 def judgment_text(judgment: Judgment) -> str:
@@ -128,7 +182,6 @@ def read_record(path: Path, out: Collector) -> dict | None:
         out.error(Loc(path, 1, 1), f"edition record is unreadable: {exc}")
         return None
     ok = True
-    restore_missing(path, text, record, out)
     for fmt, entry in list(record["files"].items()):
         name, expected = entry.get("file"), entry.get("sha256")
         line = _line_of(text, f'"{fmt}": {{')
@@ -138,52 +191,69 @@ def read_record(path: Path, out: Collector) -> dict | None:
             ok = False
             continue
         archived = path.parent / name
-        if not archived.is_file() and os.environ.get(REPRODUCING):
-            del record["files"][fmt]  # rebuilding a later edition: its own earlier editions are not needed
+        if not archived.is_file() and (os.environ.get(REPRODUCING) or MISSING_FILES_EXPECTED.get()):
+            del record["files"][fmt]  # an audit rebuilding a later edition: its own earlier editions are not needed
             continue
         if not archived.is_file():
-            if not isinstance(record.get("commit"), str):  # with a commit, restore_missing has said why
-                out.error(Loc(path, _line_of(text, f'"file": "{name}"'), 1),
-                          f"edition {record['edition']} of '{path.parent.name}' was published as {name}, but "
-                          f"{archived} is missing and the record names no commit to rebuild it from; restore the "
-                          "published file (it is the record of what readers got)")
+            out.error(Loc(path, _line_of(text, f'"file": "{name}"'), 1),
+                      f"edition {record['edition']} of '{path.parent.name}' was published as {name}, but {archived} is "
+                      "missing; it is the record of what readers got, kept beside its record: restore it (`git checkout "
+                      f"-- {archived.name}` in {path.parent}, or from where it was sent out)"
+                      + ("; a desk that released before files were kept can run `briefwright editions restore` to rebuild "
+                         "it from the commit the record names, kept only if its sha256 matches"
+                         if isinstance(record.get("commit"), str) else ""))
             ok = False
         elif sha256(archived.read_bytes()) != expected:
             out.error(Loc(path, _line_of(text, f'"sha256": "{expected}"'), 1),
-                      f"{archived} does not match the sha256 its edition record holds: the archived file was changed "
-                      "after release; " + ("delete it to have it rebuilt from the commit the record names"
-                                           if isinstance(record.get("commit"), str) else "restore the published file"))
+                      f"{archived} does not match the sha256 its edition record holds: the published file was changed "
+                      "after release; restore it (`git checkout` it, or take it from where it was sent out)")
             ok = False
     return record if ok else None
 
 
-def restore_missing(path: Path, text: str, record: dict, out: Collector) -> None:
-    """Rebuild the published files missing beside a record from the commit it names (once per clone: they are
-    then kept, ignored by git), keeping only those whose sha256 equals the recorded one."""
-    entries = {fmt: e for fmt, e in record["files"].items() if isinstance(e, dict) and isinstance(e.get("file"), str)
-               and "/" not in e["file"] and not e["file"].startswith(".") and not (path.parent / e["file"]).is_file()}
-    commit = record.get("commit")
-    if not entries or not isinstance(commit, str) or os.environ.get(REPRODUCING):
-        return
-    root = path.parent.parent.parent  # <project>/editions/<brief>/<n>.json
-    try:
-        rebuilt = rebuild(root, commit, path.parent.name, list(entries))
-    except NotReproducible as exc:
-        out.error(Loc(path, _line_of(text, '"commit"'), 1), f"edition {record['edition']} of '{path.parent.name}': its "
-                  f"published files are not here and cannot be rebuilt: {exc}")
-        return
-    for fmt, entry in entries.items():
-        data = rebuilt.get(fmt)
-        if data is None or sha256(data) != entry.get("sha256"):
-            out.error(Loc(path, _line_of(text, f'"sha256": "{entry.get("sha256")}"'), 1),
-                      f"edition {record['edition']} of '{path.parent.name}': {entry['file']} rebuilt from commit "
-                      f"{commit[:12]} does not match the sha256 recorded at release (the engine or its dependencies "
-                      "differ from that commit's); restore the published file from where it was sent out")
+def restore(project: Project, brief_ids: list[str] | None = None) -> list[str]:
+    """`editions restore`: rebuild the published files missing beside each record from the commit it names, and
+    keep each only if its sha256 equals the recorded one (for desks that released when files were not kept).
+    Returns one line per file, saying what happened."""
+    lines = []
+    for brief in project.sorted_briefs():
+        if brief_ids and brief.id not in brief_ids:
             continue
-        target = path.parent / entry["file"]
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(data)
-        tmp.rename(target)
+        folder = editions_folder(project, brief)
+        for path in sorted(folder.glob("*.json"), key=lambda p: (len(p.stem), p.stem)) if folder.is_dir() else []:
+            try:
+                record = json.loads(path.read_text(encoding="utf-8"))
+                files = record.get("files") or {}
+            except (OSError, ValueError):
+                lines.append(f"{path}: unreadable record, skipped")
+                continue
+            missing = {fmt: e for fmt, e in files.items() if isinstance(e, dict) and isinstance(e.get("file"), str)
+                       and "/" not in e["file"] and not e["file"].startswith(".") and not (folder / e["file"]).is_file()}
+            if not missing:
+                continue
+            commit = record.get("commit")
+            if not isinstance(commit, str):
+                lines.append(f"{path}: {', '.join(e['file'] for e in missing.values())} missing and the record names no "
+                             "commit to rebuild from; restore the published files from where they were sent out")
+                continue
+            try:
+                rebuilt = rebuild(project.root, commit, brief.id, list(missing))
+            except NotReproducible as exc:
+                lines.append(f"{path}: cannot rebuild: {exc}")
+                continue
+            for fmt, entry in missing.items():
+                data = rebuilt.get(fmt)
+                target = folder / entry["file"]
+                if data is None or sha256(data) != entry.get("sha256"):
+                    lines.append(f"{target}: rebuilt from {commit[:12]}, but its sha256 differs from the recorded one "
+                                 "(this machine's fonts or libraries differ from the release's; `briefwright doctor` "
+                                 "and `briefwright editions audit` show how); not kept")
+                    continue
+                tmp = target.with_name(target.name + ".tmp")
+                tmp.write_bytes(data)
+                tmp.rename(target)
+                lines.append(f"{target}: restored (sha256 matches the record); commit it")
+    return lines
 
 
 def recorded_editions(project: Project, out: Collector) -> dict[str, list[dict]]:

@@ -8,7 +8,6 @@ import contextlib
 import datetime as dt
 import gc
 import hashlib
-import importlib.metadata
 import json
 import multiprocessing
 import multiprocessing.pool
@@ -20,13 +19,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import __version__, i18n
+from . import i18n
 from .cache import Cache, ParseCache, digest, tree_digest
 from .diagnostics import Collector, Diagnostic, Loc
-from .editions import editions_folder, previous_editions, recorded_editions
+from .editions import check_released, editions_folder, previous_editions, recorded_editions
 from .formats import FORMATS, Job, Output, OutputFormat, run_job
 from .formats.docx import REFERENCE as WORD_REFERENCE
 from .load import load_project
+from .machine import fingerprint, fingerprint_digest, missing_font, missing_script_font, scripts_in, scripts_of
 from .model import Brief, Marking
 from .project import Project
 from .render import (
@@ -180,9 +180,11 @@ def _check(root: Path, strict: bool, private: bool, cache: ParseCache) -> Checke
             fmt.check_project(project, diagnostics, cache)  # files the formats read, e.g. the Word reference document
         recorded = recorded_editions(project, diagnostics)  # each record's archived files checked against its hash
         previous = previous_editions(project, diagnostics, recorded)
+        check_released(project, recorded, diagnostics)  # a released edition still prints what it printed
         if not diagnostics.errors:  # translations are checked against records that loaded and resolve
             from .translations import check_translations
             translations = check_translations(project, diagnostics)
+        check_script_fonts(project, diagnostics)
     if strict:
         for d in diagnostics.diagnostics:
             if d.severity == "warning":
@@ -190,6 +192,21 @@ def _check(root: Path, strict: bool, private: bool, cache: ParseCache) -> Checke
     diagnostics.raise_if_errors()
     assert project is not None  # a project that failed to load has left an error
     return Checked(project, diagnostics, previous, recorded, translations)
+
+
+def check_script_fonts(project: Project, out: Collector) -> None:
+    """A brief in a language whose script this machine has no font for: `build` will stop before laying it out
+    (here a warning, so content can still be checked; an error under --strict)."""
+    missing: dict[str, str | None] = {}
+    for brief in project.sorted_briefs():
+        for index, lang in enumerate(languages_of(brief, project)):
+            if index == 0:
+                continue
+            if lang not in missing:
+                missing[lang] = missing_script_font(lang)
+            if missing[lang]:
+                out.warning(brief.at("languages", index),
+                            f"brief '{brief.id}': its {lang} edition cannot be printed on this machine: {missing[lang]}")
 
 
 def parse_cache(opts: BuildOptions, memory: bool = False) -> ParseCache:
@@ -348,8 +365,11 @@ class _Build:
         self.static_key = ""  # set by start_site from the assets folder it writes
         self.html_key = tree_digest(self.dirs)  # every template: a brief's HTML is reused only if none changed
         # The channel is in every key: nothing cached for one distribution channel is reused for another.
-        self.engine_key = [__version__, importlib.metadata.version("matplotlib"), f"channel:{opts.max_marking.value}",
-                           i18n.catalogue_digest()]  # the engine's words in every language
+        # What outside the project decides the bytes (machine.py): the engine's files, the output packages, Pango,
+        # HarfBuzz, fontconfig and the font files it resolves for the languages in use; the engine's words.
+        self.fingerprint = fingerprint(cache_root / "fonts.json")
+        self.engine_key = [fingerprint_digest(self.fingerprint), f"channel:{opts.max_marking.value}",
+                           i18n.catalogue_digest()]
         self.cache = Cache(cache_root, read=not opts.force)
         self.out = opts.out.resolve()
         self.tmp = self.out.with_name(f".{self.out.name}.tmp-{os.getpid()}")
@@ -421,6 +441,22 @@ class _Build:
             self.opts.base_url, self.errors)
         self.errors.raise_if_errors()
         self.editions = self.published + translated.editions
+        self.check_scripts()
+
+    def check_scripts(self) -> None:
+        """Stop before any layout when an edition prints text in a script (a Chinese source title in an English
+        brief, a Chinese edition) that this machine has no font for: one line naming the package and the editions
+        that need it, rather than pages of boxes or a later failure."""
+        lacking: dict[str, list[str]] = {}
+        for brief in self.editions:
+            shown = {k: v for k, v in brief.items() if k not in ("alternates", "translation")}  # a language switch's
+            scripts = scripts_in(json.dumps(shown, ensure_ascii=False, default=str))  # own name is not printed
+            why = missing_font(scripts + scripts_of(brief.get("language") or ""))
+            if why:
+                lacking.setdefault(why, []).append(edition_key(brief))
+        if lacking:
+            raise UsageError("\n".join(f"cannot print {', '.join(keys)} here: {why} (`briefwright doctor` checks "
+                                        "the machine)" for why, keys in lacking.items()))
 
     def previous_site(self) -> dict | None:
         """The record of the site a partial build updates: None when there is none yet (then the new site holds

@@ -1,8 +1,7 @@
-"""Earlier editions rebuilt from git: an edition's published files are not kept in the repository (they are
-build output); its record names the commit whose tree held its sources, and the files are rebuilt from that
-tree, with that tree's own engine when the repository carries one, and accepted only when their sha256 equals
-the one recorded at release. Builds are byte-identical when nothing changed, so the rebuilt file is the one
-readers got. Reproduced files are kept beside the record (ignored by git), so this runs once per clone.
+"""Earlier editions rebuilt from git, for audits only: an edition's published files are kept as bytes beside its
+record; the record also names the commit whose tree held its sources, and `editions audit` rebuilds from that
+tree, with that tree's own engine when the repository carries one, to show what this machine would make of it
+now (`editions restore` keeps a rebuilt file only when its sha256 equals the recorded one).
 
 Content is untrusted, but the tree rebuilt is this repository's own history: it is read with `git archive`
 (no checkout, no hooks) into a temporary folder and built there, never over the project.
@@ -42,6 +41,9 @@ def source_commit(root: Path) -> str | None:
         head = git(root, "rev-parse", "HEAD")
     except (OSError, subprocess.SubprocessError):
         return None
+    if status.returncode == 0 and head.returncode != 0:
+        raise NotReproducible("the repository has no commit yet; make a first commit (git add -A && git commit -m "
+                              "'First commit'), then release: an edition records the commit that held its sources")
     if status.returncode != 0 or head.returncode != 0:
         raise NotReproducible("git could not say whether the sources are committed")
     if status.stdout.strip():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
 from pathlib import Path
 
 from . import __version__
@@ -135,6 +136,7 @@ GITIGNORE = """\
 site/
 .briefwright-cache/
 .venv/
+# editions/ stays tracked: each released edition's PDF and Word files are the record of what readers got.
 """
 
 WORKFLOW = """\
@@ -159,8 +161,6 @@ jobs:
     timeout-minutes: 30
     steps:
       - uses: actions/checkout@v4
-        with:
-          fetch-depth: 0  # the full history: released editions are rebuilt from the commits their records name
       - uses: actions/setup-python@v5
         with:
           python-version: "3.11"
@@ -245,6 +245,26 @@ VSCODE = """\
   }
 }
 """
+
+
+def first_commit(folder: Path) -> str:
+    """Make the new project a git repository with a first commit (an edition records the commit of its sources);
+    says what it did, or how to do it by hand. A folder already inside a repository is left to it."""
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=60)
+    by_hand = f"make it a git repository: cd {folder} && git init && git add -A && git commit -m 'First commit'"
+    try:
+        if git("rev-parse", "--show-toplevel").returncode == 0:
+            return "it is inside a git repository already: commit the new files there"
+        if git("init", "-q").returncode != 0:
+            return by_hand
+        identity = [] if git("config", "user.email").stdout.strip() else ["-c", "user.name=Briefwright",
+                                                                            "-c", "user.email=briefwright@localhost"]
+        git("add", "-A")
+        done = git(*identity, "commit", "-q", "-m", "Start the project with briefwright init")
+    except (OSError, subprocess.SubprocessError):
+        return by_hand
+    return "made it a git repository with a first commit" if done.returncode == 0 else by_hand
 
 
 def init_project(folder: Path, today: dt.date, force: bool = False, example: str | None = None) -> list[Path]:

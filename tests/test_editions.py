@@ -8,7 +8,7 @@ import json
 import re
 
 import docx
-from helpers import run_cli
+from helpers import REPO, run_cli
 from pypdf import PdfReader
 
 CANARY = "Canary phrase seven orchids in a blue teapot"
@@ -75,10 +75,11 @@ def test_a_changed_or_missing_archive_is_a_located_error(minimal):
     assert r.code == 1
     assert sorted(r.stderr.splitlines()[:2]) == sorted([
         f"editions/sample/1.json:{docx_file}:1: error: edition 1 of 'sample' was published as 1.docx, but "
-        f"{folder / '1.docx'} is missing and the record names no commit to rebuild it from; restore the published "
-        "file (it is the record of what readers got)",
+        f"{folder / '1.docx'} is missing; it is the record of what readers got, kept beside its record: restore it "
+        f"(`git checkout -- 1.docx` in {folder}, or from where it was sent out)",
         f"editions/sample/1.json:{pdf_hash}:1: error: {folder / '1.pdf'} does not match the sha256 its edition record "
-        "holds: the archived file was changed after release; restore the published file"])
+        "holds: the published file was changed after release; restore it (`git checkout` it, or take it from where it "
+        "was sent out)"])
 
 
 def test_edition_two_links_edition_one_and_lists_what_changed_everywhere(minimal, tmp_path):
@@ -160,7 +161,8 @@ def test_an_amber_edition_never_reaches_the_clear_site(minimal, tmp_path):
     assert r.code == 0, r.stderr
 
 
-# Published files are build output, ignored by git: a clone rebuilds them from the commit the record names.
+# Published files are kept as bytes beside their records and tracked in git; re-rendering from the commit a record
+# names is an audit (`editions audit`) or an explicit restore, never part of check.
 
 def git(project, *args):
     import subprocess
@@ -174,7 +176,13 @@ def in_git(project):
     return git(project, "rev-parse", "HEAD").strip()
 
 
-def test_a_clone_without_the_published_files_rebuilds_them_from_the_records_commit(minimal):
+def commit_all(project, message="edit"):
+    git(project, "add", "-A")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", message)
+    return git(project, "rev-parse", "HEAD").strip()
+
+
+def test_check_reads_the_stored_files_and_never_rebuilds_restore_does_it_only_when_asked(minimal):
     commit = in_git(minimal)
     assert run_cli("release", "sample", cwd=minimal).code == 0
     folder = minimal / "editions" / "sample"
@@ -183,33 +191,96 @@ def test_a_clone_without_the_published_files_rebuilds_them_from_the_records_comm
     published = {name: (folder / name).read_bytes() for name in ("1.pdf", "1.docx")}
     for name in published:
         (folder / name).unlink()
-    assert run_cli("check", cwd=minimal).code == 0
+    r = run_cli("check", cwd=minimal)
+    assert r.code == 1 and "1.pdf, but" in r.stderr and "briefwright editions restore" in r.stderr, r.stderr
+    assert not (folder / "1.pdf").exists(), "check rebuilt a published file"
+    r = run_cli("editions", "restore", cwd=minimal)
+    assert r.code == 0 and "1.pdf: restored (sha256 matches the record)" in r.stderr, r.stderr
     assert {name: (folder / name).read_bytes() for name in published} == published, "rebuilt byte for byte"
-    # a rebuilt file that is not what readers got is refused, at the hash's line
+    assert run_cli("check", cwd=minimal).code == 0
+    # a rebuilt file that is not what readers got is not kept
     (folder / "1.pdf").unlink()
     text = (folder / "1.json").read_text(encoding="utf-8")
-    wrong = "0" * 64
-    (folder / "1.json").write_text(text.replace(record["files"]["pdf"]["sha256"], wrong), encoding="utf-8")
-    r = run_cli("check", cwd=minimal)
-    line = next(i for i, t in enumerate(text.replace(record["files"]["pdf"]["sha256"], wrong).splitlines(), 1) if wrong in t)
-    assert r.code == 1 and f"editions/sample/1.json:{line}:1: error: edition 1 of 'sample': 1.pdf rebuilt from commit " \
-        f"{commit[:12]} does not match the sha256 recorded at release" in r.stderr, r.stderr
+    (folder / "1.json").write_text(text.replace(record["files"]["pdf"]["sha256"], "0" * 64), encoding="utf-8")
+    r = run_cli("editions", "restore", cwd=minimal)
+    assert r.code == 0 and "its sha256 differs from the recorded one" in r.stderr and "not kept" in r.stderr, r.stderr
     assert not (folder / "1.pdf").exists()
 
 
-def test_a_commit_missing_from_the_clone_is_a_located_error_and_release_needs_committed_sources(minimal):
+def test_audit_says_identical_and_shows_the_pages_a_changed_stylesheet_moves(minimal, tmp_path):
+    in_git(minimal)
+    assert run_cli("release", "sample", cwd=minimal).code == 0
+    commit_all(minimal, "edition 1")
+    out = tmp_path / "audit"
+    r = run_cli("editions", "audit", "--out", out, cwd=minimal)
+    assert r.code == 0, r.stderr
+    assert "identical  edition 1:" in r.stdout and "audit: 2 of 2 published files rebuilt identically" in r.stdout
+    # The house stylesheet changes (as a WeasyPrint or font upgrade would move text): the record is pointed at the
+    # commit holding it, so the audit rebuilds the edition as the changed theme lays it out.
+    css = minimal / "templates" / "static" / "print.css"
+    css.parent.mkdir(parents=True)
+    css.write_text((REPO / "templates" / "static" / "print.css").read_text(encoding="utf-8")
+                   + "\nhtml { font-size: 12.5pt; }\n", encoding="utf-8")
+    changed = commit_all(minimal, "bigger type")
+    path = minimal / "editions" / "sample" / "1.json"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(json.loads(text)["commit"], changed), encoding="utf-8")
+    r = run_cli("editions", "audit", "sample", "--out", out, cwd=minimal)
+    assert r.code == 0, "the audit reports; it fails only with --strict"
+    assert "DIFFERS  edition 1:" in r.stdout and "1.pdf" in r.stdout, r.stdout
+    pngs = sorted((out / "sample" / "1-pdf").glob("page-*.png"))
+    assert pngs and f"page 1: {pngs[0]}" in r.stdout, r.stdout
+    from PIL import Image
+    with Image.open(pngs[0]) as sheet:
+        assert sheet.width > 2.9 * sheet.height / 1.5, "stored | rebuilt | difference, side by side"
+        assert (220, 30, 30) in {sheet.getpixel((x, y)) for x in range(sheet.width * 2 // 3, sheet.width, 3)
+                                 for y in range(0, sheet.height, 3)}, "the differing pixels are marked"
+    assert run_cli("editions", "audit", "--strict", "--out", out, cwd=minimal).code == 1
+
+
+def test_audit_of_a_commit_missing_from_the_clone_reports_it_and_release_needs_committed_sources(minimal):
     in_git(minimal)
     edit(minimal / "content" / "facts.yaml", "The widget launched in January 2026.", "The widget launched in 2026.")
     r = run_cli("release", "sample", cwd=minimal)
     assert r.code == 2 and "cannot release 'sample': commit the sources first (content/facts.yaml differ" in r.stderr
-    git(minimal, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "edit")
+    commit_all(minimal)
     assert run_cli("release", "sample", cwd=minimal).code == 0
     folder = minimal / "editions" / "sample"
     text = (folder / "1.json").read_text(encoding="utf-8")
     commit = json.loads(text)["commit"]
     (folder / "1.json").write_text(text.replace(commit, "f" * 40), encoding="utf-8")
-    (folder / "1.pdf").unlink()
-    r = run_cli("check", cwd=minimal)
-    line = next(i for i, t in enumerate(text.splitlines(), 1) if '"commit"' in t)
-    assert r.code == 1 and (f"editions/sample/1.json:{line}:1: error: edition 1 of 'sample': its published files are not "
-                            "here and cannot be rebuilt: commit ffffffffffff is not in this repository") in r.stderr, r.stderr
+    assert run_cli("check", cwd=minimal).code == 0, "check never needs the commit"
+    r = run_cli("editions", "audit", cwd=minimal)
+    assert r.code == 0 and "not compared  edition 1:" in r.stdout and \
+        "commit ffffffffffff is not in this repository" in r.stdout, r.stdout
+
+
+def test_release_before_a_first_commit_says_to_make_one(minimal):
+    git(minimal, "init", "-q")
+    r = run_cli("release", "sample", cwd=minimal)
+    assert r.code == 2 and "the repository has no commit yet; make a first commit" in r.stderr, r.stderr
+
+
+def test_a_released_edition_whose_print_changed_must_raise_its_number(minimal):
+    in_git(minimal)
+    assert run_cli("release", "sample", cwd=minimal).code == 0
+    brief = minimal / "briefs" / "sample.yaml"
+    line = next(i for i, t in enumerate(brief.read_text(encoding="utf-8").splitlines(), 1) if t.startswith("edition:"))
+    for path, old, new, said in (
+            (minimal / "content" / "facts.yaml", "The widget launched in January 2026.", "The widget launched in 2026.",
+             "facts 'widget-launch'"),
+            (brief, "bottom_line: ", "bottom_line: Revised. ", "bottom line")):
+        original = path.read_text(encoding="utf-8")
+        edit(path, old, new)
+        r = run_cli("check", cwd=minimal)
+        assert r.code == 1, r.stderr
+        assert f"briefs/sample.yaml:{line}:" in r.stderr and "is edition 1, released on" in r.stderr and said in \
+            r.stderr and "raise 'edition' to 2" in r.stderr, r.stderr
+        path.write_text(original, encoding="utf-8")
+    assert run_cli("check", cwd=minimal).code == 0
+    # from edition 2 on, release asks for a changes_note, at the brief's edition line
+    edit(minimal / "content" / "facts.yaml", "The widget launched in January 2026.", "The widget launched in 2026.")
+    raise_edition(minimal)
+    commit_all(minimal)
+    r = run_cli("release", "sample", cwd=minimal)
+    assert r.code == 2 and f"briefs/sample.yaml:{line}: edition 2 of 'sample' has no changes_note" in r.stderr, r.stderr
