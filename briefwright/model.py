@@ -450,6 +450,9 @@ class Source(Record):
     kind: SourceKind = field(metadata=meta(
         "What kind of source it is: primary, secondary, press and subject are read online and need a url; "
         "internal, interview, conversation, book, report, dataset and legal take one only where it exists."))
+    short_title: str | None = field(default=None, metadata=meta(
+        "A short form of the title, for lines that name several sources (a chart's source line). A legal text "
+        "is named there by it, e.g. 'Regulation (EU) 2023/956'; without it, by its whole title."))
     publisher: str | None = field(default=None, metadata=meta(
         "Who published it; required for every kind but interview and conversation."))
     retrieved: dt.date | None = field(default=None, metadata=meta(

@@ -557,8 +557,6 @@ def localise(resolved: dict, lang: str, base_url: str | None) -> dict:
                 for point in chart["points"]:
                     if isinstance(point.get("tag"), str):
                         point["tag"] = i18n.gettext(point["tag"])  # "claimed", "estimate" beside a charted value
-                if chart["source_line"].startswith("Sources: "):
-                    chart["source_line"] = i18n.gettext("Sources: ") + chart["source_line"].removeprefix("Sources: ")
         for note in resolved["notes"]:
             note["kind_label"] = i18n.gettext(note["kind_label"])
         resolved["likelihood_scale"] = i18n.likelihood_scale()
