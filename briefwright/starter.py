@@ -63,6 +63,21 @@ sources:
     retrieved: {today}
     kind: press
 
+  - id: buyer-interview       # said to you: who spoke, as the attribution rule allows; no publisher or url
+    title: How a widget buyer chooses a supplier
+    published: {today}
+    kind: interview
+    person: a purchasing manager at a widget buyer
+    attribution: not-for-attribution   # or on-record (then a name), background, chatham-house (no person)
+
+  - id: widget-handbook       # a book needs its author; pages says where
+    title: The Widget Buyer's Handbook
+    author: A. Example
+    publisher: Example Books
+    published: {year}
+    pages: 41-43
+    kind: book
+
 facts:
   - id: widget-speed
     statement: The Example Widget makes **120 parts** an hour, its maker says.
@@ -79,6 +94,13 @@ facts:
     confidence: moderate
     as_of: {today}
     quantity: {{value: 90, unit: parts/h, measure: output rate, label: Rival widget}}
+
+  - id: buyers-wait-for-trials
+    statement: Widget buyers usually run a trial before they switch supplier.
+    sources: [buyer-interview, widget-handbook]
+    status: reported
+    confidence: moderate
+    as_of: {today}
 
 caveats:
   - id: speed-untested
@@ -127,7 +149,7 @@ sections:
   - title: Key judgments
     judgments: [widget-adoption]
   - title: What we know
-    facts: [widget-speed, rival-speed]
+    facts: [widget-speed, rival-speed, buyers-wait-for-trials]
     charts: [output-rates]
 """
 

@@ -267,3 +267,22 @@ def test_libreoffice_shows_the_word_notes_as_python_docx_reads_them(cited_site, 
         assert squeeze(short) in sample, kind
         assert squeeze(full) in plain, kind
     assert squeeze(CHART_LINE) in sample
+
+
+def test_a_desk_made_by_init_cites_an_interview_and_a_book_in_every_format(tmp_path):
+    assert run_cli("init", "desk", cwd=tmp_path).code == 0
+    desk = tmp_path / "desk"
+    result = run_cli("build", "--cache-dir", tmp_path / "cache", "-j1", cwd=desk)
+    assert result.code == 0, result.stderr
+    folder = desk / "site" / "briefs" / "first-brief"
+    interview = ("Interview with a purchasing manager at a widget buyer, “How a widget buyer chooses a supplier”, "
+                 "{day}, not for attribution.")
+    page = visible((folder / "index.html").read_text(encoding="utf-8"))
+    day = re.search(r"Interview with a purchasing manager at a widget buyer, “How a widget buyer chooses a "
+                    r"supplier”, (\d+ \w+ \d{4}), not for attribution\.", page).group(1)
+    book = re.search(r"A\. Example, The Widget Buyer's Handbook, Example Books, \d{4}, pp\. 41-43\.", page).group(0)
+    footnotes = word_notes(folder / "first-brief.docx", "footnote")  # the starter brief is for policymakers
+    pdf = squeeze(pdf_text(folder / "first-brief.pdf"))
+    for cited in (interview.format(day=day), book):
+        assert cited in page and cited in footnotes and squeeze(cited) in pdf, cited
+    assert not re.search(r"\bNone\b", page + " ".join(footnotes) + pdf_text(folder / "first-brief.pdf"))
