@@ -133,7 +133,7 @@ charts:
 """
 
 BRIEF_YAML = """\
-# A two-page brief for policymakers. `python build.py new brief ID --audience ...` starts another.
+# A two-page brief for policymakers. `briefwright new brief ID --audience ...` starts another.
 # yaml-language-server: $schema=../schemas/brief.schema.json
 id: first-brief
 title: The Example Widget, in brief
@@ -244,7 +244,13 @@ briefwright build            # the public site into site/ (TLP:CLEAR only); open
 briefwright serve            # build, serve on localhost and rebuild as you edit
 briefwright new fact ID      # a commented starting file; also `new brief ID --audience policymaker`
 briefwright explain FACT-ID  # where a fact comes from and everything that uses it
+briefwright docs             # where the guides are; `briefwright docs --open` shows them in a browser
 ```
+
+The guides come with the tool, in the version this desk runs: `briefwright docs` prints their folder.
+Start with the authoring guide (`authoring.md` there: adding sources, facts, caveats, briefs and charts,
+and every field), then the theming guide (`theming.md`: house style). Their folder is not written here: it is
+a path on the machine that installed the tool, and this repository may be public.
 
 - `project.yaml`: the site's title, the organisation, paper size, house style (logo, colours, fonts).
 - `content/*.yaml`: sources, facts, caveats, unknowns, judgments, events and charts.

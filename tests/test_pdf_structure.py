@@ -8,9 +8,9 @@ from io import BytesIO
 import pikepdf
 import pytest
 
+from briefwright.citations import url_html
 from briefwright.formats.pdf import render_pdf
 from briefwright.formats.pdf_structure import PageFacts, StructureTree, normalise
-from briefwright.citations import url_html
 from briefwright.render import print_html
 
 PAGE = """<!doctype html><html lang="en"><head><title>T</title><style>
