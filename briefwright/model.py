@@ -82,11 +82,6 @@ class SourceKind(Choice):
         """Said to the analyst, not published: it has a person and an attribution rule, no publisher or address."""
         return self in (SourceKind.INTERVIEW, SourceKind.CONVERSATION)
 
-    @property
-    def standalone(self) -> bool:
-        """A whole publication, whose title the notes set in italics (a page or article is quoted)."""
-        return self in (SourceKind.BOOK, SourceKind.REPORT, SourceKind.DATASET, SourceKind.LEGAL)
-
 
 class Interest(Choice):
     """Who has a stake in what a source says; the notes print it beside the source."""

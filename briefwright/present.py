@@ -35,8 +35,7 @@ def source_data(source: Source) -> dict:
             "interest": choice(source.interest), "interest_note": source.interest_note,
             "short_title": source.short_title, "interest_text": citations.interest_text(source),
             "citation_html": citations.html(citations.full(source)),
-            "short_citation_html": citations.html(citations.short(source)), "name": citations.name(source),
-            "citation_text": citations.text(citations.short(source))}
+            "short_citation_html": citations.html(citations.short(source)), "citation_text": citations.text(citations.short(source))}
 
 
 SUPPLIER_CLAIM = "Claimed by the supplier, not verified"
