@@ -1,8 +1,9 @@
-"""The packaging step: the wheel carries the engine's theme and the example project as package data.
+"""The packaging step: the wheel carries the engine's theme, its guides and the example project as package data.
 
 This repository keeps one copy of each: `templates/` is the default theme, and the GLM-Image project
 at the top level (project.yaml, content/, briefs/) is the example `briefwright init --example` copies.
-The build copies them into the package (briefwright/default_theme, briefwright/examples/glm-image);
+`docs/` holds the guides `briefwright docs` shows. The build copies them into the package
+(briefwright/default_theme, briefwright/docs, briefwright/examples/glm-image);
 a checkout run from source finds them where they are (see briefwright/resources.py).
 Everything else about the package is declared in pyproject.toml.
 """
@@ -20,7 +21,7 @@ class BuildWithTheme(build_py):
     def run(self):
         super().run()
         package = Path(self.build_lib) / "briefwright"
-        for source, target in ((HERE / "templates", package / "default_theme"),):
+        for source, target in ((HERE / "templates", package / "default_theme"), (HERE / "docs", package / "docs")):
             shutil.rmtree(target, ignore_errors=True)
             shutil.copytree(source, target, ignore=IGNORE)
         example = package / "examples" / "glm-image"

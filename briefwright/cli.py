@@ -1,4 +1,4 @@
-"""The command line: `python build.py [build|check] ...`; exit 0 ok, 1 content errors, 2 usage, 3 internal."""
+"""The command line: `briefwright [build|check] ...`; exit 0 ok, 1 content errors, 2 usage, 3 internal."""
 from __future__ import annotations
 
 import argparse
@@ -21,15 +21,15 @@ from .explain import ExplainError, explain
 from .model import ID_PATTERN, Marking, nearest
 from .pipeline import BuildOptions, FileFault, UsageError, build, check, edition_files, today
 from .reproduce import NotReproducible, source_commit
-from .resources import EXAMPLES
+from .resources import DOCS, EXAMPLES
 from .scaffold import SCAFFOLD_KINDS, ScaffoldError, Scaffolds
 from .schema import write_reference, write_schemas
 from .starter import InitError, init_project
 from .verify import verify
 from .workers import WorkerLost
 
-COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve", "verify", "init", "translations", "doctor",
-            "editions")
+COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve", "verify", "init", "translations", "docs",
+            "doctor", "editions")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -104,7 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("what", choices=SCAFFOLD_KINDS)
     n.add_argument("id", help="id of the new record or brief")
     n.add_argument("--audience", default=None, help="audience of a new brief")
-    s = sub.add_parser("schema", help="write JSON Schemas to schemas/ and the field reference to docs/authoring.md")
+    s = sub.add_parser("schema", help="write JSON Schemas to schemas/ (and the field reference into docs/authoring.md "
+                                      "where the project has one, as this repository does)")
     common(s)
     i = sub.add_parser("init", help="start a new project in DIR: settings, one record of each kind, one brief, "
                                     "the Pages workflow, a README")
@@ -114,6 +115,11 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--example", choices=sorted(EXAMPLES), default=None,
                    help="start from a full example topic instead of the one-of-each starter")
     i.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    d = sub.add_parser("docs", help="print where the guides (authoring, theming, architecture) are; --open shows "
+                                    "them in a web browser")
+    d.add_argument("--open", action="store_true", help="write the guides as HTML pages into a temporary folder and "
+                   "open them in the default web browser (the BROWSER variable chooses another)")
+    d.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     t = sub.add_parser("translations", help="what each language still needs (stale and missing translations), with "
                        "a percentage; --write-starter adds the missing entries to translations/<lang>.yaml")
     common(t)
@@ -310,7 +316,15 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
         from .starter import first_commit
         print(f"wrote {len(written)} files into {args.dir}; {first_commit(args.dir)}; next: cd {args.dir} && "
-              "briefwright build (then open site/index.html)", file=sys.stderr)
+              f"briefwright build (then open site/index.html)\nthe guides: {DOCS / 'authoring.md'} (`briefwright docs` "
+              "lists them all)", file=sys.stderr)
+        return 0
+    if args.command == "docs":
+        from .manual import listing, open_in_browser
+        print(listing())
+        if args.open:
+            index, opened = open_in_browser()
+            print(f"opened {index}" if opened else f"no web browser found; open {index} in one", file=sys.stderr)
         return 0
     root = args.project
     if args.command == "doctor":
@@ -373,7 +387,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "schema":
         written = write_schemas(root / "schemas")
-        written.append(write_reference(root / "docs" / "authoring.md"))
+        if (root / "docs" / "authoring.md").is_file():  # this repository; a desk reads the guide with `briefwright docs`
+            written.append(write_reference(root / "docs" / "authoring.md"))
         for path in written:
             print(f"wrote {path}", file=sys.stderr)
         return 0

@@ -284,7 +284,7 @@ def previous_edition(project: Project, brief: Brief, records: list[dict], out: C
         return None  # recorded, but reading it failed: that error is reported at the record
     out.warning(brief.at("edition"), f"brief '{brief.id}' is edition {brief.edition}, but edition {previous} was "
                 f"never recorded, so it shows no 'what changed'; set edition back to {previous}, run "
-                f"`python build.py release {brief.id}`, then raise it")
+                f"`briefwright release {brief.id}`, then raise it")
     return None
 
 

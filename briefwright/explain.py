@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from . import markup
+from . import citations, markup
 from .markings import Markings
-from .model import Marking, Record
-from .present import citation_html
+from .model import Marking, Record, Source
 from .project import Project
 
 KINDS = ("fact", "source", "caveat", "judgment", "unknown", "entity")
+
+
+def cited(source: Source) -> str:
+    """A source as the notes cite it in full, as plain text."""
+    return citations.text(citations.full(source))
 
 
 class ExplainError(Exception):
@@ -95,7 +99,7 @@ class Explainer:
         fact = project.facts[fact_id]
         lines = [f"fact {fact.id} ({fact.status.label}; {fact.confidence.label}; as of {fact.as_of})",
                  f"  {fact.statement.strip()}", f"  defined at {fact.loc}", self.marking("fact", fact_id), "sources:"]
-        lines += [f"  {sid}: {markup.strip_tags(citation_html(project.sources[sid]))}" for sid in fact.sources]
+        lines += [f"  {sid}: {cited(project.sources[sid])}" for sid in fact.sources]
         for side in fact.sides:
             lines.append(f"  side: {side.statement.strip()} [{', '.join(side.sources)}]")
         lines.append("caveats:")
@@ -120,7 +124,7 @@ class Explainer:
         project, ok = self.project, self.ok
         source = project.sources[source_id]
         lines = [f"source {source.id} ({source.kind.label}; published {source.published.display()})",
-                 f"  {markup.strip_tags(citation_html(source))}", f"  defined at {source.loc}",
+                 f"  {cited(source)}", f"  defined at {source.loc}",
                  self.marking("source", source_id)]
         facts = [f for f in project.facts.values() if ok("fact", f.id)
                  and source_id in _sources_of(project, "fact", f)]
@@ -145,7 +149,7 @@ class Explainer:
                  f"  defined at {caveat.loc}", self.marking("caveat", caveat_id), "applies to:"]
         lines += [f"  {f}: {self.project.facts[f].statement.strip()}" for f in caveat.applies_to if self.ok("fact", f)]
         lines.append("sources:")
-        lines += [f"  {s}: {markup.strip_tags(citation_html(self.project.sources[s]))}" for s in caveat.sources] \
+        lines += [f"  {s}: {cited(self.project.sources[s])}" for s in caveat.sources] \
             or ["  none"]
         lines.append("briefs showing it:")
         return lines + self.briefs_showing("caveat", caveat_id)
@@ -188,7 +192,7 @@ class Explainer:
                   f"{listing.citation + ', ' if listing.citation else ''}effective {listing.effective.display()} "
                   f"[{', '.join(listing.sources)}]" for listing in e.listings] or ["  none"]
         lines.append("sources:")
-        lines += [f"  {s}: {markup.strip_tags(citation_html(project.sources[s]))}" for s in e.sources]
+        lines += [f"  {s}: {cited(project.sources[s])}" for s in e.sources]
         lines.append("facts naming it:")
         lines += [f"  {f.id}: {f.statement.strip()}" for f in project.facts.values()
                   if entity_id in f.entities and self.ok("fact", f.id)] or ["  none"]

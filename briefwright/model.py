@@ -82,11 +82,6 @@ class SourceKind(Choice):
         """Said to the analyst, not published: it has a person and an attribution rule, no publisher or address."""
         return self in (SourceKind.INTERVIEW, SourceKind.CONVERSATION)
 
-    @property
-    def standalone(self) -> bool:
-        """A whole publication, whose title the notes set in italics (a page or article is quoted)."""
-        return self in (SourceKind.BOOK, SourceKind.REPORT, SourceKind.DATASET, SourceKind.LEGAL)
-
 
 class Interest(Choice):
     """Who has a stake in what a source says; the notes print it beside the source."""
@@ -450,6 +445,9 @@ class Source(Record):
     kind: SourceKind = field(metadata=meta(
         "What kind of source it is: primary, secondary, press and subject are read online and need a url; "
         "internal, interview, conversation, book, report, dataset and legal take one only where it exists."))
+    short_title: str | None = field(default=None, metadata=meta(
+        "A short form of the title, for lines that name several sources (a chart's source line). A legal text "
+        "is named there by it, e.g. 'Regulation (EU) 2023/956'; without it, by its whole title."))
     publisher: str | None = field(default=None, metadata=meta(
         "Who published it; required for every kind but interview and conversation."))
     retrieved: dt.date | None = field(default=None, metadata=meta(

@@ -98,7 +98,7 @@ def search_index(context: dict, published: list[dict]) -> list[dict]:
                 for e in context.get("editions", [])]
     entries += [{"kind": "Fact", "title": f["id"], "text": strip_tags(f["statement_html"]), "href": f"facts.html#fact-{f['id']}"}
                 for f in context["facts"]]
-    entries += [{"kind": "Source", "title": s["title"], "text": f"{s['publisher'] or s['kind_label']} ({s['published_display']})",
+    entries += [{"kind": "Source", "title": s["title"], "text": s["citation_text"],
                  "href": f"sources.html#source-{s['id']}"} for s in context["sources"]]
     return entries
 

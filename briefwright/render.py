@@ -130,7 +130,7 @@ def template_frame(exc: BaseException, default: str) -> tuple[str, int]:
 _UNBREAKABLE = re.compile(r"(?<![\w&#-])(?=\w*[A-Za-z])(?=\w*(?:\d|[A-Z]\w*[A-Z]))[A-Za-z0-9]\w{4,}(?<![_])(?![\w-])")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 _WBR = re.compile(r"<wbr\s*/?>", re.I)
-_ADDRESS = re.compile(r'<a\s[^>]*\bclass="url"', re.I)  # present.url_html's links
+_ADDRESS = re.compile(r'<a\s[^>]*\bclass="url"', re.I)  # citations.url_html's links
 PRINT_MARKS = "nh-3 wbr-1 wj-1"  # part of a download's cache key: change it when print_html changes
 
 
@@ -140,7 +140,7 @@ def _span_whole(match: re.Match) -> str:
 
 def print_html(html: str) -> str:
     """The page as print lays it out: words hyphenation would mangle wrapped in <span class="nh">; each
-    <wbr> (the break opportunities of present.url_html's addresses) the zero-width space it stands for,
+    <wbr> (the break opportunities of citations.url_html's addresses) the zero-width space it stands for,
     which breaks a line the same and draws nothing (WeasyPrint lays a <wbr> out as two empty inline boxes,
     each a link annotation of its own inside a link); and in an address, a word joiner after each hyphen,
     so a line breaks before a hyphen and never after it, where a reader (and pdftotext, which then drops

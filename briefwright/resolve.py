@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import i18n, markup
+from . import citations, i18n, markup
 from .audiences import Audience
 from .charts import CHART_KINDS
 from .editions import EDITIONS, changes_since, earlier_editions, edition_record
@@ -37,14 +37,12 @@ from .model import (
 from .present import (
     caveat_data,
     choice,
-    citation_html,
     event_data,
     fact_data,
     marking_data,
     number_display,
     script_json,
     source_data,
-    source_name,
     status_data,
     unknown_data,
 )
@@ -133,7 +131,7 @@ class BriefResolver:
             anchor = f' id="ref-{c["n"]}"' if c["first"] else ""
             note = ""
             if c["first"] and footnotes:
-                note = f'<span class="footnote">{c["n"]}. {citation_html(self.project.sources[c["id"]], full=False)}</span>'
+                note = f'<span class="footnote">{c["n"]}. {citations.html(citations.short(self.project.sources[c["id"]]))}</span>'
             label = gettext("Source %(n)s", n=c["n"])
             parts.append(f'{sep}<a class="cite" href="#note-{c["n"]}"{anchor} aria-label="{label}">{c["n"]}</a>{note}')
         return "".join(parts)
@@ -200,10 +198,9 @@ class BriefResolver:
         sources += [s for eid in chart.events for s in project.events[eid].sources]
         cites = self.notes.cite(sources)
         self.glossary.scan(chart.title)
-        line = "; ".join(f"{source_name(project.sources[c['id']])} ({project.sources[c['id']].published.display()})"
-                         for c in cites)
+        line = "; ".join(citations.name(project.sources[c["id"]]) for c in cites)
         return {"id": chart.id, "kind": chart.kind, "title": chart.title, "file": f"{chart.id}.svg", "points": points,
-                "alt": chart.alt or kind.describe(chart.title, points), "source_line": "Sources: " + line,
+                "alt": chart.alt or kind.describe(chart.title, points), "source_line": gettext("Sources: ") + line,
                 "caption_html": self.glossary.html(markup.to_html(chart.caption, inline=True)) if chart.caption else None,
                 "flagged": [p["fact"] for p in points if p.get("flagged")],
                 "cites": cites, "marking": self.marking("chart", chart.id)}

@@ -13,4 +13,5 @@ def _first(*candidates: Path) -> Path:
 
 
 DEFAULT_THEME = _first(PACKAGE / "default_theme", CHECKOUT / "templates")
+DOCS = _first(PACKAGE / "docs", CHECKOUT / "docs")  # the guides `briefwright docs` shows
 EXAMPLES = {"glm-image": _first(PACKAGE / "examples" / "glm-image", CHECKOUT)}

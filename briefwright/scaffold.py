@@ -51,7 +51,7 @@ class Scaffolds:
         self.project, self.today, self.options = project, today, options
 
     def command(self, args: str) -> str:
-        return f"`python build.py {args}{self.options}`"
+        return f"`briefwright {args}{self.options}`"
 
     def write(self, kind: str, record_id: str, audience: str | None = None) -> Path:
         makers: dict[str, Callable[[str], str]] = {
@@ -74,7 +74,7 @@ class Scaffolds:
         return sorted(table)[0]
 
     def source(self, record_id: str) -> str:
-        return f"""# A new source. Kinds and the fields each needs: docs/authoring.md, "Add a source".
+        return f"""# A new source. Kinds and the fields each needs: "Add a source" in the authoring guide (`briefwright docs`).
 sources:
   - id: {record_id}
     kind: report          # primary, secondary, press, subject (these need a url), internal, interview,
@@ -89,7 +89,7 @@ sources:
 
     def fact(self, record_id: str) -> str:
         source = self._first("source", "fact")
-        return f"""# A new fact. Every fact names its sources; see docs/authoring.md for each field.
+        return f"""# A new fact. Every fact names its sources; each field is in the authoring guide (`briefwright docs`).
 facts:
   - id: {record_id}
     statement: State the fact in your own words, in one or two sentences.
@@ -195,7 +195,8 @@ charts:
         page_limit = (f"# page_limit: {limit}      # the audience's default; the build fails if the PDF runs longer"
                       if limit else "page_limit: 2          # the build fails if the PDF runs longer")
         who = project.audiences[audience].label.lower()
-        text = schema_line(project, folder, "brief.schema.json") + f"""# A new brief for {who}. Fields are described in docs/authoring.md.
+        guide = "the authoring guide (`briefwright docs`)"
+        text = schema_line(project, folder, "brief.schema.json") + f"""# A new brief for {who}. Fields: {guide}.
 id: {brief_id}
 title: Working title of the brief
 short_title: Short title for the running head

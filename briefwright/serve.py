@@ -1,4 +1,4 @@
-"""`python build.py serve`: build, serve the site on localhost, rebuild when a project file changes,
+"""`briefwright serve`: build, serve the site on localhost, rebuild when a project file changes,
 and tell open pages at once. One warm process: the engine stays imported between builds.
 
 A change is built in two steps. First the pages alone (`formats=['html']`, swapped in atomically), so

@@ -64,6 +64,21 @@ sources:
     retrieved: {today}
     kind: press
 
+  - id: buyer-interview       # said to you: who spoke, as the attribution rule allows; no publisher or url
+    title: How a widget buyer chooses a supplier
+    published: {today}
+    kind: interview
+    person: a purchasing manager at a widget buyer
+    attribution: not-for-attribution   # or on-record (then a name), background, chatham-house (no person)
+
+  - id: widget-handbook       # a book needs its author; pages says where
+    title: The Widget Buyer's Handbook
+    author: A. Example
+    publisher: Example Books
+    published: {year}
+    pages: 41-43
+    kind: book
+
 facts:
   - id: widget-speed
     statement: The Example Widget makes **120 parts** an hour, its maker says.
@@ -80,6 +95,13 @@ facts:
     confidence: moderate
     as_of: {today}
     quantity: {{value: 90, unit: parts/h, measure: output rate, label: Rival widget}}
+
+  - id: buyers-wait-for-trials
+    statement: Widget buyers usually run a trial before they switch supplier.
+    sources: [buyer-interview, widget-handbook]
+    status: reported
+    confidence: moderate
+    as_of: {today}
 
 caveats:
   - id: speed-untested
@@ -112,7 +134,7 @@ charts:
 """
 
 BRIEF_YAML = """\
-# A two-page brief for policymakers. `python build.py new brief ID --audience ...` starts another.
+# A two-page brief for policymakers. `briefwright new brief ID --audience ...` starts another.
 # yaml-language-server: $schema=../schemas/brief.schema.json
 id: first-brief
 title: The Example Widget, in brief
@@ -128,7 +150,7 @@ sections:
   - title: Key judgments
     judgments: [widget-adoption]
   - title: What we know
-    facts: [widget-speed, rival-speed]
+    facts: [widget-speed, rival-speed, buyers-wait-for-trials]
     charts: [output-rates]
 """
 
@@ -222,7 +244,13 @@ briefwright build            # the public site into site/ (TLP:CLEAR only); open
 briefwright serve            # build, serve on localhost and rebuild as you edit
 briefwright new fact ID      # a commented starting file; also `new brief ID --audience policymaker`
 briefwright explain FACT-ID  # where a fact comes from and everything that uses it
+briefwright docs             # where the guides are; `briefwright docs --open` shows them in a browser
 ```
+
+The guides come with the tool, in the version this desk runs: `briefwright docs` prints their folder.
+Start with the authoring guide (`authoring.md` there: adding sources, facts, caveats, briefs and charts,
+and every field), then the theming guide (`theming.md`: house style). Their folder is not written here: it is
+a path on the machine that installed the tool, and this repository may be public.
 
 - `project.yaml`: the site's title, the organisation, paper size, house style (logo, colours, fonts).
 - `content/*.yaml`: sources, facts, caveats, unknowns, judgments, events and charts.

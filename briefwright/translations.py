@@ -139,7 +139,7 @@ def load_language(root: Path, lang: str, out: Collector) -> LanguageFile:
             problems = True
         if not isinstance(source, str) or not _FINGERPRINT.match(source):
             out.error(value.value_locs.get("from", value.loc), f"entry '{key}': 'from' must be the 12-digit fingerprint "
-                      "of its English text (python build.py translations --write-starter writes it)")
+                      "of its English text (briefwright translations --write-starter writes it)")
             problems = True
         elif isinstance(english, str) and source != fingerprint(english):
             out.error(value.value_locs["from"], f"entry '{key}': 'from' ({source}) is not the fingerprint of its 'english' "
@@ -430,7 +430,7 @@ def missing_summary(project: Any, brief: Any, lang: str, table: list[Portion], o
     then = "print in English marked 'translation pending'" if fallback else "fail the build of that language"
     out.warning(brief.at("languages", index),
                 f"brief '{brief.id}': {len(missing)} of {len([p for p in table if not p.field.optional])} fields have no "
-                f"{lang} translation and {then}; `python build.py translations --lang {lang}` lists them")
+                f"{lang} translation and {then}; `briefwright translations --lang {lang}` lists them")
 
 
 def gate(brief_id: str, lang: str, table: list[Portion], out: Collector, limit: int = 25) -> None:
@@ -445,7 +445,7 @@ def gate(brief_id: str, lang: str, table: list[Portion], out: Collector, limit: 
                            "true in project.yaml to print it in English, marked")
         else:
             out.error(p.field.loc, f"brief '{brief_id}' ({lang}): {missing_message(p)}",
-                      hint=f"python build.py translations --lang {lang} --write-starter adds it to {FOLDER}/{lang}.yaml")
+                      hint=f"briefwright translations --lang {lang} --write-starter adds it to {FOLDER}/{lang}.yaml")
     if len(needed) > limit:
         out.error(p.field.loc, f"brief '{brief_id}' ({lang}): and {len(needed) - limit} more fields stale or untranslated")
 
@@ -557,8 +557,6 @@ def localise(resolved: dict, lang: str, base_url: str | None) -> dict:
                 for point in chart["points"]:
                     if isinstance(point.get("tag"), str):
                         point["tag"] = i18n.gettext(point["tag"])  # "claimed", "estimate" beside a charted value
-                if chart["source_line"].startswith("Sources: "):
-                    chart["source_line"] = i18n.gettext("Sources: ") + chart["source_line"].removeprefix("Sources: ")
         for note in resolved["notes"]:
             note["kind_label"] = i18n.gettext(note["kind_label"])
         resolved["likelihood_scale"] = i18n.likelihood_scale()

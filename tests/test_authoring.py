@@ -30,7 +30,7 @@ def _plain(value):
 def test_schemas_in_the_repository_are_up_to_date():
     for name, schema in schemas().items():
         assert (REPO / "schemas" / name).read_text(encoding="utf-8") == schema_text(schema), \
-            f"schemas/{name} is stale: run `python build.py schema`"
+            f"schemas/{name} is stale: run `briefwright schema` (or `python build.py schema`)"
 
 
 def test_reference_in_the_authoring_guide_is_up_to_date():
@@ -140,13 +140,13 @@ def test_new_makes_every_record_kind_and_each_passes_check(tmp_path):
     where = ("--project", project)
     r = run_cli("new", "fact", "first-fact", *where, cwd=tmp_path)
     assert r.code == 2
-    assert r.stderr == (f"briefwright: error: the project has no sources yet; start one with `python build.py new "
+    assert r.stderr == (f"briefwright: error: the project has no sources yet; start one with `briefwright new "
                         f"source <id> --project {project}`, then make the fact\n")
     for kind in ("source", "fact", "caveat", "judgment", "unknown", "event"):
         r = run_cli("new", kind, f"new-{kind}", *where, cwd=tmp_path)
         assert r.code == 0, r.stderr
         path = project / "content" / f"{kind}s" / f"new-{kind}.yaml"
-        assert r.stderr == f"wrote {path}; edit it, then run `python build.py check --project {project}`\n"
+        assert r.stderr == f"wrote {path}; edit it, then run `briefwright check --project {project}`\n"
     r = run_cli("new", "chart", "new-chart", *where, cwd=tmp_path)
     assert r.code == 2 and "a chart needs two facts with quantities of one measure and unit" in r.stderr
     run_cli("new", "event", "second-event", *where, cwd=tmp_path)

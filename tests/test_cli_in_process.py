@@ -74,8 +74,9 @@ def test_outside_the_venv_build_py_says_how_to_set_it_up(minimal):
     assert proc.returncode == 2
     assert proc.stderr == (
         f"briefwright: this Python ({sys.executable}) does not have the package 'yaml' that Briefwright needs.\n"
-        "Run `make site` once (it sets up .venv with everything), then run `.venv/bin/python build.py`, or activate "
-        "it first: `. .venv/bin/activate`.\n")
+        "Install Briefwright again into this Python with pip, so its packages come with it; in the Briefwright "
+        "repository, run `make site` once (it sets up .venv with everything), then run `.venv/bin/briefwright`, or "
+        "activate it first: `. .venv/bin/activate`.\n")
 
 
 def test_a_package_missing_when_first_needed_gets_the_same_advice(minimal, monkeypatch):

@@ -11,6 +11,8 @@ import pytest
 from helpers import FIXTURES, REPO, copy_project, run_cli
 from pypdf import PdfReader
 
+from briefwright.resources import DOCS
+
 LOGO = (REPO / "templates" / "static" / "favicon.svg").read_text(encoding="utf-8").replace("#1f4e79", "#8a1538")
 
 
@@ -113,7 +115,8 @@ def test_init_writes_a_starter_that_builds_and_never_overwrites(tmp_path):
     folder = tmp_path / "my-desk"
     result = run_cli("init", folder, cwd=tmp_path)
     assert result.code == 0, result.stderr
-    assert result.stderr == f"wrote 10 files into {folder}; next: cd {folder} && briefwright build (then open site/index.html)\n"
+    assert result.stderr == (f"wrote 10 files into {folder}; next: cd {folder} && briefwright build (then open site/index.html)\n"
+                             f"the guides: {DOCS / 'authoring.md'} (`briefwright docs` lists them all)\n")
     for name in ("project.yaml", "content/example.yaml", "briefs/first-brief.yaml", ".gitignore", "README.md",
                  ".github/workflows/site.yml", ".vscode/settings.json", "schemas/content.schema.json"):
         assert (folder / name).is_file(), name

@@ -106,3 +106,16 @@ def test_the_installed_theme_is_the_repository_theme(installed):
     assert files and files == sorted(p.relative_to(packaged).as_posix() for p in packaged.rglob("*") if p.is_file())
     for name in files:
         assert (packaged / name).read_bytes() == (REPO / "templates" / name).read_bytes(), name
+
+
+def test_the_wheel_carries_the_guides_and_docs_finds_them(installed, tmp_path):
+    listed = _run(installed / "briefwright", "docs", cwd=tmp_path).stdout
+    site_packages = next((installed.parent / "lib").glob("python3.*/site-packages"))
+    packaged = site_packages / "briefwright" / "docs"
+    assert listed.splitlines()[0] == f"Briefwright's guides are in {packaged}:"
+    files = sorted(p.relative_to(REPO / "docs").as_posix() for p in (REPO / "docs").rglob("*") if p.is_file())
+    assert files and files == sorted(p.relative_to(packaged).as_posix() for p in packaged.rglob("*") if p.is_file())
+    for name in files:
+        assert (packaged / name).read_bytes() == (REPO / "docs" / name).read_bytes(), name
+    made = _run(installed / "briefwright", "init", "desk", cwd=tmp_path).stderr
+    assert f"the guides: {packaged / 'authoring.md'}" in made

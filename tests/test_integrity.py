@@ -263,7 +263,7 @@ def test_raising_the_edition_without_a_release_warns(minimal):
     assert r.code == 0, r.stderr
     assert r.stderr.splitlines()[0] == (
         "briefs/sample.yaml:6:10: warning: brief 'sample' is edition 2, but edition 1 was never recorded, so it shows "
-        "no 'what changed'; set edition back to 1, run `python build.py release sample`, then raise it")
+        "no 'what changed'; set edition back to 1, run `briefwright release sample`, then raise it")
 
 
 def test_a_fact_left_out_of_a_brief_is_not_called_withdrawn(minimal, tmp_path):

@@ -8,9 +8,9 @@ from io import BytesIO
 import pikepdf
 import pytest
 
+from briefwright.citations import url_html
 from briefwright.formats.pdf import render_pdf
 from briefwright.formats.pdf_structure import PageFacts, StructureTree, normalise
-from briefwright.present import url_html
 from briefwright.render import print_html
 
 PAGE = """<!doctype html><html lang="en"><head><title>T</title><style>
@@ -128,7 +128,7 @@ def test_links_print_with_their_name_and_a_citation_of_a_footnote_is_a_reference
     assert "/Reference" in roles, "the citation of the footnote (no annotation: its target is not in the PDF)"
 
 
-# An address as the notes print it (present.url_html: a break opportunity before each '/', '.', '-'), in a column
+# An address as the notes print it (citations.url_html: a break opportunity before each '/', '.', '-'), in a column
 # so narrow that it breaks over several lines.
 ADDRESS = "https://example.org/models/GLM4Image-weights/readme-first-and-then-the-rest.html"
 LINK_PAGE = """<!doctype html><html lang="en"><head><title>T</title><style>

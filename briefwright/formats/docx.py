@@ -526,22 +526,6 @@ def mark_name(kind: str, record_id: str, occurrence: int = 1) -> str:
     return prefix + core
 
 
-def note_text(note: dict, full: bool) -> str:
-    """A source as the PDF prints it: in full in the sources list (endnotes), shorter in a footnote."""
-    text = f"{note['publisher']}, \u201c{note['title']}\u201d ({note['published_display']})"
-    interest = note.get("interest_text")
-    if not full:
-        if interest:
-            return text + f". {interest}" + (f" {note['url']}" if note["url"] else "")
-        return text + (f", {note['url']}" if note["url"] else "")
-    text += f". {interest} {note['kind_label']}." if interest else f". {note['kind_label']}."
-    if note["note"]:
-        text += f" {note['note']}"
-    if note["url"]:
-        text += f" {note['url']}"
-    return text + " " + _("Retrieved %(date)s.", date=note["retrieved"])
-
-
 class WordEdition:
     """Builds one brief's document in print order, from its resolved dict and a reference document."""
 
@@ -583,7 +567,8 @@ class WordEdition:
         p.append(r)
         return r
 
-    def runs(self, p: Any, runs: list[_Run], strike: bool = False) -> None:
+    def runs(self, p: Any, runs: list[_Run], strike: bool = False, part: Any = None) -> None:
+        """Formatted runs at the end of `p`; links are related from `part` (the notes' part for a note)."""
         for (href, cite), group in itertools.groupby(runs, key=lambda r: (r.href, r.cite)):
             if cite is not None:
                 for _ in group:
@@ -592,7 +577,7 @@ class WordEdition:
             made = [ooxml.run(r.text, self.sid("Code") if r.code else (self.sid("Hyperlink") if href else None),
                               bold=r.bold, italic=r.italic, strike=strike, vert=r.vert) for r in group]
             if href:
-                p.append(ooxml.hyperlink(self.doc.part, made, url=href))
+                p.append(ooxml.hyperlink(part or self.doc.part, made, url=href))
             else:
                 for r in made:
                     p.append(r)
@@ -658,18 +643,11 @@ class WordEdition:
                 p.append(ooxml.element("bookmarkStart", id=mark_id, name=f"_note{n}"))
                 p.append(ooxml.note_reference(self.note_kind, note_id, ref_style))
                 p.append(ooxml.element("bookmarkEnd", id=mark_id))
+                # The words the HTML and PDF notes print (citations.py), read from the same markup.
                 note = self.brief["notes"][n - 1]
-                full = self.note_kind == "endnote"
-                text = note_text(note, full)
-                if note["url"]:
-                    before, _, after = text.partition(note["url"])
-                    note_p.append(ooxml.run(before))
-                    note_p.append(ooxml.hyperlink(self.notes.part, [ooxml.run(note["url"], self.sid("Hyperlink"))],
-                                                  url=note["url"]))
-                    if after:
-                        note_p.append(ooxml.run(after))
-                else:
-                    note_p.append(ooxml.run(text))
+                cited = note["citation_html"] if self.note_kind == "endnote" else note["short_citation_html"]
+                for block in html_blocks(cited):
+                    self.runs(note_p, block.runs, part=self.notes.part)
             else:
                 p.append(ooxml.simple_field(f"NOTEREF _note{n} \\f \\h", str(n), ref_style))
 
