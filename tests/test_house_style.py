@@ -115,7 +115,8 @@ def test_init_writes_a_starter_that_builds_and_never_overwrites(tmp_path):
     folder = tmp_path / "my-desk"
     result = run_cli("init", folder, cwd=tmp_path)
     assert result.code == 0, result.stderr
-    assert result.stderr == (f"wrote 10 files into {folder}; next: cd {folder} && briefwright build (then open site/index.html)\n"
+    assert result.stderr == (f"wrote 10 files into {folder}; made it a git repository with a first commit; next: cd "
+                             f"{folder} && briefwright build (then open site/index.html)\n"
                              f"the guides: {DOCS / 'authoring.md'} (`briefwright docs` lists them all)\n")
     for name in ("project.yaml", "content/example.yaml", "briefs/first-brief.yaml", ".gitignore", "README.md",
                  ".github/workflows/site.yml", ".vscode/settings.json", "schemas/content.schema.json"):
