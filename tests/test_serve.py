@@ -387,3 +387,10 @@ def test_allow_host_answers_a_tunnel_s_name_and_needs_i_understand_above_clear(m
         _refused(*_request(port, "/index.html", {"Host": "other.example.org"}))
         _refused(*_request(port, "/__briefwright/version", {"Host": "preview.example.org",
                                                              "Origin": "https://other.example.org"}))
+
+
+def test_a_path_outside_the_site_is_a_404(restricted_serve):
+    _, port, _, _ = restricted_serve
+    for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd", "/briefs/../../project.yaml"):
+        status, _, body = _request(port, path, {"Host": f"127.0.0.1:{port}"})
+        assert status == 404 and b"root:" not in body and b"site_title" not in body, (path, status)
