@@ -520,9 +520,8 @@ class _Build:
         for brief in self.editions:
             record = self.project.briefs[brief["id"]]
             name = edition_key(brief)
-            page = {"assets": "../../../assets/", "root": "../../../"} if brief.get("translation") else \
-                {"assets": "../../assets/", "root": "../../"}
-            page["channel"] = channel_notice(self.opts.max_marking)
+            up = "../../../" if brief.get("translation") else "../../"
+            page: dict[str, Any] = {"assets": up + "assets/", "root": up, "channel": channel_notice(self.opts.max_marking)}
             key = digest("html", brief, page, self.html_key, self.engine_key)
             hit = self.cache.get(key)
             if hit and (page["channel"] is None or "print.html" in hit):  # same brief, same templates: same HTML

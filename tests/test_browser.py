@@ -277,7 +277,7 @@ def test_serve_pushes_edits_and_errors_to_the_page_under_the_policy(browser, tmp
         proc.wait(timeout=10)
 
 
-def test_a_rebound_name_and_another_site_cannot_read_the_restricted_preview(tmp_path):
+def test_a_rebound_name_and_another_site_cannot_read_the_restricted_preview(browser, tmp_path):
     """DNS rebinding as Chromium does it: a name a page controls resolves to 127.0.0.1 (here by the browser's resolver
     rules; nothing is looked up), so its pages ask serve with their own Host; a page of another site asks the event
     stream outright. serve refuses both, and no canary of the TLP:AMBER brief reaches either page. The analyst's own
@@ -286,18 +286,17 @@ def test_a_rebound_name_and_another_site_cannot_read_the_restricted_preview(tmp_
 
     from helpers import cli_command, subprocess_env
     from test_markings import RESTRICTED, RESTRICTED_BRIEF
-    _need_browser()
-    from playwright.sync_api import sync_playwright
     project = copy_project(FIXTURES / "minimal", tmp_path / "project")
     (project / "content" / "restricted.yaml").write_text(RESTRICTED, encoding="utf-8")
     brief = project / "briefs" / "canary-brief.yaml"
     brief.write_text(RESTRICTED_BRIEF, encoding="utf-8")
     log = tmp_path / "serve.log"
     rules = "MAP rebind.test 127.0.0.1, MAP attacker.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE localhost"
-    with log.open("w", encoding="utf-8") as err, sync_playwright() as p:
+    with log.open("w", encoding="utf-8") as err:
         proc = subprocess.Popen(cli_command("serve", "--port", "0", "-j1", "--max-marking", "AMBER"), cwd=project,
                                 env=subprocess_env(), stdout=subprocess.PIPE, stderr=err, text=True)
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[*ARGS, f"--host-resolver-rules={rules}"])
+        # A browser of its own, from the module's Playwright: only it resolves the two names.
+        browser = browser.browser_type.launch(executable_path=str(CHROMIUM), args=[*ARGS, f"--host-resolver-rules={rules}"])
         (tmp_path / "elsewhere").mkdir()
         (tmp_path / "elsewhere" / "index.html").write_text("<!doctype html><title>Another site</title>", encoding="utf-8")
         elsewhere = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
