@@ -82,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--out", type=Path, default=None, help="output folder (default: site/ in the project)")
     v.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0 picks a free one)")
     v.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers (default: cores)")
+    v.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="also answer requests for this host name (a tunnel's; repeatable). Whoever reaches NAME reads "
+                        "the preview: refused with a channel above CLEAR unless --i-understand is also given")
+    v.add_argument("--i-understand", action="store_true",
+                   help="with --allow-host: serve a channel above CLEAR through NAME all the same")
     channel(v)
     c = sub.add_parser("check", help="validate content only")
     common(c)
@@ -169,6 +174,21 @@ def _editions(args: argparse.Namespace) -> int:
     print(audit.report(results))
     drift = any(not r.identical for r in results)
     return 1 if drift and args.strict else 0
+
+
+def _allowed_hosts(names: list[str], channel: Marking, understood: bool) -> tuple[str, ...]:
+    """serve's --allow-host names, each a bare host name; refused with a channel above CLEAR unless understood."""
+    from .serve import split_host
+    for name in names:
+        parts = split_host(name)
+        if parts is None or parts[1] is not None or name.strip().lower() != parts[0]:
+            raise UsageError(f"--allow-host takes a host name such as preview.example.org, without scheme, port or "
+                             f"path: {name!r}")
+    if names and not channel.public and not understood:
+        raise UsageError(f"--allow-host {names[0]} would let whoever reaches that name read this {channel.label} "
+                         f"preview, off this machine; serve --max-marking CLEAR through a tunnel, or add "
+                         f"--i-understand if {channel.label} may go there")
+    return tuple(name.strip().lower() for name in names)
 
 
 def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> None:
@@ -434,7 +454,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         from .serve import serve
         return serve(BuildOptions(root=root, out=args.out or root / "site", jobs=max(1, args.jobs),
-                                  max_marking=args.max_marking, private=not args.no_private), args.port)
+                                  max_marking=args.max_marking, private=not args.no_private), args.port,
+                     _allowed_hosts(args.allow_host, args.max_marking, args.i_understand))
     if args.jobs < 1:
         raise UsageError("-j must be at least 1")
     out = args.out or root / "site"

@@ -32,6 +32,7 @@ from .project import Project
 from .render import (
     PRINT_MARKS,
     TemplateError,
+    channel_notice,
     check_rendered,
     judgment_numbering,
     list_templates,
@@ -379,6 +380,7 @@ class _Build:
         self.current: dict[str, dict] = {}  # every brief of the project, resolved, by id
         self.kept: list[dict] = []  # a partial build: the previous site's entries for the briefs it keeps
         self.pages: dict[str, str] = {}  # brief id -> checked HTML
+        self.print_pages: dict[str, str] = {}  # brief id -> the page without the channel banner, where it has one
         self.chart_svgs: dict[str, bytes] = {}
         self.chart_jobs: dict[str, tuple] = {}
         self.outputs: dict[str, dict] = {}
@@ -554,30 +556,40 @@ class _Build:
         for brief in self.editions:
             record = self.project.briefs[brief["id"]]
             name = edition_key(brief)
-            page = {"assets": "../../../assets/", "root": "../../../"} if brief.get("translation") else \
-                {"assets": "../../assets/", "root": "../../"}
+            up = "../../../" if brief.get("translation") else "../../"
+            page: dict[str, Any] = {"assets": up + "assets/", "root": up, "channel": channel_notice(self.opts.max_marking)}
             key = digest("html", brief, page, self.html_key, self.engine_key)
             hit = self.cache.get(key)
-            if hit:  # the same resolved brief through the same templates: the same checked HTML
+            if hit and (page["channel"] is None or "print.html" in hit):  # same brief, same templates: same HTML
                 self.pages[name] = hit["index.html"].decode("utf-8")
+                if "print.html" in hit:
+                    self.print_pages[name] = hit["print.html"].decode("utf-8")
                 numbering = json.loads(hit["numbering.json"]) if "numbering.json" in hit else None
                 self.warn_numbering(brief, record, numbering)
             else:
                 try:
                     html = render_html(brief, self.env, page)
+                    # The PDF and Word files are made from the page without the channel's banner: a brief's files
+                    # are the same on every channel, and each carries its own marking.
+                    printed = render_html(brief, self.env, {**page, "channel": None}) if page["channel"] else None
                 except TemplateError as exc:
                     self.errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering brief '{name}')")
                     continue
                 if brief.get("translation"):
                     html = mark_pending(html, brief["language"], brief["translation"]["mark"])
+                    printed = printed and mark_pending(printed, brief["language"], brief["translation"]["mark"])
                 problems = check_rendered(brief, html)
                 for problem in problems:
                     self.errors.error(record.loc, problem + (f" (its {brief['language']} edition)"
                                                              if brief.get("translation") else ""))
                 self.pages[name] = html
+                entry = {"index.html": html.encode("utf-8")}
+                if printed is not None:
+                    self.print_pages[name] = printed
+                    entry["print.html"] = printed.encode("utf-8")
                 numbering = self.warn_numbering(brief, record)
                 if not problems:  # with its numbering warnings: a page read back is not parsed again for them
-                    self.cache.put(key, {"index.html": html.encode("utf-8"), "numbering.json": json.dumps(numbering).encode()})
+                    self.cache.put(key, {**entry, "numbering.json": json.dumps(numbering).encode()})
             for section in brief["sections"]:
                 for chart in section["charts"]:
                     key = self.chart_key(chart)
@@ -620,6 +632,9 @@ class _Build:
                 (folder / file).write_bytes(data)
             self.outputs[name] = {"pages": None, "files": []}
             inputs = {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}
+            printed = self.print_pages.get(name, self.pages[name])
+            if name in self.print_pages:  # the page the files are made from, where it is not the one in the folder
+                inputs["print"] = hashlib.sha256(printed.encode("utf-8")).hexdigest()
             reused = True
             for fmt in self.formats:
                 if not fmt.download:
@@ -632,8 +647,7 @@ class _Build:
                     self.add_output(brief, fmt, Output(hit["output"], json.loads(hit["meta.json"])["pages"]))
                 else:
                     reused = False
-                    pending.append((brief, fmt, key, Job(brief, print_html(self.pages[name]), str(folder),
-                                                         str(self.tmp))))
+                    pending.append((brief, fmt, key, Job(brief, print_html(printed), str(folder), str(self.tmp))))
             if reused:
                 self.report.reused.append(name)
         inline = [p for p in pending if not p[1].parallel]

@@ -12,7 +12,7 @@ from .markup import strip_tags
 from .model import Confidence, Marking
 from .present import event_data, fact_data, script_json, source_data, unknown_data
 from .project import Project
-from .render import TemplateError, mark_safe, template_frame
+from .render import TemplateError, channel_notice, mark_safe, template_frame
 from .resolve import LIKELIHOOD_SCALE
 from .theme import icon_asset, logo_asset
 
@@ -87,6 +87,7 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
         "likelihood_scale": LIKELIHOOD_SCALE, "likelihood_standard": "ICD 203",
         "confidence_levels": [{"value": c.value, "label": c.label} for c in Confidence],
         "tlp": [{"label": m.label, "css": m.css, "meaning": TLP_MEANING[m], "public": m.public} for m in Marking],
+        "channel": channel_notice(channel),
     }
 
 
@@ -136,7 +137,7 @@ def sitemap(published: list[dict], base_url: str) -> str:
 def site_pages(context: dict, published: list[dict], env: Environment, base_url: str | None = None) -> dict[str, bytes]:
     """Every page of the site around the briefs, as {relative path: bytes}: a pure function of its inputs.
     Briefs left out of this channel are not named anywhere in it, not even as absent."""
-    page = {"assets": "assets/", "root": ""}
+    page = {"assets": "assets/", "root": "", "channel": context["channel"]}
     files = {}
     for name, label in SITE_PAGES:
         files[name] = _render(env, f"site/{name}", page={**page, "file": name, "label": label}, **context)

@@ -16,6 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from . import i18n
+from .model import Marking
 from .theme import ENGINE_TEMPLATES, make_loader, template_names  # theme layers: see theme.py
 
 
@@ -64,6 +65,12 @@ def content_security_policy(*inline_styles: str) -> str:
     hashes = "".join(f" 'sha256-{base64.b64encode(hashlib.sha256(str(s).encode()).digest()).decode()}'"
                      for s in inline_styles)
     return CONTENT_SECURITY_POLICY.format(styles=hashes)
+
+
+def channel_notice(channel: Marking) -> dict | None:
+    """What a page says of the channel its site was built for: nothing on a public (CLEAR) site; above it, the
+    label every page shows in its banner, so a restricted copy is never mistaken for the public one."""
+    return None if channel.public else {"label": channel.label, "css": channel.css}
 
 
 def css_string(text: str) -> str:

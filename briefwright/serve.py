@@ -8,7 +8,13 @@ their links back. Content errors go to the terminal and, as the same located lin
 the page; the next good build reloads the page, which clears it.
 
 The reload script is served from /__briefwright/ and added to pages as they are served, never
-written to site/. Pages learn of builds by server-sent events on /__briefwright/events."""
+written to site/. Pages learn of builds by server-sent events on /__briefwright/events.
+
+Only this machine's own pages are answered (docs/security.md). Binding 127.0.0.1 is not enough: a page the
+analyst opens elsewhere can point a name it controls at 127.0.0.1 (DNS rebinding) and read the preview as its
+own origin, so a request whose Host is not this machine's address and port is refused, whatever its path. The
+/__briefwright/ endpoints also refuse a request that says it comes from another origin or site. No CORS
+header is ever sent, so no other origin's script may read a response."""
 from __future__ import annotations
 
 import errno
@@ -16,6 +22,7 @@ import functools
 import http.server
 import json
 import queue
+import re
 import signal
 import sys
 import threading
@@ -86,6 +93,12 @@ RELOAD_JS = b"""(function () {
 WATCHED = ("project.yaml", "content", "briefs", "templates", "editions", "translations")
 PRIVATE_WATCHED = ("content", "briefs")  # what a private folder holds (load reads only these)
 EVENTS = "/__briefwright/events"
+HOST = re.compile(r"(?P<name>\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?)(?::(?P<port>[0-9]{1,5}))?")
+LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")  # with serve's port: the Host of a page on this machine
+SAME_ORIGIN = ("same-origin", "none")  # Sec-Fetch-Site of the preview's own requests and of an address typed in
+REFUSED_HOST = b"Forbidden: this preview answers only requests for this machine's own address.\n"
+REFUSED_ORIGIN = b"Forbidden: the preview's own endpoints answer only its own pages.\n"
+REPEAT_QUIET = 5.0  # seconds: the same refusal is logged once in this time, so a page polling cannot flood the terminal
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream, so proxies and browsers keep it open
 
 
@@ -115,12 +128,84 @@ class State:
             return self.snapshot()
 
 
+def split_host(host: str) -> tuple[str, str | None] | None:
+    """A Host header's name and port, lower-cased ('[::1]:8000' -> ('[::1]', '8000')); None if it is not one."""
+    found = HOST.fullmatch(host.strip().lower())
+    return (found["name"], found["port"]) if found else None
+
+
+class _Refusals:
+    """One log line per refusal, naming the host; the same reason again within REPEAT_QUIET seconds is not logged."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, float] = {}
+        self.lock = threading.Lock()
+
+    def log(self, reason: str, line: str) -> None:
+        now = time.monotonic()
+        with self.lock:
+            if now - self.last.get(reason, -REPEAT_QUIET) < REPEAT_QUIET:
+                return
+            if len(self.last) > 1000:  # many different hosts: forget them rather than grow
+                self.last.clear()
+            self.last[reason] = now
+        print(line, file=sys.stderr, flush=True)
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     state: State
     workers: WarmPool | None = None
+    port = 0  # the port serve listens on, set once it is bound
+    allowed_hosts: tuple[str, ...] = ()  # --allow-host names, answered on any port
+    refusals: _Refusals
 
     def log_message(self, *args):
         pass
+
+    def parse_request(self) -> bool:
+        """Every request, whatever its method or path, passes the Host check (and on /__briefwright/ the origin
+        check) before anything is read for it."""
+        if not super().parse_request():
+            return False
+        refusal = self._refusal()
+        if refusal is None:
+            return True
+        body, reason = refusal
+        self.refusals.log(reason, f"serve: refused {self.command} {ascii(self.path[:200])}: {reason}")
+        self.send_response(403)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.close_connection = True
+        return False
+
+    def _refusal(self) -> tuple[bytes, str] | None:
+        """Why this request is refused (the body to send and the log's reason), or None to answer it."""
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1:
+            return REFUSED_HOST, f"{len(hosts)} Host headers, not one"
+        host = hosts[0].strip().lower()
+        parts = split_host(host)
+        local = f"127.0.0.1:{self.port}, localhost:{self.port} or [::1]:{self.port}"
+        if parts is None or not (
+                (parts[0] in LOCAL_NAMES and (parts[1] == str(self.port) or (parts[1] is None and self.port == 80)))
+                or parts[0] in self.allowed_hosts):
+            return REFUSED_HOST, (f"Host {ascii(host[:200])} is not this machine ({local}), so a page elsewhere may be "
+                                  "reading the preview (DNS rebinding); a tunnel's name needs --allow-host")
+        if not self.path.startswith("/"):  # an absolute URL names its own host, which is not the one checked
+            return REFUSED_HOST, "the request names an absolute URL, not a path"
+        if self.path.startswith("/__briefwright/"):  # every endpoint's route starts so (do_GET compares the raw path)
+            origins = self.headers.get_all("Origin") or []
+            if len(origins) > 1 or (origins and origins[0].strip().lower() not in (f"http://{host}", f"https://{host}")):
+                return REFUSED_ORIGIN, f"Origin {ascii(', '.join(origins)[:200])} is not this preview (Host {ascii(host[:200])})"
+            fetch_site = (self.headers.get("Sec-Fetch-Site") or "none").strip().lower()
+            if fetch_site not in SAME_ORIGIN:
+                return REFUSED_ORIGIN, f"Sec-Fetch-Site {ascii(fetch_site[:40])}: asked for by a page of another origin"
+        return None
 
     def do_GET(self):
         route = self.path.split("?")[0]
@@ -316,11 +401,14 @@ def _drain(changes: queue.Queue, block: bool) -> bool:
         return got
 
 
-def serve(opts: BuildOptions, port: int) -> int:
+def serve(opts: BuildOptions, port: int, allowed_hosts: tuple[str, ...] = ()) -> int:
+    """`allowed_hosts` are names answered besides this machine's own (a tunnel's); the command line refuses them
+    with a channel above CLEAR unless the user says they understand."""
     if port < 0 or port > 65535:
         raise UsageError("--port must be between 0 and 65535")
     state = State()
-    handler: type[_Handler] = type("Handler", (_Handler,), {"state": state})
+    handler: type[_Handler] = type("Handler", (_Handler,), {"state": state, "refusals": _Refusals(),
+                                                            "allowed_hosts": tuple(h.lower() for h in allowed_hosts)})
     try:  # before the first build: a port in use is the user's to change, and said at once
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
                                                  functools.partial(handler, directory=str(opts.out.resolve())))
@@ -328,6 +416,7 @@ def serve(opts: BuildOptions, port: int) -> int:
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(f"port {port} is in use; try --port 0 (any free port) or another number") from None
         raise
+    handler.port = server.server_address[1]
     # Warm layout workers for every build serve runs (-j1 lays out inline), started before any thread of serve's.
     pool = WarmPool(opts.jobs, [d / "static" for d in template_dirs(opts.root.resolve()) if (d / "static").is_dir()]) \
         if opts.jobs > 1 and can_run(list(FORMATS.values())) else None
@@ -337,7 +426,7 @@ def serve(opts: BuildOptions, port: int) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _interrupt)
     try:
-        return _serve(opts, server, state)
+        return _serve(opts, server, state, _audience(opts, handler.allowed_hosts))
     finally:
         if pool is not None:
             pool.close()
@@ -347,7 +436,14 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _serve(opts: BuildOptions, server: http.server.ThreadingHTTPServer, state: State) -> int:
+def _audience(opts: BuildOptions, allowed: tuple[str, ...]) -> str:
+    """Who the preview is for, as the terminal line says it."""
+    who = f"for this machine and for requests to {', '.join(allowed)}" if allowed else "for this machine only"
+    what = "public channel (TLP:CLEAR)" if opts.max_marking.public else f"{opts.max_marking.label} preview: do not share it"
+    return f"{who}, {what}"
+
+
+def _serve(opts: BuildOptions, server: http.server.ThreadingHTTPServer, state: State, audience: str) -> int:
     pages = replace(opts, formats=["html"])
     cache = parse_cache(opts, memory=True)
     changes: queue.Queue = queue.Queue()
@@ -362,7 +458,7 @@ def _serve(opts: BuildOptions, server: http.server.ThreadingHTTPServer, state: S
         watcher.stop.set()
         raise UsageError("the first build failed, so there is nothing to serve yet; fix the errors above")
     state.update(version=1, errors=state.errors if checked is None else [], pending=checked is not None)
-    print(f"serving http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+    print(f"serving http://127.0.0.1:{server.server_address[1]}/ {audience} (Ctrl-C to stop)", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     if _snapshot(opts.root, watcher.private or []) != seen:
         changes.put(set())

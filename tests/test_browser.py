@@ -275,3 +275,80 @@ def test_serve_pushes_edits_and_errors_to_the_page_under_the_policy(browser, tmp
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_rebound_name_and_another_site_cannot_read_the_restricted_preview(browser, tmp_path):
+    """DNS rebinding as Chromium does it: a name a page controls resolves to 127.0.0.1 (here by the browser's resolver
+    rules; nothing is looked up), so its pages ask serve with their own Host; a page of another site asks the event
+    stream outright. serve refuses both, and no canary of the TLP:AMBER brief reaches either page. The analyst's own
+    tab, on localhost, shows the channel's banner and still reloads on an edit."""
+    import subprocess
+
+    from helpers import cli_command, subprocess_env
+    from test_markings import RESTRICTED, RESTRICTED_BRIEF
+    project = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    (project / "content" / "restricted.yaml").write_text(RESTRICTED, encoding="utf-8")
+    brief = project / "briefs" / "canary-brief.yaml"
+    brief.write_text(RESTRICTED_BRIEF, encoding="utf-8")
+    log = tmp_path / "serve.log"
+    rules = "MAP rebind.test 127.0.0.1, MAP attacker.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE localhost"
+    with log.open("w", encoding="utf-8") as err:
+        proc = subprocess.Popen(cli_command("serve", "--port", "0", "-j1", "--max-marking", "AMBER"), cwd=project,
+                                env=subprocess_env(), stdout=subprocess.PIPE, stderr=err, text=True)
+        # A browser of its own, from the module's Playwright: only it resolves the two names.
+        browser = browser.browser_type.launch(executable_path=str(CHROMIUM), args=[*ARGS, f"--host-resolver-rules={rules}"])
+        (tmp_path / "elsewhere").mkdir()
+        (tmp_path / "elsewhere" / "index.html").write_text("<!doctype html><title>Another site</title>", encoding="utf-8")
+        elsewhere = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                    functools.partial(_Quiet, directory=str(tmp_path / "elsewhere")))
+        threading.Thread(target=elsewhere.serve_forever, daemon=True).start()
+        try:
+            line = proc.stdout.readline()
+            assert "for this machine only, TLP:AMBER preview" in line, line
+            port = int(line.split()[1].rsplit(":", 1)[1].strip("/"))
+            own = browser.new_page()
+            watched = _watch(own)
+            with own.expect_request("**/__briefwright/events", timeout=10_000):
+                own.goto(f"http://localhost:{port}/briefs/canary-brief/index.html")
+            banner = own.locator(".channel-banner")
+            assert banner.is_visible() and banner.inner_text().startswith("TLP:AMBER Restricted site")
+            assert "Canarybriefbottomline" in own.content()  # there to be read by this machine's own tab
+
+            rebound = browser.new_page()
+            answer = rebound.goto(f"http://rebind.test:{port}/briefs/canary-brief/index.html")
+            assert answer.status == 403 and "canary" not in rebound.content().lower()
+            # Same-origin for the rebound page, so it could read anything that answered: nothing does.
+            statuses = rebound.evaluate("""async () => Promise.all(["/", "/index.html", "/briefs/canary-brief/canary-brief.pdf",
+                "/__briefwright/version", "/__briefwright/events"].map(async (path) => {
+                  const r = await fetch(path); const text = await r.text();
+                  return [r.status, text.toLowerCase().includes("canary")]; }))""")
+            assert statuses == [[403, False]] * 5, statuses
+
+            other = browser.new_page()
+            other.goto(f"http://attacker.test:{elsewhere.server_address[1]}/index.html")  # a page of another site
+            tried = other.evaluate(f"""async () => {{
+                const opened = await new Promise((done) => {{
+                  const events = new EventSource("http://localhost:{port}/__briefwright/events");
+                  events.onopen = () => {{ events.close(); done("open"); }};
+                  events.onerror = () => {{ events.close(); done("error"); }}; }});
+                let read = "refused";
+                try {{ read = await (await fetch("http://localhost:{port}/__briefwright/version")).text(); }} catch (e) {{}}
+                await fetch("http://localhost:{port}/__briefwright/version", {{mode: "no-cors"}});
+                return [opened, read]; }}""")
+            assert tried == ["error", "refused"], tried
+            said = log.read_text(encoding="utf-8")
+            assert f"Host 'rebind.test:{port}' is not this machine" in said, said
+            assert f"Origin 'http://attacker.test:{elsewhere.server_address[1]}' is not this preview" in said, said
+            assert "Sec-Fetch-Site 'cross-site'" in said, said  # the no-cors request carries no Origin
+
+            brief.write_text(RESTRICTED_BRIEF.replace("differ from the maker's", "now match the maker's"), encoding="utf-8")
+            own.get_by_text("now match the maker", exact=False).first.wait_for(timeout=60_000)  # live reload, no click
+            assert own.locator(".channel-banner").is_visible()
+            assert watched["console"] == [] and watched["outside"] == [], watched
+            # Stopped once the edit's PDF is made: a layout under way at -j1 ends serve only when it returns to Python.
+            own.wait_for_selector('a[href="canary-brief.pdf"]', timeout=60_000)
+        finally:
+            browser.close()
+            elsewhere.shutdown()
+            proc.terminate()
+            proc.wait(timeout=30)

@@ -259,3 +259,34 @@ def test_mixed_briefs_carry_portion_marks_and_the_banner_is_the_highest(desk, tm
     assert "TLP:CLEAR The widget launched in January 2026." in " ".join(text.split())
     sample = (tmp_path / "amber" / "briefs" / "sample" / "index.html").read_text(encoding="utf-8")
     assert "portion-mark" not in sample  # a brief whose portions are all CLEAR is not mixed
+
+
+def test_a_site_above_clear_says_so_on_every_page_and_its_files_stay_the_same(desk, tmp_path, capsys):
+    """Every page of a site built for a channel above CLEAR opens with a banner naming the channel (issues 31 and 32:
+    a restricted copy, or serve's preview of one, is never taken for the public site); the public site has none;
+    the PDF and Word files are made without it, so a brief's files are the same bytes on every channel."""
+    sites = {}
+    for channel in ("CLEAR", "AMBER", "RED"):
+        sites[channel] = tmp_path / channel.lower()
+        code, err = run(capsys, desk, "build", "--out", str(sites[channel]), "--cache-dir", str(tmp_path / "cache"),
+                        "-j1", "--max-marking", channel)
+        assert code == 0, err
+    for channel in ("AMBER", "RED"):
+        pages = sorted(sites[channel].rglob("*.html"))
+        assert len(pages) >= 10 and any("briefs/canary-brief" in p.as_posix() for p in pages)
+        for page in pages:
+            html = page.read_text(encoding="utf-8")
+            body = html[html.index("<body"):]
+            first = body[body.index(">") + 1:].lstrip()  # the banner is the first thing in the page
+            assert first.startswith(f'<p class="channel-banner" role="note" data-channel="{channel.lower()}">'
+                                    f'<span class="tlp tlp-{channel.lower()}">TLP:{channel}</span> Restricted site: it '
+                                    f"holds briefs marked up to TLP:{channel}."), (page, first[:300])
+            assert html.count("channel-banner") == 1
+    public = "\n".join(p.read_text(encoding="utf-8") for p in sites["CLEAR"].rglob("*.html"))
+    assert "channel-banner" not in public and "Restricted site" not in public
+    for brief, channels in (("sample", ("CLEAR", "AMBER", "RED")), ("canary-brief", ("AMBER", "RED"))):
+        for suffix in (".pdf", ".docx"):
+            made = {sites[c].joinpath("briefs", brief, brief + suffix).read_bytes() for c in channels}
+            assert len(made) == 1, f"{brief}{suffix} differs between channels {channels}"
+    text = " ".join(p.extract_text() for p in PdfReader(sites["AMBER"] / "briefs/canary-brief/canary-brief.pdf").pages)
+    assert "Canarybriefbottomline" in text and "Restricted site" not in text

@@ -13,7 +13,8 @@ import urllib.request
 from dataclasses import replace
 from pathlib import Path
 
-from helpers import cli_command, run_cli, subprocess_env
+import pytest
+from helpers import FIXTURES, cli_command, copy_project, run_cli, subprocess_env
 
 BROKEN = "content/facts.yaml:4:15: error: unknown source 'no-such-source'"
 
@@ -27,13 +28,14 @@ def _state(base: str) -> dict:
 
 
 @contextlib.contextmanager
-def _serving(project: Path, jobs: str = "-j1"):
+def _serving(project: Path, jobs: str = "-j1", *options: str, stderr=subprocess.PIPE):
     # A separate process: serve runs until it is stopped, and watches files from its own threads.
-    proc = subprocess.Popen(cli_command("serve", "--port", "0", jobs), cwd=project, env=subprocess_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cli_command("serve", "--port", "0", jobs, *options), cwd=project, env=subprocess_env(),
+                            stdout=subprocess.PIPE, stderr=stderr, text=True)
     try:
         line = proc.stdout.readline()
-        assert line.startswith("serving http://127.0.0.1:"), line or proc.stderr.read()
+        assert line.startswith("serving http://127.0.0.1:"), line or (proc.stderr.read() if proc.stderr else "")
+        proc.line = line  # type: ignore[attr-defined]  # what the terminal was told
         yield line.split()[1], proc
     finally:
         proc.terminate()
@@ -231,3 +233,164 @@ def test_a_newer_edit_makes_serve_leave_off_the_pdf_and_word_files(minimal, tmp_
     changes.get()  # nothing newer waiting: the same build makes the files
     assert _attempt(_unless_superseded(opts, changes), state, "PDF and Word") is not None
     assert list(site.rglob("*.pdf"))
+
+
+# -- only this machine's pages (issue 32: DNS rebinding) -----------------------------------------------------------
+
+CANARY = "canary"  # every restricted record and brief of test_markings' desk carries a word starting so
+SITE_PATHS = ["/", "/index.html", "/briefs/canary-brief/index.html", "/briefs/canary-brief/canary-brief.pdf",
+              "/briefs/canary-brief/canary-brief.docx", "/facts.html", "/search.html", "/assets/search-index.js",
+              "/feed.xml", "/no-such-page.html", "/../../etc/passwd"]
+ENDPOINTS = ["/__briefwright/events", "/__briefwright/version", "/__briefwright/workers", "/__briefwright/reload.js"]
+
+
+def _request(port: int, path: str, headers: dict[str, str], method: str = "GET") -> tuple[int, dict, bytes]:
+    """One request as a browser would send it, with exactly these headers (Host included); the event stream's
+    first message is all that is read of it."""
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        response = conn.getresponse()
+        if response.getheader("Content-Type") == "text/event-stream":
+            body = response.fp.readline() + response.fp.readline()
+        else:
+            body = response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def restricted_serve(tmp_path_factory):
+    """serve --max-marking AMBER on the desk of test_markings (a restricted brief whose every field carries a
+    canary), its PDF and Word files made; its terminal output in a file, read while it runs."""
+    from test_markings import RESTRICTED, RESTRICTED_BRIEF
+    project = copy_project(FIXTURES / "minimal", tmp_path_factory.mktemp("restricted") / "project")
+    (project / "content" / "restricted.yaml").write_text(RESTRICTED, encoding="utf-8")
+    (project / "briefs" / "canary-brief.yaml").write_text(RESTRICTED_BRIEF, encoding="utf-8")
+    log = project.parent / "serve.log"
+    with log.open("w", encoding="utf-8") as err, _serving(project, "-j1", "--max-marking", "AMBER", stderr=err) as (base, proc):
+        _settled(base, proc, 0)
+        yield base, int(base.rsplit(":", 1)[1].strip("/")), proc, log
+
+
+def _refused(status: int, headers: dict, body: bytes, method: str = "GET") -> None:
+    assert status == 403, (status, body[:200])
+    if method == "HEAD":
+        assert body == b""
+    else:  # one line, the same whatever was asked: nothing of the request or the site in it
+        assert body in (b"Forbidden: this preview answers only requests for this machine's own address.\n",
+                        b"Forbidden: the preview's own endpoints answer only its own pages.\n"), body[:200]
+    assert CANARY not in " ".join(headers.values()).lower()
+    assert not [h for h in headers if h.startswith("access-control-")]
+
+
+def test_the_restricted_preview_is_answered_for_this_machine_and_says_what_it_is(restricted_serve):
+    base, port, proc, _ = restricted_serve
+    assert "for this machine only, TLP:AMBER preview: do not share it" in proc.line
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"LocalHost:{port}"):
+        status, headers, body = _request(port, "/briefs/canary-brief/index.html", {"Host": host})
+        assert status == 200, (host, status)
+        page = body.decode()
+        assert "Canarybriefbottomline" in page  # the canary is there to leak: the refusals below prove something
+        assert '<span class="tlp tlp-amber">TLP:AMBER</span> Restricted site' in page
+        assert not [h for h in headers if h.startswith("access-control-")]
+    for path in SITE_PATHS[:-2] + ENDPOINTS:
+        status, headers, _ = _request(port, path, {"Host": f"localhost:{port}"})
+        assert status == 200 and not [h for h in headers if h.startswith("access-control-")], (path, status)
+    assert "canarybriefbottomline" in _pdf_text(_request(port, "/briefs/canary-brief/canary-brief.pdf",
+                                                         {"Host": f"127.0.0.1:{port}"})[2]).lower()
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1:{other}", "localhost.:{port}",
+                                  "127.0.0.1.nip.io:{port}", "localhost:{port}@evil.example", "", "localhost"])
+def test_a_forged_host_is_refused_on_every_path_and_the_canary_never_leaves(restricted_serve, host):
+    base, port, proc, log = restricted_serve
+    forged = host.format(port=port, other=port + 1)
+    for method in ("GET", "HEAD", "POST"):
+        for path in SITE_PATHS + ENDPOINTS:
+            status, headers, body = _request(port, path, {"Host": forged}, method)
+            _refused(status, headers, body, method)
+    said = f"Host {forged!r} is not this machine (127.0.0.1:{port}, localhost:{port} or [::1]:{port})"
+    lines = [line for line in log.read_text(encoding="utf-8").splitlines() if said in line]
+    assert lines and lines[0].startswith("serve: refused GET '/"), lines  # one line, naming the host
+
+
+def test_a_request_without_one_host_is_refused(restricted_serve):
+    _, port, _, log = restricted_serve
+    for head in (b"GET /briefs/canary-brief/index.html HTTP/1.0\r\n\r\n",
+                 b"GET /briefs/canary-brief/index.html HTTP/1.1\r\nHost: localhost:%d\r\nHost: evil.example\r\n\r\n" % port,
+                 b"GET http://evil.example/briefs/canary-brief/index.html HTTP/1.1\r\nHost: localhost:%d\r\n\r\n" % port):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(head)
+            answer = b""
+            while chunk := conn.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.0 403 ") and CANARY.encode() not in answer.lower(), answer[:300]
+    text = log.read_text(encoding="utf-8")
+    assert "0 Host headers, not one" in text and "2 Host headers, not one" in text and "an absolute URL" in text
+
+
+@pytest.mark.parametrize("headers", [{"Origin": "http://evil.example"}, {"Origin": "null"},
+                                     {"Origin": "http://localhost:{other}"}, {"Origin": "http://127.0.0.1:{port}.evil"},
+                                     {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+                                     {"Origin": "http://localhost:{port}", "Sec-Fetch-Site": "cross-site"},
+                                     {"Origin": "http://127.0.0.1:{port}"}])  # the Host is localhost: another origin
+def test_a_cross_site_origin_is_refused_on_the_event_stream_and_every_endpoint(restricted_serve, headers):
+    _, port, _, log = restricted_serve
+    sent = {"Host": f"localhost:{port}", **{k: v.format(port=port, other=port + 1) for k, v in headers.items()}}
+    for path in ENDPOINTS + ["/__briefwright/events?v=1"]:
+        status, answered, body = _request(port, path, sent)
+        _refused(status, answered, body)
+        assert body == b"Forbidden: the preview's own endpoints answer only its own pages.\n"
+    assert "is not this preview" in log.read_text(encoding="utf-8") or "Sec-Fetch-Site" in log.read_text(encoding="utf-8")
+    # A page is another matter: a link from anywhere may open it (the browser keeps its content from the linking page).
+    assert _request(port, "/index.html", sent)[0] == 200
+
+
+def test_the_preview_s_own_pages_reach_the_event_stream(restricted_serve):
+    _, port, _, _ = restricted_serve
+    for host, extra in ((f"localhost:{port}", {}),
+                        (f"localhost:{port}", {"Origin": f"http://localhost:{port}", "Sec-Fetch-Site": "same-origin"}),
+                        (f"127.0.0.1:{port}", {"Origin": f"http://127.0.0.1:{port}"}),
+                        (f"[::1]:{port}", {"Origin": f"http://[::1]:{port}"}), (f"localhost:{port}", {"Sec-Fetch-Site": "none"})):
+        status, headers, body = _request(port, "/__briefwright/events", {"Host": host, **extra})
+        assert status == 200 and headers["content-type"] == "text/event-stream", (extra, status)
+        assert json.loads(body.decode().removeprefix("data: "))["errors"] == []
+        assert not [h for h in headers if h.startswith("access-control-")]
+
+
+def test_allow_host_answers_a_tunnel_s_name_and_needs_i_understand_above_clear(minimal, tmp_path):
+    r = run_cli("serve", "--port", "0", "-j1", "--allow-host", "preview.example.org", "--max-marking", "AMBER",
+                cwd=minimal)
+    assert r.code == 2 and r.stderr == (
+        "briefwright: error: --allow-host preview.example.org would let whoever reaches that name read this TLP:AMBER "
+        "preview, off this machine; serve --max-marking CLEAR through a tunnel, or add --i-understand if TLP:AMBER may "
+        "go there\n")
+    assert not (minimal / "site").exists()  # said before any build
+    for bad in ("https://preview.example.org", "preview.example.org:443", "*.example.org", "a/b", ""):
+        r = run_cli("serve", "--port", "0", "-j1", "--allow-host", bad, cwd=minimal)
+        assert r.code == 2 and r.stderr.startswith("briefwright: error: --allow-host takes a host name"), r.stderr
+        assert "Traceback" not in r.stderr
+    with _serving(minimal, "-j1", "--allow-host", "Preview.Example.org", "--max-marking", "GREEN", "--i-understand") \
+            as (base, proc):
+        assert "for this machine and for requests to preview.example.org, TLP:GREEN preview" in proc.line
+        port = int(base.rsplit(":", 1)[1].strip("/"))
+        for host in ("preview.example.org", "preview.example.org:443", f"localhost:{port}"):
+            assert _request(port, "/index.html", {"Host": host})[0] == 200, host
+        assert _request(port, "/__briefwright/events", {"Host": "preview.example.org",
+                                                        "Origin": "https://preview.example.org"})[0] == 200
+        _refused(*_request(port, "/index.html", {"Host": "other.example.org"}))
+        _refused(*_request(port, "/__briefwright/version", {"Host": "preview.example.org",
+                                                             "Origin": "https://other.example.org"}))
+
+
+def test_a_path_outside_the_site_is_a_404(restricted_serve):
+    _, port, _, _ = restricted_serve
+    for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd", "/briefs/../../project.yaml"):
+        status, _, body = _request(port, path, {"Host": f"127.0.0.1:{port}"})
+        assert status == 404 and b"root:" not in body and b"site_title" not in body, (path, status)
