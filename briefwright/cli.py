@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -436,6 +437,8 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(f"{loc.display_path()}:{loc.line}: edition {brief.edition} of '{args.brief}' has no "
                              "changes_note; add one (a sentence or two on what this edition changes and why: readers "
                              "of the earlier edition see it first), commit, then release")
+        if args.brief in checked.currency:  # a warning for `check`; a released edition must not hide its currency
+            raise ContentError([dataclasses.replace(checked.currency[args.brief], severity="error")])
         try:
             commit = source_commit(existing.parent.parent.parent)
         except NotReproducible as exc:

@@ -50,6 +50,8 @@ def edition_record(project: Project, brief: Brief) -> dict:
     return {"brief": brief.id, "edition": brief.edition, "date": brief.date.isoformat(), "title": brief.title,
             "marking": brief.marking.value,
             "bottom_line": str(brief.bottom_line),
+            # printed under the date line while the evidence is older than currency_days (resolve.py)
+            "currency_note": None if brief.currency_note is None else str(brief.currency_note),
             "sections": [section_text(s) for s in brief.sections],
             "facts": {f: project.facts[f].statement for f in facts},
             "caveats": {c: {"title": project.caveats[c].title, "body": project.caveats[c].body} for c in sorted(caveats)},
@@ -65,7 +67,7 @@ def section_text(section) -> dict:
 
 # What an edition printed, as its record holds it; a record written before a part was recorded is compared on the
 # parts it holds.
-PRINTED = ("title", "bottom_line", "sections", "facts", "caveats", "judgments")
+PRINTED = ("title", "bottom_line", "currency_note", "sections", "facts", "caveats", "judgments")
 
 
 def unreleased_changes(record: dict, current: dict) -> list[str]:
@@ -95,7 +97,13 @@ def check_released(project: Project, recorded: dict[str, list[dict]], out: Colle
         record = next((r for r in recorded.get(brief.id, []) if r["edition"] == brief.edition), None)
         if record is None:
             continue
-        changed = unreleased_changes(record, edition_record(project, brief))
+        current = edition_record(project, brief)
+        if "currency_note" not in record and current["currency_note"] is not None:
+            # Not an error: a record made before the field existed cannot say what the note was (none was printed).
+            project.notes.append(f"brief '{brief.id}': edition {brief.edition} was released before currency notes "
+                                 f"were recorded, so its published files (editions/{brief.id}/{brief.edition}.*) carry "
+                                 "none; its page prints the note while the evidence is older than currency_days")
+        changed = unreleased_changes(record, current)
         if changed:
             out.error(brief.at("edition"),
                       f"brief '{brief.id}' is edition {brief.edition}, released on {record.get('date')} "

@@ -346,10 +346,14 @@ class PartialDate(str):
             return following - dt.timedelta(days=1)
         return dt.date(first.year, 12, 31)
 
+    def reach(self) -> tuple[dt.date, int]:
+        """How far it reaches, to compare dates: of a month and a day within it, the month (it may run past the day)."""
+        return self.latest_day(), -self.count("-")
+
     @classmethod
     def newest(cls, dates: Iterable[PartialDate]) -> PartialDate | None:
-        """The one reaching furthest; of a month and a day within it, the month (it may run past the day)."""
-        return max(dates, key=lambda d: (d.latest_day(), -d.count("-")), default=None)
+        """The one reaching furthest."""
+        return max(dates, key=PartialDate.reach, default=None)
 
     def display(self) -> str:
         from .i18n import format_partial  # in the language of the edition being made (English by default)
@@ -698,6 +702,13 @@ class Brief(Record):
         "From edition 2: the editor's summary of what this edition changes and why, printed first under 'What "
         "changed since edition N'. Print gives this note and a count of the changes; the brief's web page and Word "
         "file list every change with its old and new wording."))
+    currency_days: int | None = field(default=None, metadata=meta(
+        "Most days the brief's date may run past its newest cited source before the gap is printed and refused; "
+        "default: currency_days in project.yaml.", minimum=1))
+    currency_note: Markdown | None = field(default=None, metadata=meta(
+        "Why the brief is dated well after its newest cited source (say plainly what has not been surveyed since): "
+        "printed under the date line, and only while that gap exceeds currency_days. Without it, `check --strict` "
+        "and `release` refuse such a brief."))
     numbered_paragraphs: bool | None = field(default=None, metadata=meta(
         "Number the body paragraphs of the Word edition (1., 2., ...) for submissions cited by paragraph, such as "
         "parliamentary written evidence; default: the audience's choice (off for the built-in audiences)."))
@@ -760,6 +771,10 @@ class Settings(Record):
     review_days: int = field(default=180, metadata=meta(
         "A fact whose as_of is older than this many days is reported as stale (default 180); a historical topic "
         "sets a longer interval.", minimum=1))
+    currency_days: int = field(default=90, metadata=meta(
+        "A brief dated more than this many days after its newest cited source prints the gap beside its date "
+        "('Evidence to February 2026; not surveyed since'); `check` warns, and `check --strict` and `release` "
+        "refuse, unless the brief says why in currency_note (default 90; a brief may set its own).", minimum=1))
     topic: str | None = field(default=None, metadata=meta("One line describing the topic, for the site."))
     default_marking: Marking = field(default=Marking.CLEAR, metadata=meta(
         "TLP 2.0 marking of every record that sets none (CLEAR when absent)."))

@@ -21,6 +21,7 @@ from typing import Any
 
 from . import i18n
 from .cache import Cache, ParseCache, digest, tree_digest
+from .currency import check_currency
 from .diagnostics import Collector, Diagnostic, Loc
 from .editions import check_released, editions_folder, previous_editions, recorded_editions
 from .formats import FORMATS, Job, Output, OutputFormat, run_job
@@ -123,6 +124,8 @@ class Checked:
     previous: dict[str, dict]
     recorded: dict[str, list[dict]] = field(default_factory=dict)  # every recorded edition, by brief id
     translations: dict = field(default_factory=dict)  # language -> translations.LanguageFile
+    # Briefs dated too far past their evidence, with nothing said of it: a warning in `check`; `release` refuses them
+    currency: dict[str, Diagnostic] = field(default_factory=dict)
 
 
 def check(root: Path, strict: bool = False, private: bool = True, cache: ParseCache | None = None) -> Checked:
@@ -171,6 +174,7 @@ def _check(root: Path, strict: bool, private: bool, cache: ParseCache) -> Checke
     previous: dict[str, dict] = {}
     recorded: dict[str, list[dict]] = {}
     translations: dict = {}
+    currency: dict[str, Diagnostic] = {}
     if project is not None:
         dirs = template_dirs(project.root)
         validate(project, diagnostics, list_templates(dirs), today=today())
@@ -182,9 +186,11 @@ def _check(root: Path, strict: bool, private: bool, cache: ParseCache) -> Checke
         recorded = recorded_editions(project, diagnostics)  # each record's archived files checked against its hash
         previous = previous_editions(project, diagnostics, recorded)
         check_released(project, recorded, diagnostics)  # a released edition still prints what it printed
-        if not diagnostics.errors:  # translations are checked against records that loaded and resolve
+        if not diagnostics.errors:  # currency and translations are checked on the briefs as resolved
             from .translations import check_translations
-            translations = check_translations(project, diagnostics)
+            english = resolve(project, recorded=recorded, previous=previous)
+            currency = check_currency(project, english, diagnostics)
+            translations = check_translations(project, diagnostics, english)
         check_script_fonts(project, diagnostics)
     if strict:
         for d in diagnostics.diagnostics:
@@ -192,7 +198,7 @@ def _check(root: Path, strict: bool, private: bool, cache: ParseCache) -> Checke
                 d.severity = "error"
     diagnostics.raise_if_errors()
     assert project is not None  # a project that failed to load has left an error
-    return Checked(project, diagnostics, previous, recorded, translations)
+    return Checked(project, diagnostics, previous, recorded, translations, currency)
 
 
 def check_script_fonts(project: Project, out: Collector) -> None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import citations, i18n, markup
+from . import citations, currency, i18n, markup
 from .audiences import Audience
 from .charts import CHART_KINDS
 from .editions import EDITIONS, changes_since, earlier_editions, edition_record
@@ -29,7 +29,6 @@ from .model import (
     Judgment,
     Likelihood,
     Marking,
-    PartialDate,
     PortionMarking,
     Section,
     Unknown,
@@ -396,19 +395,28 @@ class BriefResolver:
             entry["date_display"] = format_date(dt.date.fromisoformat(entry["date"])) if entry["date"] else None
             for f in entry["files"]:
                 f["href"] = f"{EDITIONS}/{f['file']}"
+                f["lang"] = f["language"] = None  # the source edition's own language (a translation names it)
         return shown
 
     def currency(self) -> dict:
-        """What the brief covers, derived, never typed: its newest cited source and its latest checked fact.
-        Called after everything is cited, so every source in the notes counts, except a living page (dated the
-        day it was read, not the day it was written), unless the brief cites nothing else."""
-        cited = [self.project.sources[sid] for sid in self.notes.order]
-        dated = [s for s in cited if not s.living] or cited
-        newest = PartialDate.newest(s.published for s in dated)
-        checked = max((self.project.facts[f].as_of for f in self.facts_used), default=None)
-        return {"sources_to": None if newest is None else {"value": str(newest), "display": newest.display()},
-                "facts_checked": None if checked is None else {"value": checked.isoformat(),
-                                                               "display": format_date(checked)}}
+        """What the brief covers, derived, never typed (currency.py): its newest cited source, the gap from it to
+        the brief's date where that exceeds currency_days, and the facts read again at their sources. Called after
+        everything is cited, so every source in the notes counts."""
+        project, brief = self.project, self.brief
+        newest = currency.newest_source(project.sources[sid] for sid in self.notes.order)
+        sources_to: dict | None = None
+        gap: dict | None = None
+        if newest is not None:
+            sources_to = {"value": str(newest.published), "display": newest.published.display(), "source": newest.id}
+            allowed = currency.limit(project.settings, brief)
+            if (days := currency.gap_days(brief.date, newest.published)) > allowed:
+                gap = {**sources_to, "days": days, "limit": allowed}
+        day, checked, total = currency.facts_checked((project.facts[f] for f in self.facts_used), project.sources)
+        return {"sources_to": sources_to, "currency_gap": gap,
+                # printed above the bottom line but known only once everything is cited: no glossary expansion
+                "currency_note_html": markup.to_html(brief.currency_note) if gap and brief.currency_note else None,
+                "facts_checked": None if day is None else {"value": day.isoformat(), "display": format_date(day),
+                                                           "count": checked, "of": total}}
 
     def portion_marks(self) -> bool:
         """Whether each portion shows its own marking: always, never, or (auto) when the portions differ."""
@@ -429,7 +437,7 @@ class BriefResolver:
         caveats_section = self.caveats_section(required)
         unknowns_section = self.unknowns_section()
         glossary = self.glossary_section()
-        currency = self.currency()
+        dates = self.currency()
         resolved = {
             "id": brief.id, "title": brief.title, "short_title": brief.short_title,
             "audience": {"id": audience.id, "label": audience.label, "notes": audience.notes,
@@ -448,7 +456,7 @@ class BriefResolver:
             "organisation": settings.organisation, "site_title": settings.site_title,
             "logo": logo_asset(settings), "icon": icon_asset(settings),
             "language": settings.language, "paper": settings.paper.value,
-            **currency,
+            **dates,
             "sections": sections, "screening": screening, "glossary": glossary,
             "caveats_section": caveats_section, "unknowns_section": unknowns_section,
             "changes": self.changes(), "changes_note_html": changes_note_html,

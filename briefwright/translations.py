@@ -672,15 +672,15 @@ def mark_pending(html: str, lang: str, mark: str) -> str:
     return "".join(out)
 
 
-def check_translations(project: Any, out: Collector) -> dict[str, LanguageFile]:
+def check_translations(project: Any, out: Collector, english: list[dict]) -> dict[str, LanguageFile]:
     """`check`'s part: languages and translation files checked, stale entries warned of at their lines, and
-    for each brief and language the fields still untranslated counted. Returns the files by language."""
+    for each brief and language (from `english`, every brief resolved in the source language with its previous
+    edition) the fields still untranslated counted. Returns the files by language."""
     files = check_languages(project, out)
-    multi = [b.id for b in project.briefs.values() if len(languages_of(b, project)) > 1]
+    multi = {b.id for b in project.briefs.values() if len(languages_of(b, project)) > 1}
     if multi and not out.errors:
-        from .resolve import resolve
         fallback = bool(getattr(project.settings, "translation_fallback", False))
-        for resolved in resolve(project, multi):
+        for resolved in (b for b in english if b["id"] in multi):
             record = project.briefs[resolved["id"]]
             fields = shown_fields(project, resolved)
             for lang in languages_of(record, project)[1:]:
@@ -689,9 +689,11 @@ def check_translations(project: Any, out: Collector) -> dict[str, LanguageFile]:
     return files
 
 
-def needs_report(project: Any, files: dict[str, LanguageFile], only: str | None, write: bool) -> str:
+def needs_report(project: Any, files: dict[str, LanguageFile], only: str | None, write: bool,
+                 previous: dict[str, dict] | None = None) -> str:
     """`translations`: per language, the share of fields translated and current, then each stale field (old and
-    new English) and each missing one, by brief; with `write`, the missing ones appended to its file."""
+    new English) and each missing one, by brief; with `write`, the missing ones appended to its file. `previous`
+    holds each brief's previous edition, whose 'what changed' the translated editions print too."""
     from .resolve import resolve
     wanted: dict[str, list[str]] = {}
     for brief in project.sorted_briefs():

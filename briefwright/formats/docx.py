@@ -103,6 +103,7 @@ HOUSE_STYLES = [
     StyleSpec("Organisation", "Organisation", size=9, bold=True, after=2),
     StyleSpec("Kicker", "Kicker", size=9, caps=True, colour=SOFT, after=2),
     StyleSpec("Brief Meta", "BriefMeta", size=9, colour=SOFT, after=12),
+    StyleSpec("Currency Note", "CurrencyNote", size=9, colour=INK, after=12),
     StyleSpec("Bottom Line", "BottomLine", size=11, shade=WASH, border=(ACCENT, 24), indent=6, after=4),
     StyleSpec("Key Judgment", "KeyJudgment", bold=True, keep_next=True, after=1,
               numbering=("Briefwright judgments", 0)),
@@ -708,21 +709,38 @@ class WordEdition:
         self.marking_run(org)
         self.text(self.para("Kicker"), b["audience"]["label"])
         self.text(self.para("Title"), b["title"])
-        currency = ([_("Sources to %(date)s", date=b["sources_to"]["display"])] if b["sources_to"] else []) + \
-            ([_("Facts checked %(date)s", date=b["facts_checked"]["display"])] if b["facts_checked"] else [])
-        self.text(self.para("Brief Meta"), " \u00b7 ".join([b["date_display"], _("Edition %(n)s", n=b["edition"]), *currency]))
+        gap, checked = b.get("currency_gap"), b["facts_checked"]
+        meta = self.para("Brief Meta")
+        self.text(meta, " \u00b7 ".join([b["date_display"], _("Edition %(n)s", n=b["edition"])]))
+        if gap:  # as the page prints it (templates/base.html): the gap in place of 'Sources to', in bold
+            self.text(meta, " \u00b7 ")
+            self.text(meta, _("Evidence to %(date)s; not surveyed since", date=gap["display"]), bold=True)
+        elif b["sources_to"]:
+            self.text(meta, " \u00b7 " + _("Sources to %(date)s", date=b["sources_to"]["display"]))
+        if checked:
+            self.text(meta, " \u00b7 " + (_("Facts checked %(date)s", date=checked["display"])
+                                          if checked["count"] == checked["of"] else
+                                          _("%(n)s of %(total)s facts checked %(date)s", n=checked["count"],
+                                            total=checked["of"], date=checked["display"])))
+        if b.get("currency_note_html"):
+            self.blocks(b["currency_note_html"], "Currency Note")
 
     def changes(self, ch: dict, note_html: str | None = None) -> None:
-        """As the page lists them (templates/base.html, block changes), in the same order."""
-        self.heading(f"What changed since edition {ch['since']}")
+        """As the page lists them (templates/base.html, block changes), in the same order and words."""
+        self.heading(_("What changed since edition %(n)s", n=ch["since"]))
         if note_html:
             self.blocks(note_html, "Normal", numbered=True)
         if ch.get("withheld"):
-            self.text(self.para("Normal"), f"Edition {ch['since']} was marked {ch['withheld']}, above this edition, "
-                                           "so its changes are not listed here.")
+            self.text(self.para("Normal"), _(
+                "Edition %(n)s was marked %(marking)s, above this edition, so its changes are not listed here.",
+                n=ch["since"], marking=ch["withheld"]))
             return
         if not ch["any"]:
-            self.text(self.para("Normal"), "No fact, judgment or caveat changed.")
+            self.text(self.para("Normal"), _("No fact, judgment or caveat changed."))
+        quoted = ch.get("quoted_lang")  # a translated edition quotes the previous edition in its source language
+        if quoted and ch["any"]:
+            self.text(self.para("Normal"), _(
+                "Earlier wording is quoted as edition %(n)s printed it, in its original language.", n=ch["since"]))
 
         def item(lead: str, *parts: tuple[str, str | None]) -> None:
             p = self.para("Change", numbered=True)
