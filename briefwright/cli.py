@@ -417,7 +417,8 @@ def _run(args: argparse.Namespace) -> int:
         from .translations import needs_report
         checked = check(root, args.strict, not args.no_private)  # its warnings are `check`'s to print
         try:
-            print(needs_report(checked.project, checked.translations, args.lang, args.write_starter), end="")
+            print(needs_report(checked.project, checked.translations, args.lang, args.write_starter, checked.previous),
+                  end="")
         except ValueError as exc:
             raise UsageError(str(exc)) from None
         return 0

@@ -446,7 +446,7 @@ class _Build:
             self.project, self.published, self.translations,
             lambda brief_id, lang: [Download(f.name, f.label, f.file_name(file_stem(brief_id, lang)))
                                     for f in self.formats if f.download],
-            self.opts.base_url, self.errors)
+            self.opts.base_url, self.errors, self.previous, self.recorded)
         self.errors.raise_if_errors()
         self.editions = self.published + translated.editions
         self.check_scripts()

@@ -90,6 +90,20 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "section"
 
 
+def judgment_line(judgment: Judgment) -> str:
+    """A judgment as one line in the edition's language; in the source language exactly editions.judgment_text,
+    the line an edition's record holds, so an unchanged judgment reads the same in both."""
+    parts = [judgment.statement.strip()]
+    if judgment.likelihood is not None:
+        parts.append(gettext("Likelihood: %(term)s (%(range)s)", term=i18n.likelihood_term(judgment.likelihood.value),
+                             range=judgment.likelihood.row) + gettext("."))
+    parts.append(gettext(judgment.confidence.label) + gettext("."))
+    if judgment.window is not None:
+        shown = f"{format_date(judgment.window.start)} \u2013 {format_date(judgment.window.end)}"
+        parts.append(gettext("Forecast window: %(window)s", window=shown) + gettext("."))
+    return " ".join(parts)
+
+
 def brief_url(brief_id: str, base_url: str | None) -> str | None:
     return f"{base_url}briefs/{brief_id}/index.html" if base_url else None
 
@@ -99,8 +113,11 @@ class BriefResolver:
 
     def __init__(self, project: Project, brief: Brief, previous: dict | None = None,
                  downloads: list[Download] | None = None, base_url: str | None = None,
-                 markings: Markings | None = None, recorded: list[dict] | None = None):
+                 markings: Markings | None = None, recorded: list[dict] | None = None, source: Project | None = None):
         self.project, self.brief, self.previous = project, brief, previous
+        # A translated edition is resolved from a translated copy of the project; what changed since the previous
+        # edition is found by comparing that edition's record with the project in its own (source) language.
+        self.source = source or project
         self.recorded = recorded or []  # every recorded edition of the brief, oldest first
         self.markings = markings or project.markings
         self.portions: set[str] = set()  # the markings of the portions shown, to tell a mixed brief
@@ -325,9 +342,12 @@ class BriefResolver:
         if not previous_marking.allowed_in(self.brief.marking):
             # The previous edition carried more than this one may: its text is not quoted here at all.
             return {"since": self.previous["edition"], "withheld": previous_marking.label}
-        project = self.project
-        changes = changes_since(self.previous, edition_record(project, self.brief))
+        project, source = self.project, self.source
+        changes = changes_since(self.previous, edition_record(source, source.briefs[self.brief.id]))
         changes["withheld"] = None
+        # What the previous edition printed is quoted as its record holds it, in the source language; what this
+        # edition prints now is given in the edition's own.
+        changes["quoted_lang"] = None if source is project else source.settings.language
 
         def above(kind: str, record_id: str) -> bool:
             table = project.table(kind)
@@ -344,7 +364,8 @@ class BriefResolver:
         changes["dropped"] = [item for item in gone if item["id"] in project.facts]
         for item in changes["dropped"]:  # it stands as the desk now words it, not as the old edition did
             now = project.facts[item["id"]].statement
-            item["now_html"] = markup.to_html(now, inline=True) if now != item["old"] else None
+            item["now_html"] = (markup.to_html(now, inline=True)
+                                if source.facts[item["id"]].statement != item["old"] else None)
         for kind, key in (("caveat", "caveats_removed"), ("judgment", "judgments_removed")):
             hidden += [item for item in changes[key] if above(kind, item["id"])]
             changes[key] = [item for item in changes[key] if not above(kind, item["id"])]
@@ -352,22 +373,26 @@ class BriefResolver:
         for item in changes["changed"] + changes["withdrawn"] + changes["dropped"]:
             item["old_html"] = markup.to_html(item["old"], inline=True)
             if "new" in item:
-                item["new_html"] = markup.to_html(item["new"], inline=True)
+                item["new_html"] = markup.to_html(project.facts[item["id"]].statement, inline=True)
         changes["added"] = [{"id": f, "statement_html": markup.to_html(project.facts[f].statement, inline=True)}
                             for f in changes["added"]]
         changes["caveats_added"] = [{"id": c, "title": project.caveats[c].title} for c in changes["caveats_added"]]
         for item in changes["caveats_changed"]:
-            old, new = item.pop("old"), item.pop("new")
-            item.update({"title": new["title"], "old_title": old["title"] if old["title"] != new["title"] else None,
-                         "old_html": markup.to_html(old["body"], inline=True),
-                         "new_html": markup.to_html(new["body"], inline=True)})
+            printed, caveat = item.pop("old"), project.caveats[item["id"]]
+            item.pop("new")
+            item.update({"title": caveat.title,
+                         "old_title": printed["title"] if printed["title"] != source.caveats[item["id"]].title else None,
+                         "old_html": markup.to_html(printed["body"], inline=True),
+                         "new_html": markup.to_html(caveat.body, inline=True)})
         for item in changes["caveats_removed"]:
-            old = item.pop("old")
-            item["title"] = old["title"] if old else (project.caveats[item["id"]].title if item["id"] in project.caveats
+            printed = item.pop("old")
+            item["title"] = printed["title"] if printed else (source.caveats[item["id"]].title if item["id"] in source.caveats
                                                       else item["id"])
             item["withdrawn"] = item["id"] not in project.caveats
         changes["judgments_added"] = [{"id": j, "statement": project.judgments[j].statement}
                                       for j in changes["judgments_added"]]
+        for item in changes["judgments_changed"]:
+            item["new"] = judgment_line(project.judgments[item["id"]])
         for item in changes["judgments_removed"]:
             item["withdrawn"] = item["id"] not in project.judgments
         changes["any"] = any(changes[k] for k in ("added", "changed", "withdrawn", "dropped", "withdrawn_above_marking",

@@ -38,14 +38,15 @@ _SENTINELS = dict.fromkeys(map(ord, PENDING_START + PENDING_END))
 
 # The fields each kind of record may translate; (name, [fields]) for nested records (a list by index).
 FIELDS: dict[str, list[Any]] = {
-    "brief": ["title", "short_title", "bottom_line", "subject", ("sections", ["title", "intro"])],
+    "brief": ["title", "short_title", "bottom_line", "subject", "changes_note", "currency_note",
+              ("sections", ["title", "intro"])],
     "fact": ["statement", ("sides", ["statement"]), ("quantity", ["label"])],
     "caveat": ["title", "body"],
     "unknown": ["question", "why_it_matters", "would_resolve"],
     "judgment": ["statement", "basis"],
     "chart": ["title", "alt", "caption"],
     "event": ["title"],
-    "source": ["title"],
+    "source": ["title", "note", "interest_note"],
     "glossary": ["term", "expansion", "definition"],
     "entity": ["name"],
 }
@@ -203,7 +204,14 @@ def record_fields(kind: str, record: Any, only: set[str] | None = None) -> Itera
 
 def shown_fields(project: Any, resolved: dict) -> list[Field]:
     """The translatable fields one brief prints, read from its resolved English edition."""
-    records: dict[tuple[str, str], set[str] | None] = {("brief", resolved["id"]): None}
+    # A brief prints its changes_note only under 'What changed' and its currency_note only while the gap it
+    # explains is printed: neither needs a translation otherwise.
+    changes = resolved.get("changes")
+    printed_notes = {"changes_note"} if changes and not changes.get("withheld") else set()
+    printed_notes |= {"currency_note"} if resolved.get("currency_note_html") else set()
+    brief_fields = {spec if isinstance(spec, str) else spec[0] for spec in FIELDS["brief"]}
+    records: dict[tuple[str, str], set[str] | None] = {
+        ("brief", resolved["id"]): brief_fields - ({"changes_note", "currency_note"} - printed_notes)}
 
     def add(kind: str, record_id: str, only: set[str] | None = None) -> None:
         if (kind, record_id) in records and records[(kind, record_id)] is None:
@@ -244,6 +252,15 @@ def shown_fields(project: Any, resolved: dict) -> list[Field]:
         add("source", n["id"])
     for t in resolved.get("glossary") or []:  # the terms an audience that lists them prints, with their expansions
         add("glossary", t["id"])
+    if changes and not changes.get("withheld"):  # 'What changed' gives the desk's current wording of these
+        for item in changes["added"] + changes["changed"] + [i for i in changes["dropped"] if i.get("now_html")]:
+            add("fact", item["id"], {"statement"})
+        for item in changes["caveats_added"]:
+            add("caveat", item["id"], {"title"})
+        for item in changes["caveats_changed"]:
+            add("caveat", item["id"], {"title", "body"})
+        for item in changes["judgments_added"] + changes["judgments_changed"]:
+            add("judgment", item["id"], {"statement"})
     fields: list[Field] = []
     for (kind, record_id), only in records.items():
         record = _table(project, kind).get(record_id)
@@ -572,9 +589,13 @@ class Editions:
 
 
 def resolve_translations(project: Any, english: list[dict], files: dict[str, LanguageFile], downloads: Any,
-                         base_url: str | None, out: Collector) -> Editions:
-    """Each brief's translated editions, resolved from a translated copy of the project. Without fallback a
-    stale or missing portion is an error in `out` (the caller stops the build); with it, a pending mark."""
+                         base_url: str | None, out: Collector, previous: dict[str, dict] | None = None,
+                         recorded: dict[str, list[dict]] | None = None) -> Editions:
+    """Each brief's translated editions, resolved from a translated copy of the project, with what changed since
+    its previous edition and its earlier editions, as the source edition has them (`previous`, `recorded`: by brief
+    id). Without fallback a stale or missing portion is an error in `out` (the caller stops the build); with it,
+    a pending mark."""
+    previous, recorded = previous or {}, recorded or {}
     from .resolve import BriefResolver, brief_jsonld
     fallback = bool(getattr(project.settings, "translation_fallback", False))
     result = Editions()
@@ -592,8 +613,13 @@ def resolve_translations(project: Any, english: list[dict], files: dict[str, Lan
                     continue
             translated = translated_project(project, lang, table, fallback)
             with i18n.use(lang):
-                resolved = BriefResolver(translated, translated.briefs[brief["id"]], None, downloads(brief["id"], lang),
-                                         base_url, project.markings).resolve()
+                resolved = BriefResolver(translated, translated.briefs[brief["id"]], previous.get(brief["id"]),
+                                         downloads(brief["id"], lang), base_url, project.markings,
+                                         recorded.get(brief["id"]), source=project).resolve()
+            for edition in resolved["earlier_editions"]:  # kept once, beside the source edition's page
+                for archived in edition["files"]:
+                    archived["href"] = f"../{archived['href']}"
+                    archived["lang"], archived["language"] = languages[0], i18n.language_name(languages[0])
             resolved["language"] = lang
             resolved["translation"] = {"lang": lang, "source": languages[0],
                                        "pending": sum(1 for p in table if p.needed),
@@ -704,7 +730,7 @@ def needs_report(project: Any, files: dict[str, LanguageFile], only: str | None,
         raise ValueError(f"no brief lists language '{only}' (languages briefs list: {listed})")
     if not wanted:
         return "No brief lists a language beside the project's own; add `languages: [en, fr]` to a brief.\n"
-    english = {b["id"]: b for b in resolve(project, sorted({i for ids in wanted.values() for i in ids}))}
+    english = {b["id"]: b for b in resolve(project, sorted({i for ids in wanted.values() for i in ids}), previous)}
     lines = []
     for lang in sorted(wanted):
         if only is not None and lang != only:

@@ -748,40 +748,47 @@ class WordEdition:
             for i, (kind, value) in enumerate(parts):
                 if i:
                     self.text(p, " ")
-                if kind == "old":
-                    self.inline(p, value, strike=True)
+                before = len(p)
+                if kind in ("old", "quoted"):
+                    self.inline(p, value, strike=kind == "old")
                 elif kind == "old_text":
                     self.text(p, value or "", strike=True)
                 elif kind == "html":
                     self.inline(p, value)
                 else:
                     self.text(p, value or "")
+                if quoted and kind in ("old", "old_text", "quoted"):
+                    for r in p[before:]:
+                        if r.tag == ooxml.qn("w:r"):
+                            _run_lang(r, quoted)
         for j in ch["judgments_added"]:
-            item("New judgment:", ("text", j["statement"]))
+            item(_("New judgment:"), ("text", j["statement"]))
         for j in ch["judgments_changed"]:
-            item("Judgment revised:", ("old_text", j["old"]), ("text", j["new"]))
+            item(_("Judgment revised:"), ("old_text", j["old"]), ("text", j["new"]))
         for j in ch["judgments_removed"]:
-            item("Judgment withdrawn:" if j["withdrawn"] else "Judgment no longer in this brief:", ("old_text", j["old"]))
+            item(_("Judgment withdrawn:") if j["withdrawn"] else _("Judgment no longer in this brief:"),
+                 ("old_text", j["old"]))
         for f in ch["added"]:
-            item("Added:", ("html", f["statement_html"]))
+            item(_("Added:"), ("html", f["statement_html"]))
         for f in ch["changed"]:
-            item("Changed:", ("old", f["old_html"]), ("html", f["new_html"]))
+            item(_("Changed:"), ("old", f["old_html"]), ("html", f["new_html"]))
         for f in ch["withdrawn"]:
-            item("Withdrawn:", ("old", f["old_html"]))
+            item(_("Withdrawn:"), ("old", f["old_html"]))
         for f in ch["dropped"]:
-            item("No longer in this brief (the fact stands):",
-                 *((("old", f["old_html"]), ("html", f["now_html"])) if f.get("now_html") else (("html", f["old_html"]),)))
+            item(_("No longer in this brief (the fact stands):"),
+                 *((("old", f["old_html"]), ("html", f["now_html"])) if f.get("now_html") else (("quoted", f["old_html"]),)))
         if ch["withdrawn_above_marking"]:
-            n = ch["withdrawn_above_marking"]
-            item("No longer in this brief:", ("text", f"{n} item{'s' if n != 1 else ''} now marked above "
-                                                      f"{self.brief['marking']['label']}, so not shown here."))
+            n, label = ch["withdrawn_above_marking"], self.brief["marking"]["label"]
+            item(_("No longer in this brief:"),
+                 ("text", _("%(n)s item now marked above %(marking)s, so not shown here.", n=n, marking=label) if n == 1
+                  else _("%(n)s items now marked above %(marking)s, so not shown here.", n=n, marking=label)))
         for c in ch["caveats_added"]:
-            item("New caveat:", ("text", c["title"]))
+            item(_("New caveat:"), ("text", c["title"]))
         for c in ch["caveats_changed"]:
             title = [("old_text", c["old_title"])] if c["old_title"] else []
-            item("Caveat revised:", *title, ("text", c["title"] + ":"), ("old", c["old_html"]), ("html", c["new_html"]))
+            item(_("Caveat revised:"), *title, ("text", c["title"] + _(":")), ("old", c["old_html"]), ("html", c["new_html"]))
         for c in ch["caveats_removed"]:
-            item("Caveat withdrawn:" if c["withdrawn"] else "Caveat no longer in this brief:", ("old_text", c["title"]))
+            item(_("Caveat withdrawn:") if c["withdrawn"] else _("Caveat no longer in this brief:"), ("old_text", c["title"]))
 
     def section(self, s: dict) -> None:
         self.heading(s["title"])
