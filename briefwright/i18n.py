@@ -17,6 +17,7 @@ import contextvars
 import datetime as dt
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,9 @@ SOURCE_LANGUAGE = "en"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "briefwright"
 LIKELIHOOD_CONTEXT = "ICD 203 likelihood"
+# Words of the language that hedge without stating a likelihood (msgid: the English hedge, model.HEDGES): a
+# translated judgment using one reads weaker or vaguer than the ICD 203 term it stands for.
+HEDGE_CONTEXT = "ICD 203 hedge"
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("briefwright_language", default=SOURCE_LANGUAGE)
 
@@ -178,7 +182,49 @@ def likelihood_table_problems(lang: str) -> list[str]:
         other = row_of.setdefault(translated, term.row)
         if other != term.row:
             problems.append(f"'{translated}' stands for two rows ({other} and {term.row})")
+    hedges = {text.casefold(): english for (context, english), text in table.items() if context == HEDGE_CONTEXT}
+    for (context, english), translated in table.items():
+        if context == LIKELIHOOD_CONTEXT and translated.casefold() in hedges:
+            problems.append(f"'{translated}' is the term for '{english}' and also a hedge (for "
+                            f"'{hedges[translated.casefold()]}', msgctxt \"{HEDGE_CONTEXT}\"), which states no likelihood")
+    from .model import HEDGES
+    problems += [f"hedge entry '{english}' is not an English hedge the engine knows ({', '.join(sorted(HEDGES))})"
+                 for (context, english) in table if context == HEDGE_CONTEXT and english not in HEDGES]
     return problems
+
+
+def _word(term: str) -> str:
+    """A regular expression for the term as a whole word where its script spaces words (Latin), and as written
+    where it does not (Chinese: 较有可能 inside a sentence has no word boundary)."""
+    spaced = [ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN") for ch in (term[0], term[-1])]
+    return ("(?<!\\w)" if spaced[0] else "") + re.escape(term) + ("(?!\\w)" if spaced[1] else "")
+
+
+@lru_cache(maxsize=16)
+def _likelihood_words(lang: str) -> tuple[re.Pattern | None, dict[str, str], re.Pattern | None]:
+    """The language's ICD 203 terms as one pattern, longest first (so 'très probable' is not read as 'probable'),
+    with the English term each stands for; and its hedges (HEDGE_CONTEXT) as another."""
+    table = messages(lang)
+    terms = {text.casefold(): english for (context, english), text in table.items() if context == LIKELIHOOD_CONTEXT}
+    hedges = sorted({text.casefold() for (context, _), text in table.items() if context == HEDGE_CONTEXT}, key=len,
+                    reverse=True)
+
+    def pattern(words: list[str]) -> re.Pattern | None:
+        return re.compile("|".join(_word(w) for w in words), re.I) if words else None
+    return pattern(sorted(terms, key=len, reverse=True)), terms, pattern(hedges)
+
+
+def likelihood_words_in(text: str, lang: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """In a text of the language: the ICD 203 terms of its table used, as (the words, the English term), and the
+    hedges of its table left once those terms are taken out (可能 alone, outside 较有可能)."""
+    terms_re, terms, hedges_re = _likelihood_words(lang)
+    used: list[tuple[str, str]] = []
+    if terms_re is not None:
+        for m in terms_re.finditer(text):
+            used.append((m.group(0), terms[m.group(0).casefold()]))
+        text = terms_re.sub(lambda m: " " * len(m.group(0)), text)
+    hedges = [m.group(0) for m in hedges_re.finditer(text)] if hedges_re is not None else []
+    return used, hedges
 
 
 def likelihood_scale(lang: str | None = None) -> list[dict]:

@@ -390,6 +390,41 @@ def check_file(project: Any, language: LanguageFile, out: Collector) -> None:
                           "([@source-id] as in the English)")
             if entry.source_fingerprint != fingerprint(current.english):
                 out.warning(entry.loc, stale_message(Portion(current, language.lang, "stale", entry)))
+            if kind == "judgment" and rest == "statement":
+                check_likelihood_words(record, entry, language.lang, out)
+
+
+def check_likelihood_words(judgment: Any, entry: Entry, lang: str, out: Collector) -> None:
+    """A translated judgment states the likelihood the English does, in the term the language's ICD 203 table
+    (its catalogue) gives for that row, and no other row's term; a hedge of the table (可能 alone: "possibly")
+    is refused where a likelihood is set, and warned of where none is."""
+    from .model import Likelihood
+    used, hedges = i18n.likelihood_words_in(entry.text, lang)
+    chosen = judgment.likelihood
+    where = f"the {lang} ICD 203 table in {i18n.catalogue_path(lang).relative_to(i18n.LOCALE_DIR.parent.parent)}"
+    said = f"{lang} translation of judgment '{judgment.id}'"
+
+    def row_terms(row: str) -> str:
+        return " or ".join(f"'{i18n.likelihood_term(t.value, lang)}'" for t in Likelihood if t.row == row)
+    if chosen is not None and not any(Likelihood(english).row == chosen.row for _, english in used):
+        hedged = f" (it says '{hedges[0]}', a hedge that states no likelihood)" if hedges else ""
+        out.error(entry.text_loc, f"{said} does not state its likelihood '{chosen.value}' ({chosen.row}){hedged}: "
+                  f"write {row_terms(chosen.row)}, the term for that row in {where}")
+        hedges = []
+    for words, english in used:
+        term = Likelihood(english)
+        if chosen is None:
+            out.error(entry.text_loc, f"{said} uses '{words}', the ICD 203 term for '{english}' ({term.row}) in {where}, "
+                      "but the judgment sets no likelihood")
+        elif term.row != chosen.row:
+            out.error(entry.text_loc, f"{said} uses '{words}' ('{english}', {term.row}), not in the row of its "
+                      f"likelihood '{chosen.value}' ({chosen.row}); write {row_terms(chosen.row)} ({where})")
+    for hedge in hedges:
+        message = f"{said} says '{hedge}', a hedge that states no ICD 203 likelihood in {where}"
+        if chosen is not None:
+            out.error(entry.text_loc, f"{message}; write {row_terms(chosen.row)}")
+        else:
+            out.warning(entry.text_loc, f"{message}; state the likelihood in the English first, or recast the sentence")
 
 
 def check_languages(project: Any, out: Collector) -> dict[str, LanguageFile]:

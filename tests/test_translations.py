@@ -142,7 +142,7 @@ def test_pdf_and_word_carry_the_language(built):
 def test_engine_words_come_from_the_catalogue(built):
     zh = (built / "briefs" / "sample" / ZH / "index.html").read_text(encoding="utf-8")
     for words in ("核心结论", "第 1 版", "事实核查于 2026年2月1日", "2026年2月2日", "当事方自称，未经核实", "关键警示",
-                  "可能性：可能（55-80%）", "低置信度", "为何重要：", "尚不清楚的问题", "如何解读判断", "公告"):
+                  "可能性：较有可能（55-80%）", "低置信度", "为何重要：", "尚不清楚的问题", "如何解读判断", "公告"):
         assert words in zh, words
     assert "TLP:CLEAR" in zh and "Bottom line" not in zh and "Claimed by the subject" not in zh
     assert "\\007b2c " in zh  # 'Page X of Y' ("第 X 页") as the running footer's CSS content
@@ -154,7 +154,7 @@ def test_engine_words_come_from_the_catalogue(built):
     assert "第 2 页，共 2 页" in text  # the first page carries no page number
     with zipfile.ZipFile(built / "briefs" / "sample" / ZH / f"sample.{ZH}.docx") as docx:
         body = docx.read("word/document.xml").decode()
-    assert "核心结论" in body and "可能性：可能（55-80%）" in body
+    assert "核心结论" in body and "可能性：较有可能（55-80%）" in body
 
 
 def test_the_likelihood_table_keeps_every_row_in_every_language():
@@ -385,3 +385,159 @@ def test_glossary_terms_a_brief_lists_are_translated_and_counted(tmp_path):
     assert "据 WDG 称" in page, "a translated edition never inserts the English expansion at first use"
     english = (site / "index.html").read_text(encoding="utf-8")
     assert "per the widget data group (WDG)" in english
+
+
+# -- ICD 203 terms in each language (issue 28) ----------------------------------------------------------------
+
+def test_likely_is_较有可能_and_the_table_refuses_a_term_that_is_only_a_hedge(monkeypatch):
+    assert i18n.likelihood_term("likely", ZH) == "较有可能" and i18n.likelihood_term("likely", "fr") == "probable"
+    real = i18n.messages
+    monkeypatch.setattr(i18n, "messages", lambda lang: {**real(lang), (i18n.LIKELIHOOD_CONTEXT, "likely"): "可能"})
+    assert any("'可能' is the term for 'likely' and also a hedge (for 'possibly'" in p
+               for p in i18n.likelihood_table_problems(ZH))
+
+
+def test_a_translated_judgment_is_checked_against_the_catalogues_table(project):
+    zh = project / "translations" / f"{ZH}.yaml"
+    line = line_of(zh, "这款小部件较有可能")
+    where = f"translations/{ZH}.yaml:{line}:11:"
+    edit(zh, "这款小部件较有可能在一年内取代竞品。", "这款小部件可能在一年内取代竞品。")
+    edit(project / "translations" / "fr.yaml", "Il est probable que le widget supplante",
+         "Il est très probable que le widget supplante")
+    result = run_cli("check", "--project", project, "--diagnostics", "text", cwd=project)
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert (f"{where} error: zh-Hans translation of judgment 'adoption' does not state its likelihood 'likely' (55-80%) "
+            "(it says '可能', a hedge that states no likelihood): write '较有可能' or '较为可能'") in result.stderr, result.stderr
+    assert ("error: fr translation of judgment 'adoption' uses 'très probable' ('very likely', 80-95%), not in the row of "
+            "its likelihood 'likely' (55-80%); write 'probable' or 'vraisemblable'") in result.stderr, result.stderr
+    edit(zh, "这款小部件可能在一年内取代竞品。", "这款小部件较有可能在一年内取代竞品，但也可能不会。")
+    result = run_cli("check", "--project", project, "--diagnostics", "text", cwd=project)
+    assert "zh-Hans translation of judgment 'adoption' says '可能', a hedge that states no ICD 203 likelihood" in result.stderr
+
+
+# -- everything the English edition prints, translated (issue 28) -------------------------------------------
+
+def set_entry(path: Path, key: str, english: str, text: str) -> None:
+    """Write (or replace) one entry of a translation file, its fingerprint taken from `english`."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["entries"][key] = {"english": english, "from": fingerprint(english), "text": text}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+
+
+def test_translated_editions_say_what_changed_and_translate_source_and_interest_notes(project):
+    import subprocess
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                       check=True, capture_output=True)
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "edition 1")
+    assert run_cli("release", "sample", "--formats", "html", "--project", project, cwd=project).code == 0
+    old, new = "The widget launched in January 2026.", "The widget launched on 10 January 2026."
+    edit(project / "content" / "facts.yaml", old, new)
+    note = "Edition 1 gave the launch to the month."
+    edit(project / "briefs" / "sample.yaml", "edition: 1", f"edition: 2\nchanges_note: {note}")
+    edit(project / "content" / "sources.yaml", "    kind: subject\n",
+         "    kind: subject\n    interest: subject\n    interest_note: The maker's own\n"
+         "    note: Read on the maker's site.\n")
+    result = build(project, "--formats", "html,docx", "--diagnostics", "text")
+    assert result.code == 1  # each new field the editions print needs its translation, in each language
+    for lang in (ZH, "fr"):
+        for field in ("brief 'sample' field 'changes_note'", "source 'maker-blog' field 'note'",
+                      "source 'maker-blog' field 'interest_note'"):
+            assert f"({lang}): {field} has no {lang} translation" in result.stderr, (lang, field, result.stderr)
+    words = {ZH: ("这款小部件于2026年1月10日发布。", "第 1 版只给出了发布月份。", "制造商自己的说法", "在制造商网站上阅读。"),
+             "fr": ("Le widget a été lancé le 10 janvier 2026.", "L’édition 1 ne donnait que le mois du lancement.",
+                    "Publication du fabricant", "Lu sur le site du fabricant.")}
+    for lang, (fact, changes, interest, source_note) in words.items():
+        path = project / "translations" / f"{lang}.yaml"
+        set_entry(path, "fact/widget-launch/statement", new, fact)
+        set_entry(path, "brief/sample/changes_note", note, changes)
+        set_entry(path, "source/maker-blog/interest_note", "The maker's own", interest)
+        set_entry(path, "source/maker-blog/note", "Read on the maker's site.", source_note)
+    translations = run_cli("translations", "--project", project, cwd=project)
+    assert "fr (Français): 100% translated" in translations.stdout and "zh-Hans (中文 (简体)): 100% translated" in translations.stdout
+    result = build(project, "--formats", "html,docx")
+    assert result.code == 0, result.stderr
+    folder = project / "site" / "briefs" / "sample"
+    for lang, heading in ((ZH, "自第 1 版以来的变更"), ("fr", "Ce qui a changé depuis l’édition 1")):
+        fact, changes, interest, source_note = words[lang]
+        html = (folder / lang / "index.html").read_text(encoding="utf-8")
+        section = html[html.index('id="changes"'):html.index("</section>", html.index('id="changes"'))]
+        assert heading in section and changes in section
+        # what edition 1 printed is quoted as its record holds it, marked English; the new wording is the translation
+        assert f'<del lang="en">{old}</del> <ins>{fact}</ins>' in section, section
+        assert interest in html and source_note in html  # the Sources list: the stake and the analyst's note
+        assert "The maker's own" not in html and "Read on the maker's site." not in html
+        assert 'href="../editions/' not in html or 'hreflang="en"' in html
+        with zipfile.ZipFile(folder / lang / f"sample.{lang}.docx") as docx:
+            body = docx.read("word/document.xml").decode()
+        assert heading in body and changes in body and fact in body
+
+
+def test_every_section_of_the_english_edition_has_its_counterpart_in_each_translation(real_site):
+    """The real briefs: each translated edition prints the sections, items and currency lines of its English edition,
+    in the same order, and (Chinese) no passage of English outside what it quotes or cites as written."""
+    site, _ = real_site
+    checked = 0
+    for english_page in sorted((site / "briefs").glob("*/index.html")):
+        english = _outline(english_page)
+        for lang in (ZH, "fr"):
+            translated_page = english_page.parent / lang / "index.html"
+            if not translated_page.is_file():
+                continue
+            outline = _outline(translated_page)
+            assert outline.sections == english.sections, (translated_page, outline.sections, english.sections)
+            assert outline.items == english.items, translated_page
+            assert outline.marks == english.marks, translated_page
+            if lang == ZH:
+                assert outline.english_runs == [], (translated_page, outline.english_runs)
+            checked += 1
+    assert checked >= 3  # the executive brief in Chinese and French, the press explainer in Chinese
+
+
+class _Outline(HTMLParser):
+    """What a brief page is made of, whatever its language: its sections by class in order, the items each shows (by
+    their data- ids), the currency marks, and (for a Chinese page) runs of English words outside what is quoted in
+    English (lang="en"), cited as written (footnotes, the Sources list) or a name."""
+
+    # Not data-term: a glossary lists the abbreviations its own edition's text uses (台积电 needs no entry for TSMC).
+    ITEMS = ("data-fact", "data-judgment", "data-caveat", "data-unknown", "data-event", "data-change", "data-unverified",
+             "data-edition", "data-status-label")
+    MARKS = ("data-currency-gap", "data-currency-note", "data-facts-checked", "data-sources-to")
+
+    def __init__(self):
+        super().__init__()
+        self.sections: list[str] = []
+        self.items: list[list[tuple[str, str]]] = []
+        self.marks: list[tuple[str, str]] = []
+        self.english_runs: list[str] = []
+        self.open: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "section":
+            self.sections.append(a.get("class") or "")
+            self.items.append([])
+        for key in self.ITEMS:
+            if a.get(key) and self.items:
+                self.items[-1].append((key, a[key]))
+        self.marks += [(key, a[key]) for key in self.MARKS if key in a]
+        if tag not in ("br", "img", "meta", "link", "wbr", "hr", "input"):
+            quoted = (a.get("lang") == "en" or a.get("id") == "sources" or "footnote" in (a.get("class") or "")
+                      or tag in ("script", "style", "head", "abbr"))
+            self.open.append((tag, quoted))
+
+    def handle_endtag(self, tag):
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        if not any(quoted for _, quoted in self.open):
+            self.english_runs += re.findall(r"(?:[A-Za-z][\w'’-]*[ ,;:]+){5,}[A-Za-z]+", data)
+
+
+def _outline(path: Path) -> _Outline:
+    parser = _Outline()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
