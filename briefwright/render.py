@@ -183,10 +183,13 @@ class _Marks(HTMLParser):
         self.facts: dict[str, int] = {}
         self.labels: dict[str, int] = {}
         self.unknowns: set[str] = set()
+        self.judgments: dict[str, int] = {}
+        self.unverified: dict[str, int] = {}
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        for key, table in (("data-caveat", self.caveats), ("data-fact", self.facts), ("data-status-label", self.labels)):
+        for key, table in (("data-caveat", self.caveats), ("data-fact", self.facts), ("data-status-label", self.labels),
+                           ("data-judgment", self.judgments), ("data-unverified", self.unverified)):
             if a.get(key):
                 table[a[key]] = table.get(a[key], 0) + 1
         if a.get("data-unknown"):
@@ -248,4 +251,9 @@ def check_rendered(brief: dict, html: str) -> list[str]:
         if marks.facts.get(fact_id, 0) > marks.labels.get(fact_id, 0):
             problems.append(f"brief '{brief['id']}': fact '{fact_id}' is not verified but template '{brief['template']}' "
                             "shows it without its status label")
+    for judgment_id in brief["required"].get("unverified", []):  # a judgment standing partly on a claim or estimate
+        if marks.unverified.get(judgment_id, 0) < max(marks.judgments.get(judgment_id, 0), 1):
+            problems.append(f"brief '{brief['id']}': judgment '{judgment_id}' rests partly on facts that are only "
+                            f"claimed, disputed or estimated, but template '{brief['template']}' shows it without "
+                            "saying so (the 'Rests partly on unverified claims' label, data-unverified)")
     return problems

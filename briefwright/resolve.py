@@ -498,6 +498,7 @@ class BriefResolver:
                 "caveats": sorted([f, c] for c, fs in required.items() for f in fs),
                 "unknowns": sorted(u["id"] for s in sections for u in s["unknowns"]) + sorted(u["id"] for u in unknowns_section),
                 "labelled": sorted(f for f in self.facts_used if self.project.facts[f].status.needs_label),
+                "unverified": sorted({j["id"] for s in sections for j in s["judgments"] if j["unverified"]}),
             },
         }
         resolved["jsonld_html"] = brief_jsonld(resolved, self.base_url)

@@ -82,6 +82,41 @@ def test_template_that_hides_a_claim_label_fails(minimal, tmp_path):
             "'policymaker.html' shows it without its status label") in result.stderr.splitlines()
 
 
+def test_a_judgment_resting_on_an_estimate_the_brief_does_not_show_says_so_and_a_template_cannot_drop_it(minimal,
+                                                                                                       tmp_path):
+    """Issue 28: 'adoption' rests only on the rival's speed, now the desk's estimate, which the brief charts but never
+    states: the judgment still says it rests partly on unverified claims, in the page and in Word; a template that
+    prints the judgment without that label fails the build."""
+    import docx
+    other, facts = minimal / "content" / "other.yaml", minimal / "content" / "facts.yaml"
+    other.write_text(other.read_text(encoding="utf-8").replace("rests_on: [widget-speed, rival-speed]",
+                                                               "rests_on: [rival-speed]"), encoding="utf-8")
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "    sources: [trade-paper]\n    status: reported", "    sources: [trade-paper]\n    status: estimated"),
+        encoding="utf-8")
+    result = build(minimal, tmp_path / "site", "-j1", "--formats", "html,docx")
+    assert result.code == 0, result.stderr
+    html = (tmp_path / "site" / "briefs" / "sample" / "index.html").read_text(encoding="utf-8")
+    assert 'data-fact="rival-speed"' not in html  # the brief never states the estimate it rests on
+    assert '<span class="unverified" data-unverified="adoption">Rests partly on unverified claims.</span>' in html
+    word = docx.Document(str(tmp_path / "site" / "briefs" / "sample" / "sample.docx"))
+    assert any("Low confidence. Rests partly on unverified claims." in p.text for p in word.paragraphs)
+    (minimal / "templates").mkdir()
+    (minimal / "templates" / "policymaker.html").write_text(
+        '{% extends "base.html" %}\n'
+        "{% block body %}{% for s in brief.sections %}<section><h2>{{ s.title }}</h2><ol>\n"
+        '{% for j in s.judgments %}<li data-judgment="{{ j.id }}">{{ j.statement }}</li>{% endfor %}</ol>\n'
+        '<ul>{% for f in s.facts %}<li data-fact="{{ f.id }}">{{ m.status_label(f) }}{{ f.statement_html }}'
+        "{% for c in f.caveats %}{{ m.caveat(c) }}{% endfor %}</li>{% endfor %}</ul>\n"
+        "</section>{% endfor %}{% endblock %}\n", encoding="utf-8")
+    result = build(minimal, tmp_path / "site2", "-j1", "--formats", "html")
+    assert result.code == 1
+    assert ("briefs/sample.yaml:1:1: error: brief 'sample': judgment 'adoption' rests partly on facts that are only "
+            "claimed, disputed or estimated, but template 'policymaker.html' shows it without saying so (the 'Rests "
+            "partly on unverified claims' label, data-unverified)") in result.stderr.splitlines(), result.stderr
+    assert not (tmp_path / "site2").exists()
+
+
 def test_undefined_template_variable_names_template_and_line(minimal, tmp_path):
     (minimal / "templates").mkdir()
     (minimal / "templates" / "policymaker.html").write_text(

@@ -817,6 +817,7 @@ class WordEdition:
         self.text(p, j["statement"])
         self.cites(p, j["cites"])
         meta = self.para("Judgment Basis")
+        self.mark(meta, "judgment", j["id"])  # check_docx reads the label of a judgment on a claim here
         if j["likelihood"]:
             self.text(meta, _("Likelihood: %(term)s (%(range)s)", term=j["likelihood"]["value"], range=j["likelihood"]["range"])
                       + _(".") + " ")
@@ -1258,6 +1259,17 @@ def check_docx(brief: dict, data: bytes) -> list[str]:
                 break
             if labels.get(fact_id, "\0") not in found:
                 problems.append(f"fact '{fact_id}' is not verified but its Word edition shows it without its status label")
+                break
+    with i18n.use(brief.get("language", i18n.SOURCE_LANGUAGE)):
+        unverified = _("Rests partly on unverified claims.")
+    for judgment_id in brief["required"].get("unverified", []):
+        for n in itertools.count(1):
+            found = shown.get(mark_name("judgment", judgment_id, n))
+            if found is None and n > 1:
+                break
+            if found is None or unverified not in found:
+                problems.append(f"judgment '{judgment_id}' rests partly on unverified claims but its Word edition does "
+                                "not say so")
                 break
     label = brief["marking"]["label"]
     for name, root in sorted(parts.items()):
