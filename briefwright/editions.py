@@ -65,7 +65,7 @@ def section_text(section) -> dict:
 
 # What an edition printed, as its record holds it; a record written before a part was recorded is compared on the
 # parts it holds.
-PRINTED = ("title", "bottom_line", "sections", "facts", "caveats", "judgments")
+PRINTED = ("title", "marking", "bottom_line", "sections", "facts", "caveats", "judgments")
 
 
 def unreleased_changes(record: dict, current: dict) -> list[str]:
