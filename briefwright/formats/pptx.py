@@ -679,6 +679,9 @@ class Deck:
                     runs.extend(self._linked(Text(self.clean(r.text), r.bold, r.italic), note))
             while runs and not runs[-1].text.strip(" ."):
                 runs.pop()
+            for before, after in zip(runs, runs[1:], strict=False):  # where an address was taken out
+                if before.text.endswith(" ") and after.text.startswith(" "):
+                    after.text = after.text.lstrip(" ")
             blocks.append(Block([Para(runs, 0, 14, 4)], [f"{note['n']}. {note['citation_text']}"]))
         if blocks:
             self.text_slides("sources", _("Sources"), blocks)
