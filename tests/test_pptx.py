@@ -92,10 +92,11 @@ def test_the_deck_holds_the_brief_in_order_natively(built, minimal):
     plot = frame.chart.plots[0]
     assert frame.chart.chart_type == pptx.enum.chart.XL_CHART_TYPE.BAR_CLUSTERED
     chart_data = brief["sections"][1]["charts"][0]
-    assert list(plot.categories) == [p["label"] for p in chart_data["points"]]
-    assert list(plot.series[0].values) == [p["value"] for p in chart_data["points"]]
+    drawn = chart_data["points"][::-1]  # from the bottom up, so the first fact is on top as on the page
+    assert list(plot.categories) == [p["label"] for p in drawn]
+    assert list(plot.series[0].values) == [p["value"] for p in drawn]
     assert frame._element.nvGraphicFramePr.cNvPr.get("descr") == chart_data["alt"]
-    hatched = [i for i, p in enumerate(chart_data["points"]) if p["flagged"]]
+    hatched = [i for i, p in enumerate(drawn) if p["flagged"]]
     assert hatched and all(plot.series[0].points[i].format.fill.type == pptx.enum.dml.MSO_FILL.PATTERNED for i in hatched)
 
     master_texts = [sh.text_frame.text for sh in prs.slide_masters[0].shapes if sh.has_text_frame]
@@ -365,3 +366,34 @@ def test_libreoffice_draws_every_slide_of_the_real_decks(real_site, tmp_path):
     for deck in real_decks(real_site):
         _prs, read = slides.read_slides(deck.read_bytes())
         check_every_slide_in_pdf(read, convert(deck, tmp_path / deck.stem))
+
+
+def test_each_chart_kind_is_native_where_powerpoint_has_it_else_a_picture_with_alt_text(minimal, tmp_path):
+    other = minimal / "content" / "other.yaml"
+    other.write_text(other.read_text(encoding="utf-8").replace("charts:\n", """charts:
+  - id: shares
+    kind: split
+    title: Throughput shares
+    facts: [widget-speed, rival-speed]
+  - id: dates
+    kind: timeline
+    title: The widget's first month
+    events: [launch, review]
+""", 1), encoding="utf-8")
+    sample = minimal / "briefs" / "sample.yaml"
+    sample.write_text(sample.read_text(encoding="utf-8").replace("charts: [speed]", "charts: [speed, shares, dates]")
+                      .replace("page_limit: 2", "page_limit: 4"), encoding="utf-8")
+    build(minimal, tmp_path / "site")
+    brief = resolved(minimal)["sample"]
+    charts = {c["title"]: c for c in brief["sections"][1]["charts"]}
+    _prs, read = slides.read_slides((tmp_path / "site" / "briefs" / "sample" / "sample.pptx").read_bytes())
+    by_title = {s["title"]: s["slide"] for s in read}
+    split = next(s for s in by_title["Throughput shares"].shapes if s.has_chart)
+    assert split.chart.chart_type == pptx.enum.chart.XL_CHART_TYPE.BAR_STACKED
+    assert [series.name for series in split.chart.plots[0].series] == ["Widget", "Rival"]
+    assert split._element.nvGraphicFramePr.cNvPr.get("descr") == charts["Throughput shares"]["alt"]
+    picture = next(s for s in by_title["The widget's first month"].shapes
+                   if s.shape_type == pptx.enum.shapes.MSO_SHAPE_TYPE.PICTURE)
+    assert picture._element.nvPicPr.cNvPr.get("descr") == charts["The widget's first month"]["alt"]
+    assert picture.image.size[0] / (picture.width / 914400) >= 250, "a high-resolution picture as placed"
+    assert errors_and_warnings(accessibility((tmp_path / "site" / "briefs" / "sample" / "sample.pptx").read_bytes())) == []

@@ -775,13 +775,20 @@ class Deck:
             frame = native(self, slide, c, (left, top, width, chart_h))
             frame._element.nvGraphicFramePr.cNvPr.set("descr", self.clean(c["alt"]))
         else:
-            from ..charts import draw_png
-            png = draw_png(c["kind"], c["points"], self.chart_style, PICTURE_DPI)
             from PIL import Image
+
+            from ..charts import draw_png
+            # Drawn for the slide (as wide as the space, text at slide sizes) and placed no larger than drawn, so
+            # it is PICTURE_DPI or finer wherever the template puts it.
+            style = {**self.chart_style, "width": width / EMU_PER_IN, "base": max(self.chart_style["base"], 16),
+                     "small": max(self.chart_style["small"], 14)}
+            png = draw_png(c["kind"], c["points"], style, PICTURE_DPI)
             with Image.open(io.BytesIO(png)) as image:
                 ratio = image.height / image.width
-            w = min(width, int(chart_h / ratio))
-            frame = slide.shapes.add_picture(io.BytesIO(png), Emu(left + (width - w) // 2), Emu(top), Emu(w), Emu(int(w * ratio)))
+                drawn = int(image.width / PICTURE_DPI * EMU_PER_IN)
+            w = min(width, drawn, int(chart_h / ratio))
+            frame = slide.shapes.add_picture(io.BytesIO(png), Emu(left + (width - w) // 2),
+                                             Emu(top + (chart_h - int(w * ratio)) // 2), Emu(w), Emu(int(w * ratio)))
             frame._element.nvPicPr.cNvPr.set("descr", self.clean(c["alt"]))
         frame.name = self.clean(c["title"])[:200]
         box = slide.shapes.add_textbox(Emu(left), Emu(top + chart_h + int(0.1 * EMU_PER_IN)), Emu(width), Emu(text_h))
@@ -904,15 +911,14 @@ def _bar(deck: Deck, slide: Any, c: dict, box: tuple[int, int, int, int]) -> Any
     from pptx.dml.color import RGBColor
     from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION
     from pptx.util import Emu, Pt
-    points = c["points"]
+    points = c["points"][::-1]  # PowerPoint draws the first category at the bottom; the page has the first fact on top
     data = CategoryChartData(number_format="#,##0.##")
     data.categories = [deck.clean(p["label"]) for p in points]
     data.add_series(deck.clean(f"{points[0]['measure']} ({points[0]['unit']})"), [p["value"] for p in points])
     frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_CLUSTERED, *(Emu(v) for v in box), data)
     chart = frame.chart
     _chart_text(chart, 14)
-    chart.has_legend = False
-    chart.category_axis.reverse_order = True
+    chart.has_title = chart.has_legend = False  # the slide's title names the chart
     chart.category_axis.format.line.color.rgb = RGBColor.from_string(RULE)
     value_axis = chart.value_axis
     value_axis.has_major_gridlines = True
@@ -925,8 +931,8 @@ def _bar(deck: Deck, slide: Any, c: dict, box: tuple[int, int, int, int]) -> Any
     series = plot.series[0]
     series.format.fill.solid()
     series.format.fill.fore_color.rgb = RGBColor.from_string(ACCENT)
-    plot.has_data_labels = True
-    labels = plot.data_labels
+    labels = series.data_labels  # the series' own labels: the plot's would give way to them once a point has one
+    labels.show_value = True
     labels.number_format, labels.number_format_is_linked = "#,##0.##", False
     labels.position = XL_LABEL_POSITION.OUTSIDE_END
     for i, p in enumerate(points):
@@ -953,11 +959,14 @@ def _split(deck: Deck, slide: Any, c: dict, box: tuple[int, int, int, int]) -> A
     frame = slide.shapes.add_chart(XL_CHART_TYPE.BAR_STACKED, *(Emu(v) for v in box), data)
     chart = frame.chart
     _chart_text(chart, 14)
+    chart.has_title = False
     chart.has_legend = True
     chart.legend.position = XL_LEGEND_POSITION.BOTTOM
     chart.legend.include_in_layout = False
-    chart.value_axis.has_major_gridlines = False
-    chart.value_axis.maximum_scale = total
+    value_axis = chart.value_axis
+    value_axis.has_major_gridlines = False
+    value_axis.minimum_scale, value_axis.maximum_scale = 0, total
+    value_axis.visible = False  # each part carries its value; the total is the category's name
     plot = chart.plots[0]
     plot.gap_width = 40
     plot.overlap = 100
