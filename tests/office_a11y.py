@@ -85,13 +85,32 @@ class Theme:
             return None
         srgb = fill.find("a:srgbClr", NS)
         if srgb is not None:
-            return srgb.get("val").upper()
+            return _transformed(srgb.get("val").upper(), srgb)
         scheme = fill.find("a:schemeClr", NS)
         if scheme is not None:
             name = scheme.get("val")
             name = self.map.get(name, name)
-            return self.scheme.get(name)
+            found = self.scheme.get(name)
+            return _transformed(found, scheme) if found else None
         return None
+
+
+def _transformed(hex_colour: str, element: Any) -> str:
+    """A colour with its DrawingML modifiers applied: tint (toward white), shade (toward black), lumMod and lumOff
+    (the lightness in HSL), as PowerPoint draws them (closely enough to judge contrast)."""
+    import colorsys
+    r, g, b = (int(hex_colour[i:i + 2], 16) / 255 for i in (0, 2, 4))
+    for child in element:
+        name, value = etree.QName(child).localname, int(child.get("val", "100000")) / 100000
+        if name == "tint":
+            r, g, b = (c * value + (1 - value) for c in (r, g, b))
+        elif name == "shade":
+            r, g, b = (c * value for c in (r, g, b))
+        elif name in ("lumMod", "lumOff"):
+            h, light, sat = colorsys.rgb_to_hls(r, g, b)
+            light = min(1.0, light * value) if name == "lumMod" else min(1.0, light + value)
+            r, g, b = colorsys.hls_to_rgb(h, light, sat)
+    return "".join(f"{round(c * 255):02X}" for c in (r, g, b))
 
 
 # -- PowerPoint ----------------------------------------------------------------------------------------------

@@ -409,3 +409,9 @@ def test_each_chart_kind_is_native_where_powerpoint_has_it_else_a_picture_with_a
     assert picture._element.nvPicPr.cNvPr.get("descr") == charts["The widget's first month"]["alt"]
     assert picture.image.size[0] / (picture.width / 914400) >= 250, "a high-resolution picture as placed"
     assert errors_and_warnings(accessibility((tmp_path / "site" / "briefs" / "sample" / "sample.pptx").read_bytes())) == []
+
+
+def test_the_shipped_template_is_what_make_reference_writes():
+    assert (REPO / "templates" / "static" / slides.REFERENCE).read_bytes() == slides.make_reference()
+    layouts = slides.describe_template(slides.make_reference())["layouts"]
+    assert slides.layout_problems(layouts, {}) == []

@@ -1241,6 +1241,11 @@ def _house_text_styles(master: Any, title_layout: Any) -> None:
         el = body.find(qn(level))
         if el is not None:
             el.find(qn("a:defRPr")).set("sz", str(size))
+    for ph in title_layout.placeholders:  # the opening slide's lines as its title: left, in full ink
+        for level in ph._element.iter(*(qn(f"a:lvl{n}pPr") for n in range(1, 10))):
+            level.set("algn", "l")
+        for tint in list(ph._element.iter(qn("a:tint"))):
+            tint.getparent().remove(tint)
     body_pr = master._element.find(f".//{qn('p:sp')}//{qn('a:bodyPr')}")
     if body_pr is not None:
         body_pr.set("anchor", "b")
