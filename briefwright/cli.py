@@ -18,6 +18,7 @@ from .editions import edition_path, editions_folder, release
 from .environment import missing_package
 from .explain import KINDS as EXPLAINED
 from .explain import ExplainError, explain
+from .formats import default_formats
 from .model import ID_PATTERN, Marking, nearest
 from .pipeline import BuildOptions, FileFault, UsageError, build, check, edition_files, today
 from .reproduce import NotReproducible, source_commit
@@ -71,8 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--only", action="append", default=[], metavar="ID", help="build only this brief (repeatable)")
     b.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers (default: cores)")
     b.add_argument("--force", action="store_true", help="ignore the build cache")
-    b.add_argument("--formats", default="html,pdf,docx", metavar="LIST",
-                   help="output formats, comma-separated (default: html,pdf,docx); html is always made")
+    b.add_argument("--formats", default=",".join(default_formats()), metavar="LIST",
+                   help=f"output formats, comma-separated (default: {','.join(default_formats())}; pptx only for "
+                        "briefs with slides); html is always made")
     b.add_argument("--cache-dir", type=Path, default=None, help="build cache folder (default: .briefwright-cache in the project)")
     b.add_argument("--base-url", default=None, help="absolute URL the site is published at, for the feed, sitemap "
                    "and metadata (e.g. https://org.github.io/briefs/)")

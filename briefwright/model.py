@@ -701,6 +701,9 @@ class Brief(Record):
     numbered_paragraphs: bool | None = field(default=None, metadata=meta(
         "Number the body paragraphs of the Word edition (1., 2., ...) for submissions cited by paragraph, such as "
         "parliamentary written evidence; default: the audience's choice (off for the built-in audiences)."))
+    slides: bool | None = field(default=None, metadata=meta(
+        "Also publish the brief as PowerPoint slides (.pptx) beside its PDF and Word files; default: the audience's "
+        "choice (off for the built-in audiences)."))
 
 
 @dataclass
@@ -748,6 +751,24 @@ class ProjectAudience(Record):
     glossary: bool = field(default=False, metadata=meta(
         "List the glossary terms the brief uses, and warn in `check` on an abbreviation it uses without a "
         "glossary entry (the built-in public and policymaker audiences do)."))
+    slides: bool = field(default=False, metadata=meta(
+        "Publish its briefs as PowerPoint slides (.pptx) too, unless a brief says `slides: false`."))
+
+
+@dataclass
+class SlideLayouts(Record):
+    """Which layout of the slide template (templates/static/reference.pptx) each kind of slide uses, by the
+    layout's name as PowerPoint shows it; a kind left out uses the layout named in brackets."""
+
+    title: str | None = field(default=None, metadata=meta("The opening slide: title, date, edition, marking (Title Slide)."))
+    bottom_line: str | None = field(default=None, metadata=meta("The bottom line (Title and Content)."))
+    judgment: str | None = field(default=None, metadata=meta("One key judgment and the facts it rests on (Title and Content)."))
+    section: str | None = field(default=None, metadata=meta("A section's text and facts (Title and Content)."))
+    chart: str | None = field(default=None, metadata=meta("A chart; needs a title placeholder (Title Only)."))
+    table: str | None = field(default=None, metadata=meta("A timeline table; needs a title placeholder (Title Only)."))
+    caveats: str | None = field(default=None, metadata=meta("Every caveat of the brief (Title and Content)."))
+    unknowns: str | None = field(default=None, metadata=meta("The open questions (Title and Content)."))
+    sources: str | None = field(default=None, metadata=meta("The numbered sources (Title and Content)."))
 
 
 @dataclass
@@ -775,6 +796,9 @@ class Settings(Record):
     word_reference: str | None = field(default=None, metadata=meta(
         "A Word file (.docx) in the project folder whose styles and page setup the Word editions use, in place of "
         "the theme's reference.docx."))
+    slide_layouts: SlideLayouts | None = field(default=None, metadata=meta(
+        "The layout of the slide template each kind of slide uses, for a template whose layouts have other names "
+        "than PowerPoint's own (Title Slide, Title and Content, Title Only)."))
     public_repository: bool = field(default=False, metadata=meta(
         "The project's own folder is published (a public git repository): every record and brief in it must be "
         "TLP:CLEAR; restricted ones belong in a private folder."))
