@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 
 from .diagnostics import Collector, Loc
-from .model import Brief, Judgment, Marking
+from .model import Brief, Judgment, Marking, Section
 from .project import Project
 from .reproduce import REPRODUCING, NotReproducible, rebuild
 
@@ -56,7 +56,7 @@ def edition_record(project: Project, brief: Brief) -> dict:
             "judgments": {j.id: judgment_text(j) for j in judgments}}
 
 
-def section_text(section) -> dict:
+def section_text(section: Section) -> dict:
     """A section as the edition printed it: heading, the analyst's text and what it shows, in order."""
     return {"title": section.title, "intro": None if section.intro is None else str(section.intro),
             **{part: list(getattr(section, part)) for part in ("judgments", "facts", "charts", "events", "caveats",
