@@ -25,6 +25,7 @@ from .resources import DOCS, EXAMPLES
 from .scaffold import SCAFFOLD_KINDS, ScaffoldError, Scaffolds
 from .schema import write_reference, write_schemas
 from .starter import InitError, init_project
+from .validate import release_archives
 from .verify import verify
 from .workers import WorkerLost
 
@@ -431,6 +432,9 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(f"edition {project.briefs[args.brief].edition} of '{args.brief}' is already recorded in "
                              f"{existing}; raise 'edition' in briefs/{args.brief}.yaml first")
         brief = project.briefs[args.brief]
+        unarchived = release_archives(project, args.brief)
+        if unarchived:
+            raise ContentError(unarchived)
         if brief.edition >= 2 and brief.changes_note is None:
             loc = brief.at("edition")
             raise UsageError(f"{loc.display_path()}:{loc.line}: edition {brief.edition} of '{args.brief}' has no "
