@@ -34,6 +34,7 @@ _NOT_FOUND_TITLE = re.compile(
 _HOME_PATHS = {"", "/", "/index.html", "/index.htm", "/index.php", "/home", "/home/", "/en", "/en/"}
 _ERROR_PATH = re.compile(r"(?:^|/)(?:404|not-?found|error)(?:[./_-]|$)", re.I)
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title", re.I | re.S)
+NO_SUCH_HOST = "no such host"
 TITLE_BYTES = 256 * 1024  # a title is near the top; the rest of a page is not read
 
 
@@ -142,6 +143,7 @@ class Checker:
         self._busy: dict[str, int] = {}
         self._next: dict[str, float] = {}
         self.stopped = False
+        self.reached = False  # some host answered: a name DNS does not know is then the name's fault, not ours
 
     def close(self) -> None:
         self.client.close()
@@ -151,6 +153,7 @@ class Checker:
         for url in dict.fromkeys(urls):
             self._queues.setdefault(host_of(url), deque()).append(url)
         report = threading.Lock()
+        unknown_names: list[Result] = []  # held until some host has answered
 
         def work() -> None:
             while (taken := self._take()) is not None:
@@ -162,7 +165,10 @@ class Checker:
                     self._release(host)
                 if result is not None:
                     with report:
-                        done(result)
+                        if result.detail.startswith(NO_SUCH_HOST) and not self.reached:
+                            unknown_names.append(result)
+                        else:
+                            done(result)
 
         count = max(1, min(workers, len(self._queues) * self.politeness.per_host))
         threads = [threading.Thread(target=work, daemon=True, name=f"links-{i}") for i in range(count)]
@@ -171,6 +177,11 @@ class Checker:
         for thread in threads:
             while thread.is_alive():
                 thread.join(0.2)  # in short waits, so Ctrl-C reaches the main thread at once
+        for result in unknown_names:
+            if not self.reached:  # no host answered at all: the machine may be offline, and a domain is not dead
+                result.status = UNREACHABLE
+                result.detail += ", and no other host answered either: is this machine offline?"
+            done(result)
 
     def _take(self) -> tuple[str, str, float] | None:
         """The next address whose host has a free slot, and how long to wait before asking it."""
@@ -222,6 +233,7 @@ class Checker:
     def _once(self, url: str) -> Result:
         try:
             with self.client.stream("GET", url) as response:
+                self.reached = True
                 body = b""
                 if response.status_code < 300 and "html" in response.headers.get("content-type", "html"):
                     for chunk in response.iter_bytes():
@@ -236,7 +248,7 @@ class Checker:
         except httpx.ConnectError as exc:
             missing = _no_such_host(exc)
             if missing:
-                return Result(url, DEAD, f"no such host: DNS does not know {host_of(url)}")
+                return Result(url, DEAD, f"{NO_SUCH_HOST}: DNS does not know {host_of(url)}")
             if missing is False:
                 return Result(url, UNREACHABLE, f"could not look up {host_of(url)} (is this machine offline?)")
             raise _Again(Result(url, UNREACHABLE, f"could not connect: {exc}")) from None
