@@ -472,7 +472,8 @@ def check_archived_copies(project: Project, out: Collector) -> None:
             out.note(project.sources[sid].at("url"), f"and {len(missing) - count} more cited sources have no archived "
                      "copy; `briefwright links archive` asks for every one")
             break
-        said = f"source '{sid}' is cited by {', '.join(briefs)} and has no archived copy"
+        cited_by = ", ".join(briefs[:-1]) + " and " + briefs[-1] if len(briefs) > 1 else briefs[0]
+        said = f"source '{sid}' is cited by {cited_by} and has no archived copy"
         hint = "run `briefwright links archive`, which writes archived_url and archived here"
         if required:
             out.warning(project.sources[sid].at("url"), f"{said}; links require_archive is set, so release refuses "

@@ -141,8 +141,8 @@ def _problem(target: Target, result: Result, out: Collector, strict: bool) -> bo
         out.note(where, f"{said} is marked dead but answers again ({result.detail}); remove url_status: dead if "
                  "it is the page that was cited")
     elif result.status == UNREACHABLE:
-        out.warning(where, f"{said} could not be checked: {result.detail}. It is not marked dead: only a 404, a "
-                    "410, a soft 404 or a name DNS no longer knows is")
+        out.warning(where, f"{said} could not be checked ({result.detail}); that is not taken for dead, which only "
+                    "a 404, a 410, a soft 404 or a name DNS does not know is")
     elif result.status == REDIRECTED:
         out.note(where, f"{said} redirects to {result.target}; if that is the same page, cite it as url")
     return False
@@ -331,7 +331,7 @@ def run_archive(project: Project, ids: list[str], endpoint: str | None, per_minu
         jobs.save()
         left = len(by_url) - progress.done
         print(f"links archive: interrupted after {progress.done} of {len(by_url)}; {len(jobs.jobs)} capture"
-              f"{'s' if len(jobs.jobs) != 1 else ''} asked for are kept in {jobs.path}. Run `briefwright links "
+              f"{'s' if len(jobs.jobs) != 1 else ''} in progress kept in {jobs.path}. Run `briefwright links "
               f"archive` again to go on: {left} left, about {max(1, round(left / rate))} min", file=sys.stderr)
         raise
     except httpx.HTTPError as exc:
