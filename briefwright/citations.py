@@ -165,6 +165,12 @@ def _address(source: Source, full: bool) -> list[Piece]:
                     Piece(source.url, url=True, dead=True, attrs=_version(source)), _plain(retrieved + ".")]
         gone = gettext("No longer available; no archived copy.") if full else gettext("No longer available.")
         return [_plain(" "), Piece(source.url, url=True, dead=True), _plain(retrieved + ". " + gone)]
+    if copy and not full:
+        # A footnote says a copy exists and when; its address (a long one) is in the link and the full citation:
+        # printed in each footnote, it pushed a two-page brief onto a third (tests/test_citations.py's sample).
+        day = archived_on(source)
+        said = gettext(" (archived %(date)s)", date=day.isoformat()) if day else ""
+        return [_plain(" "), Piece(source.url, url=True, attrs=_version(source)), _plain(said + ".")]
     pieces = [_plain(" "), Piece(source.url, url=True, attrs=_version(source)), _plain(retrieved + ".")]
     if copy:
         pieces += [_plain(" "), *_archived(source, copy), _plain(".")]
@@ -196,7 +202,7 @@ def full(source: Source) -> list[Piece]:
 
 def short(source: Source) -> list[Piece]:
     """As a footnote cites it: who, title, where, when, pages, who has a stake (a reader weighs the source by
-    it), the address and its archived copy."""
+    it), the address and the day of its archived copy (a dead address: the copy itself)."""
     pieces = _sentence(LEADS[source.kind](source))
     if (interest := interest_text(source)) is not None:
         pieces.append(_plain(" " + interest))

@@ -410,7 +410,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         checked = check(root, args.strict, not args.no_private)
         project = checked.project
-        _print_diagnostics(checked.diagnostics.diagnostics, args.diagnostics)
+        # Warnings first: notes (advice, such as an address to archive) never hide one below them.
+        _print_diagnostics(sorted(checked.diagnostics.diagnostics, key=lambda d: d.severity == "note"), args.diagnostics)
         for note in project.notes:
             print(note, file=sys.stderr)
         print(f"ok: {len(project.briefs)} briefs, {len(project.facts)} facts, {len(project.sources)} sources checked",

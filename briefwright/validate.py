@@ -263,7 +263,8 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
     for source in project.sources.values():
         check_source(source, today, out)
     check_link_settings(project, out)
-    check_archived_copies(project, out)
+    if not out.errors:  # it follows every reference a brief makes, which must resolve first
+        check_archived_copies(project, out)
     for entity in project.entities.values():
         check_entity(entity, out)
     check_glossary(project, out)

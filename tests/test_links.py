@@ -518,7 +518,8 @@ def test_a_link_carries_its_archived_copy_and_a_dead_one_never_reads_as_live():
     for other in (live, dead):
         assert visible(other) != plain
     dated = _source(archived_url="https://copy.example/rule", archived=dt.date(2026, 11, 30))
-    assert citations.text(citations.short(dated)).endswith("Archived 2026-11-30: https://copy.example/rule.")
+    assert citations.text(citations.short(dated)).endswith("https://e.example/rule (archived 2026-11-30).")
+    assert citations.text(citations.full(dated)).endswith("Archived 2026-11-30: https://copy.example/rule.")
 
 
 DEAD_WITH_COPY = """
