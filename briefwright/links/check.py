@@ -52,7 +52,8 @@ class Result:
 
     @classmethod
     def from_json(cls, data: dict) -> Result:
-        return cls(**{k: data.get(k) for k in ("url", "status", "detail", "code", "target", "checked")})
+        return cls(str(data["url"]), str(data["status"]), str(data.get("detail") or ""), data.get("code"),
+                   data.get("target"), str(data.get("checked") or ""))
 
 
 @dataclass(frozen=True)

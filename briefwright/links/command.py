@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from ..diagnostics import Collector, Diagnostic, Loc
-from ..model import Marking, Source, UrlStatus
+from ..model import Links, Marking, Source, UrlStatus
 from ..project import Project
 from ..validate import unarchived
 from . import Clock, SystemClock
@@ -80,9 +80,9 @@ class Progress:
             print("\r\033[K", end="", file=self.stream, flush=True)
 
 
-def _settings(project: Project) -> Any:
-    from ..model import Links
-    return project.settings.links or Links()
+def _settings(project: Project) -> Links:
+    # Record declares `id` for type checking only; a settings record has none.
+    return project.settings.links or Links()  # type: ignore[call-arg]
 
 
 def cache_folder(project: Project, given: Path | None) -> Path:
