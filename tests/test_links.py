@@ -233,6 +233,12 @@ def test_links_check_classifies_every_case_and_locates_each_problem(web, tmp_pat
     strict = run_cli("links", "check", "--strict", *CASES, cwd=project)  # from the cache: dead with no copy fails
     assert strict.code == 1 and "error: source 'rule-gone'" in strict.stderr, strict.stderr
     assert "Traceback" not in result.stderr + strict.stderr
+    before = links_file.read_text(encoding="utf-8")
+    marked = run_cli("links", "check", "--offline", "--mark-dead", "rule-gone", "rule-live", cwd=project)
+    assert marked.code == 0 and "marked source 'rule-gone' url_status: dead" in marked.stderr, marked.stderr
+    assert only_added(before, links_file.read_text(encoding="utf-8")) == ["    url_status: dead"]
+    warned = run_cli("check", cwd=project)
+    assert "warning: source 'rule-gone' is marked dead and has no archived copy" in warned.stderr, warned.stderr
 
 
 def test_a_lost_domain_is_not_taken_for_dead_when_no_host_answers(tmp_path, clock, no_such_name):
