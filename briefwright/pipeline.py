@@ -190,6 +190,8 @@ def _check(root: Path, strict: bool, private: bool, cache: ParseCache) -> Checke
         for d in diagnostics.diagnostics:
             if d.severity == "warning":
                 d.severity = "error"
+    if diagnostics.errors:  # notes are advice for content that passes; beside errors they only bury them
+        diagnostics.diagnostics = [d for d in diagnostics.diagnostics if d.severity != "note"]
     diagnostics.raise_if_errors()
     assert project is not None  # a project that failed to load has left an error
     return Checked(project, diagnostics, previous, recorded, translations)
