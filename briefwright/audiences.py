@@ -25,6 +25,7 @@ class Audience:
     numbered_paragraphs: bool = False  # Word editions number body paragraphs, for submissions cited by paragraph
     screening: bool = False  # "Names to screen" and "What to check" from the entities the brief names
     glossary: bool = False  # lists the glossary terms used; `check` warns on abbreviations without an entry
+    slides: bool = False  # its briefs are also published as slides (.pptx), unless a brief says otherwise
 
 
 AUDIENCES: dict[str, Audience] = {}
@@ -49,7 +50,7 @@ def project_audiences(settings: Settings) -> dict[str, Audience]:
                                           frozenset(declared.inline_caveats), declared.notes.value,
                                           tuple(part.value for part in declared.order), declared.split_claims,
                                           declared.page_limit, declared, screening=declared.screening,
-                                          glossary=declared.glossary)
+                                          glossary=declared.glossary, slides=declared.slides)
     return audiences
 
 

@@ -7,11 +7,15 @@ One function per citation style, each giving a list of Pieces (text, a title in 
 - `name`: a few words and the date, where a line names several sources (a chart's source line).
 
 `html` and `text` write Pieces out; the Word edition reads the HTML (formats/docx), so every format prints
-the same words. How each kind of source begins (who, what, when) is one entry of LEADS per SourceKind: a kind
+the same words. An address with an archived copy carries it as Memento Robust Links do (`data-versionurl`,
+`data-versiondate` on the link), and every note prints the copy with its date; a source marked dead
+(`url_status: dead`) leads with its archived copy and says the original is gone, so a dead address never
+prints as a live one. How each kind of source begins (who, what, when) is one entry of LEADS per SourceKind: a kind
 added to the model without one is a KeyError on its first citation and fails tests/test_citations.py.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from .i18n import gettext
-from .model import Source, SourceKind
+from .model import Source, SourceKind, UrlStatus
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,8 @@ class Piece:
     text: str
     italic: bool = False
     url: bool = False  # the text is an address, written as a link
+    attrs: tuple[tuple[str, str], ...] = ()  # more attributes of that link: Robust Links' data-version*
+    dead: bool = False  # an address that no longer answers (class "url dead")
 
 
 def _plain(text: str) -> Piece:
@@ -116,19 +122,73 @@ def _sentence(pieces: list[Piece]) -> list[Piece]:
     return [*out, _plain(".")]
 
 
+_WAYBACK_STAMP = re.compile(r"/web/(\d{8})\d*(?:[a-z]{2}_)?/")
+
+
+def archived_on(source: Source) -> dt.date | None:
+    """The day the archived copy was captured: `archived`, else the day in a Wayback Machine address's
+    timestamp (/web/20240115093000/...); None when neither says."""
+    if source.archived is not None:
+        return source.archived
+    match = _WAYBACK_STAMP.search(source.archived_url or "")
+    if match is None:
+        return None
+    stamp = match.group(1)
+    try:
+        return dt.date(int(stamp[:4]), int(stamp[4:6]), int(stamp[6:]))
+    except ValueError:
+        return None
+
+
+def _archived(source: Source, archive_url: str) -> list[Piece]:
+    """'Archived 2026-01-03: <copy>', or 'Archived copy: <copy>' when its day is unknown; the link names the
+    original it is a copy of (Robust Links: data-originalurl, data-versiondate)."""
+    day = archived_on(source)
+    attrs = (("data-originalurl", source.url),) if source.url else ()
+    if day is None:
+        return [_plain(gettext("Archived copy:") + " "), Piece(archive_url, url=True, attrs=attrs)]
+    return [_plain(gettext("Archived %(date)s:", date=day.isoformat()) + " "),
+            Piece(archive_url, url=True, attrs=(*attrs, ("data-versiondate", day.isoformat())))]
+
+
 def _address(source: Source, full: bool) -> list[Piece]:
+    """The address, the day it was read (in full), and its archived copy. A dead address leads with the copy
+    and is printed as gone; without a copy it says so."""
     if not source.url:
         return []
-    pieces = [_plain(" "), Piece(source.url, url=True)]
-    if full and source.retrieved:
-        pieces.append(_plain(gettext(" (retrieved %(date)s)", date=source.retrieved.isoformat())))
-    return [*pieces, _plain(".")]
+    retrieved = gettext(" (retrieved %(date)s)", date=source.retrieved.isoformat()) if full and source.retrieved else ""
+    copy = source.archived_url
+    if source.url_status is UrlStatus.DEAD:
+        if copy:
+            return [_plain(" "), *_archived(source, copy), _plain(". " + gettext("Original address, no longer available:")
+                                                                  + " "),
+                    Piece(source.url, url=True, dead=True, attrs=_version(source)), _plain(retrieved + ".")]
+        gone = gettext("No longer available; no archived copy.") if full else gettext("No longer available.")
+        return [_plain(" "), Piece(source.url, url=True, dead=True), _plain(retrieved + ". " + gone)]
+    if copy and not full:
+        # A footnote says a copy exists and when; its address (a long one) is in the link and the full citation:
+        # printed in each footnote, it pushed a two-page brief onto a third (tests/test_citations.py's sample).
+        day = archived_on(source)
+        said = gettext(" (archived %(date)s)", date=day.isoformat()) if day else ""
+        return [_plain(" "), Piece(source.url, url=True, attrs=_version(source)), _plain(said + ".")]
+    pieces = [_plain(" "), Piece(source.url, url=True, attrs=_version(source)), _plain(retrieved + ".")]
+    if copy:
+        pieces += [_plain(" "), *_archived(source, copy), _plain(".")]
+    return pieces
+
+
+def _version(source: Source) -> tuple[tuple[str, str], ...]:
+    """Robust Links on a link to the original: where its archived copy is, and the day it was made."""
+    if not source.archived_url:
+        return ()
+    day = archived_on(source)
+    return (("data-versionurl", source.archived_url),) + ((("data-versiondate", day.isoformat()),) if day else ())
 
 
 def full(source: Source) -> list[Piece]:
     """As the notes and the sources list cite it: who, title, where, when, pages; who has a stake; the kind
     (said to the analyst needs no label: its lead says so); the analyst's note; the address with the day it
-    was read; an archived copy."""
+    was read, and its archived copy with the day that was made."""
     pieces = _sentence(LEADS[source.kind](source))
     if (interest := interest_text(source)) is not None:
         pieces.append(_plain(" " + interest))
@@ -137,15 +197,12 @@ def full(source: Source) -> list[Piece]:
     if source.note:
         note = source.note.strip()
         pieces.append(_plain(" " + (note if note.endswith((".", "!", "?")) else note + ".")))
-    pieces += _address(source, full=True)
-    if source.archived_url:
-        pieces += [_plain(" " + gettext("Archived copy:") + " "), Piece(source.archived_url, url=True), _plain(".")]
-    return pieces
+    return pieces + _address(source, full=True)
 
 
 def short(source: Source) -> list[Piece]:
     """As a footnote cites it: who, title, where, when, pages, who has a stake (a reader weighs the source by
-    it), the address."""
+    it), the address and the day of its archived copy (a dead address: the copy itself)."""
     pieces = _sentence(LEADS[source.kind](source))
     if (interest := interest_text(source)) is not None:
         pieces.append(_plain(" " + interest))
@@ -169,20 +226,23 @@ def name(source: Source) -> str:
 _URL_BREAK = re.compile(r"(?<=.)(?=[/.\-_?#%~=&])")
 
 
-def url_html(url: str) -> str:
+def url_html(url: str, attrs: tuple[tuple[str, str], ...] = (), dead: bool = False) -> str:
     """A link showing its address, with break opportunities where the Chicago Manual puts them (after '//',
     before a '/', '.', '-', '_', '?', '#', '%', '~', '=' or '&'), so print breaks a long address there and
-    never hyphenates it."""
+    never hyphenates it. `attrs` are more attributes of the link (Robust Links); a dead address is of class
+    "url dead"."""
     scheme, sep, rest = url.partition("://")
     shown = Markup("<wbr>").join(escape(part) for part in _URL_BREAK.split(rest))
-    return str(Markup('<a class="url" href="{}">{}{}<wbr>{}</a>').format(url, scheme, sep, Markup(shown)))
+    more = Markup("").join(Markup(' {}="{}"').format(name, value) for name, value in attrs)
+    return str(Markup('<a class="{}" href="{}"{}>{}{}<wbr>{}</a>').format(
+        "url dead" if dead else "url", url, more, scheme, sep, Markup(shown)))
 
 
 def html(pieces: list[Piece]) -> str:
     out = Markup()
     for piece in pieces:
         if piece.url:
-            out += Markup(url_html(piece.text))
+            out += Markup(url_html(piece.text, piece.attrs, piece.dead))
         elif piece.italic:
             out += Markup("<em>{}</em>").format(piece.text)
         else:

@@ -19,6 +19,7 @@ from .editions import edition_path, editions_folder, release
 from .environment import missing_package
 from .explain import KINDS as EXPLAINED
 from .explain import ExplainError, explain
+from .formats import default_formats
 from .model import ID_PATTERN, Marking, nearest
 from .pipeline import BuildOptions, FileFault, UsageError, build, check, edition_files, today
 from .reproduce import NotReproducible, source_commit
@@ -26,11 +27,12 @@ from .resources import DOCS, EXAMPLES
 from .scaffold import SCAFFOLD_KINDS, ScaffoldError, Scaffolds
 from .schema import write_reference, write_schemas
 from .starter import InitError, init_project
+from .validate import release_archives
 from .verify import verify
 from .workers import WorkerLost
 
 COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve", "verify", "init", "translations", "docs",
-            "doctor", "editions")
+            "doctor", "editions", "links")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -72,8 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--only", action="append", default=[], metavar="ID", help="build only this brief (repeatable)")
     b.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers (default: cores)")
     b.add_argument("--force", action="store_true", help="ignore the build cache")
-    b.add_argument("--formats", default="html,pdf,docx", metavar="LIST",
-                   help="output formats, comma-separated (default: html,pdf,docx); html is always made")
+    b.add_argument("--formats", default=",".join(default_formats()), metavar="LIST",
+                   help=f"output formats, comma-separated (default: {','.join(default_formats())}; pptx only for "
+                        "briefs with slides); html is always made")
     b.add_argument("--cache-dir", type=Path, default=None, help="build cache folder (default: .briefwright-cache in the project)")
     b.add_argument("--base-url", default=None, help="absolute URL the site is published at, for the feed, sitemap "
                    "and metadata (e.g. https://org.github.io/briefs/)")
@@ -152,7 +155,50 @@ def _parser() -> argparse.ArgumentParser:
     ed.add_argument("brief", nargs="*", help="brief ids (default: every brief)")
     ed.add_argument("--out", type=Path, default=None, help="audit: folder for page images and rebuilt files "
                     "(default: .briefwright-cache/audit)")
+    links = sub.add_parser("links", help="the one command that uses the network: `check` whether every source's "
+                           "address still answers, `archive` asks an archive for a copy of each cited address "
+                           "without one and writes it into the source's YAML")
+    actions = links.add_subparsers(dest="links_action", parser_class=_Parser, required=True, metavar="{check,archive}")
+
+    def link_options(p):
+        p.add_argument("--project", type=Path, default=Path("."), help="project folder (holds project.yaml)")
+        p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for internal errors")
+        p.add_argument("--diagnostics", choices=("auto", "text", "pretty", "json"), default="auto",
+                       help="how problems are printed (as for check)")
+        p.add_argument("--no-private", action="store_true", help="leave out the private folders project.yaml names")
+        p.add_argument("--cache-dir", type=Path, default=None, help="cache folder (default: .briefwright-cache in the "
+                       "project); results and archive jobs are kept in its links/ folder")
+        p.add_argument("ids", nargs="*", metavar="SOURCE", help="only these sources (default: all)")
+    lc = actions.add_parser("check", help="check every source's url and archived_url: live, redirected, dead or "
+                            "unreachable, one located line per problem")
+    link_options(lc)
+    lc.add_argument("--offline", action="store_true", help="report from the cache alone; no connection is made")
+    lc.add_argument("--json", type=Path, default=None, metavar="FILE", help="write every result as JSON to FILE")
+    lc.add_argument("--strict", action="store_true", help="exit 1 when a source is dead and has no archived copy")
+    lc.add_argument("--mark-dead", action="store_true", help="write url_status: dead into the YAML of each source "
+                    "found dead, so its notes lead with its archived copy")
+    la = actions.add_parser("archive", help="ask a Save Page Now 2 archive for a copy of each cited address without "
+                            "one, and write archived_url and archived into its YAML (stops and resumes)")
+    link_options(la)
+    la.add_argument("--endpoint", default=None, metavar="URL", help="the archive (default: links archive_endpoint in "
+                    "project.yaml, else BRIEFWRIGHT_ARCHIVE_ENDPOINT, else https://web.archive.org)")
+    la.add_argument("--per-minute", type=int, default=None, metavar="N", help="captures asked for per minute "
+                    "(default 12 with BRIEFWRIGHT_ARCHIVE_KEY set, 4 without)")
+    la.add_argument("--max-marking", type=_marking, default=Marking.CLEAR, metavar="LABEL",
+                    help="also archive sources up to this marking (default CLEAR: a capture makes an address public)")
     return parser
+
+
+def _links(args: argparse.Namespace) -> int:
+    from .links.command import LinkUsageError, run_archive, run_check
+    project = check(args.project, False, not args.no_private).project  # content problems stop it; notes are check's
+    try:
+        if args.links_action == "check":
+            return run_check(project, args.ids, args.offline, args.strict, args.json, args.mark_dead, args.cache_dir,
+                             lambda found: _print_diagnostics(found, args.diagnostics))
+        return run_archive(project, args.ids, args.endpoint, args.per_minute, args.max_marking, args.cache_dir)
+    except LinkUsageError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _editions(args: argparse.Namespace) -> int:
@@ -245,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"briefwright: {exc}; the previous site is unchanged", file=sys.stderr)
         return 4
     except KeyboardInterrupt as exc:
-        print("briefwright: interrupted; the previous site is unchanged", file=sys.stderr)
+        print("briefwright: interrupted" + ("" if args.command == "links" else "; the previous site is unchanged"),
+              file=sys.stderr)
         return 128 + (exc.signum if isinstance(exc, Stopped) else signal.SIGINT)
     except OSError as exc:  # outside a build: writing a schema, an edition or a new file; reading a site
         operation = "could not write" if args.command in ("schema", "release", "new") else "could not read"
@@ -361,10 +408,13 @@ def _run(args: argparse.Namespace) -> int:
         return _check_layout(args)
     if args.command == "editions":
         return _editions(args)
+    if args.command == "links":
+        return _links(args)
     if args.command == "check":
         checked = check(root, args.strict, not args.no_private)
         project = checked.project
-        _print_diagnostics(checked.diagnostics.diagnostics, args.diagnostics)
+        # Warnings first: notes (advice, such as an address to archive) never hide one below them.
+        _print_diagnostics(sorted(checked.diagnostics.diagnostics, key=lambda d: d.severity == "note"), args.diagnostics)
         for note in project.notes:
             print(note, file=sys.stderr)
         print(f"ok: {len(project.briefs)} briefs, {len(project.facts)} facts, {len(project.sources)} sources checked",
@@ -433,6 +483,9 @@ def _run(args: argparse.Namespace) -> int:
             raise UsageError(f"edition {project.briefs[args.brief].edition} of '{args.brief}' is already recorded in "
                              f"{existing}; raise 'edition' in briefs/{args.brief}.yaml first")
         brief = project.briefs[args.brief]
+        unarchived = release_archives(project, args.brief)
+        if unarchived:
+            raise ContentError(unarchived)
         if brief.edition >= 2 and brief.changes_note is None:
             loc = brief.at("edition")
             raise UsageError(f"{loc.display_path()}:{loc.line}: edition {brief.edition} of '{args.brief}' has no "

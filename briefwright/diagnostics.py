@@ -28,7 +28,7 @@ class Loc(NamedTuple):
 class Diagnostic:
     loc: Loc
     message: str
-    severity: str = "error"  # "error" or "warning"
+    severity: str = "error"  # "error", "warning" or "note" (worth doing; never fails a run, --strict or not)
     hint: str | None = None
     syntax: bool = False  # the file could not be read at all: reported before what follows from it
 
@@ -72,6 +72,9 @@ class Collector:
 
     def warning(self, loc: Loc, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(loc, message, "warning", hint))
+
+    def note(self, loc: Loc, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(loc, message, "note", hint))
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -118,7 +121,7 @@ def _gh_escape(text: str, prop: bool = False) -> str:
 
 def format_github(d: Diagnostic) -> str:
     """A GitHub Actions workflow command, so the pull request is annotated at the line."""
-    kind = "error" if d.severity == "error" else "warning"
+    kind = {"error": "error", "note": "notice"}.get(d.severity, "warning")
     return (f"::{kind} file={_gh_escape(d.loc.display_path(), True)},line={d.loc.line},col={d.loc.col}::"
             f"{_gh_escape(d.message)}")
 

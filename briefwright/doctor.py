@@ -38,7 +38,8 @@ def _install(debian: str, mac: str) -> str:
 CONSUMERS = [
     ("Chromium (browser tests)", ("chromium", "chromium-browser", "google-chrome"), "chromium",
      "brew install --cask chromium"),
-    ("LibreOffice Writer (Word files read back)", ("soffice", "libreoffice"), "libreoffice-writer-nogui",
+    ("LibreOffice Writer and Impress (Word files and slides read back)", ("soffice", "libreoffice"),
+     "libreoffice-writer-nogui libreoffice-impress-nogui",
      "brew install --cask libreoffice"),
     ("poppler (pdftotext, pdftoppm: PDF text and page images; editions audit)", ("pdftoppm",), "poppler-utils",
      "brew install poppler"),

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 
 from .diagnostics import Collector, Loc
-from .model import Brief, Judgment, Marking
+from .model import Brief, Judgment, Marking, Section
 from .project import Project
 from .reproduce import REPRODUCING, NotReproducible, rebuild
 
@@ -58,7 +58,7 @@ def edition_record(project: Project, brief: Brief) -> dict:
             "judgments": {j.id: judgment_text(j) for j in judgments}}
 
 
-def section_text(section) -> dict:
+def section_text(section: Section) -> dict:
     """A section as the edition printed it: heading, the analyst's text and what it shows, in order."""
     return {"title": section.title, "intro": None if section.intro is None else str(section.intro),
             **{part: list(getattr(section, part)) for part in ("judgments", "facts", "charts", "events", "caveats",
@@ -67,7 +67,7 @@ def section_text(section) -> dict:
 
 # What an edition printed, as its record holds it; a record written before a part was recorded is compared on the
 # parts it holds.
-PRINTED = ("title", "bottom_line", "currency_note", "sections", "facts", "caveats", "judgments")
+PRINTED = ("title", "marking", "bottom_line", "currency_note", "sections", "facts", "caveats", "judgments")
 
 
 def unreleased_changes(record: dict, current: dict) -> list[str]:
@@ -100,9 +100,9 @@ def check_released(project: Project, recorded: dict[str, list[dict]], out: Colle
         current = edition_record(project, brief)
         if "currency_note" not in record and current["currency_note"] is not None:
             # Not an error: a record made before the field existed cannot say what the note was (none was printed).
-            project.notes.append(f"brief '{brief.id}': edition {brief.edition} was released before currency notes "
-                                 f"were recorded, so its published files (editions/{brief.id}/{brief.edition}.*) carry "
-                                 "none; its page prints the note while the evidence is older than currency_days")
+            out.note(brief.at("currency_note"), f"brief '{brief.id}': edition {brief.edition} was released before "
+                     f"currency notes were recorded, so its published files (editions/{brief.id}/{brief.edition}.*) "
+                     "carry none; its page prints the note while the evidence is older than currency_days")
         changed = unreleased_changes(record, current)
         if changed:
             out.error(brief.at("edition"),

@@ -2,11 +2,9 @@
 caveats, judgments and unknowns; records above the channel are left out, not named."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from . import citations, markup
 from .markings import Markings
-from .model import Marking, Record, Source
+from .model import Marking, Source
 from .project import Project
 
 KINDS = ("fact", "source", "caveat", "judgment", "unknown", "entity")
@@ -44,27 +42,6 @@ def find(project: Project, name: str) -> tuple[str, str]:
     return kinds[0], name
 
 
-def _sources_of(project: Project, kind: str, record: Record) -> Iterator[str]:
-    """The sources a record shows or rests on directly (a chart: those of what it draws)."""
-    if kind == "source":
-        yield record.id
-    elif kind == "fact":
-        yield from record.sources  # type: ignore[attr-defined]
-        yield from (s for side in record.sides for s in side.sources)  # type: ignore[attr-defined]
-    elif kind in ("caveat", "event"):
-        yield from record.sources  # type: ignore[attr-defined]
-    elif kind == "entity":
-        yield from record.sources  # type: ignore[attr-defined]
-        yield from (s for listing in record.listings for s in listing.sources)  # type: ignore[attr-defined]
-    elif kind == "judgment":
-        yield from (s for ids in markup.citations(record.basis or "") for s in ids)  # type: ignore[attr-defined]
-    elif kind == "chart":
-        for fid in record.facts:  # type: ignore[attr-defined]
-            yield from _sources_of(project, "fact", project.facts[fid])
-        for eid in record.events:  # type: ignore[attr-defined]
-            yield from project.events[eid].sources
-
-
 class Explainer:
     def __init__(self, project: Project, markings: Markings, channel: Marking):
         self.project, self.markings, self.channel = project, markings, channel
@@ -79,7 +56,7 @@ class Explainer:
                 continue
             shown = set(self.markings.shown_by(brief))
             if kind == "source":
-                hit = any(rid in _sources_of(self.project, k, self.project.table(k)[i]) for k, i in shown
+                hit = any(rid in self.project.sources_of(k, self.project.table(k)[i]) for k, i in shown
                           if i in self.project.table(k))
             else:
                 hit = (kind, rid) in shown
@@ -127,8 +104,8 @@ class Explainer:
                  f"  {cited(source)}", f"  defined at {source.loc}",
                  self.marking("source", source_id)]
         facts = [f for f in project.facts.values() if ok("fact", f.id)
-                 and source_id in _sources_of(project, "fact", f)]
-        alone = [f for f in facts if set(_sources_of(project, "fact", f)) == {source_id}]
+                 and source_id in project.sources_of("fact", f)]
+        alone = [f for f in facts if set(project.sources_of("fact", f)) == {source_id}]
         lines.append("facts resting on it alone (they fall with it):")
         lines += [f"  {f.id}: {f.statement.strip()}" for f in alone] or ["  none"]
         lines.append("facts it supports with other sources:")
@@ -139,7 +116,7 @@ class Explainer:
             lines.append(f"{title}:")
             lines += [f"  {r.id}: {getattr(r, 'title', None) or getattr(r, 'statement', '')}"
                       for r in project.table(kind).values()
-                      if ok(kind, r.id) and source_id in _sources_of(project, kind, r)] or ["  none"]
+                      if ok(kind, r.id) and source_id in project.sources_of(kind, r)] or ["  none"]
         lines.append("briefs citing it:")
         return lines + self.briefs_showing("source", source_id)
 

@@ -254,7 +254,7 @@ def fonts(memo_path: Path | None = None) -> list[dict]:
         except (OSError, ValueError):
             memo = {}
     before = len(memo)
-    found = []
+    found: list[dict] = []
     for request, sample in font_requests():
         resolved = resolve_font(request, sample)
         if resolved is None:

@@ -83,6 +83,13 @@ class SourceKind(Choice):
         return self in (SourceKind.INTERVIEW, SourceKind.CONVERSATION)
 
 
+class UrlStatus(Choice):
+    """Whether a source's address still answers, as `links check --mark-dead` or an analyst records it."""
+
+    LIVE = "live", "live"
+    DEAD = "dead", "no longer available"
+
+
 class Interest(Choice):
     """Who has a stake in what a source says; the notes print it beside the source."""
 
@@ -460,7 +467,14 @@ class Source(Record):
         "Where it can be read (http or https); required for primary, secondary, press and subject sources. "
         "Leave it out (or empty) where none exists."))
     archived_url: Url | None = field(default=None, metadata=meta(
-        "An archived copy (e.g. on the Wayback Machine), for a page that may change or vanish."))
+        "An archived copy (e.g. on the Wayback Machine), for a page that may change or vanish; `briefwright links "
+        "archive` asks for one and writes it here."))
+    archived: dt.date | None = field(default=None, metadata=meta(
+        "The day the archived copy was captured (YYYY-MM-DD), written with it by `links archive`. Without it, a "
+        "Wayback Machine address gives the day from its timestamp."))
+    url_status: UrlStatus | None = field(default=None, metadata=meta(
+        "live (the default) or dead: the address no longer answers (404, 410, a domain gone). A dead source's notes "
+        "lead with its archived copy and say the original is gone; `links check --mark-dead` writes it."))
     author: str | None = field(default=None, metadata=meta(
         "Author(s) of a book, report, paper or dataset; required for a book."))
     pages: str | None = field(default=None, metadata=meta("Pages or other place cited, e.g. 45-47, or Art. 99."))
@@ -712,6 +726,9 @@ class Brief(Record):
     numbered_paragraphs: bool | None = field(default=None, metadata=meta(
         "Number the body paragraphs of the Word edition (1., 2., ...) for submissions cited by paragraph, such as "
         "parliamentary written evidence; default: the audience's choice (off for the built-in audiences)."))
+    slides: bool | None = field(default=None, metadata=meta(
+        "Also publish the brief as PowerPoint slides (.pptx) beside its PDF and Word files; default: the audience's "
+        "choice (off for the built-in audiences)."))
 
 
 @dataclass
@@ -759,6 +776,48 @@ class ProjectAudience(Record):
     glossary: bool = field(default=False, metadata=meta(
         "List the glossary terms the brief uses, and warn in `check` on an abbreviation it uses without a "
         "glossary entry (the built-in public and policymaker audiences do)."))
+    slides: bool = field(default=False, metadata=meta(
+        "Publish its briefs as PowerPoint slides (.pptx) too, unless a brief says `slides: false`."))
+
+
+@dataclass
+class SlideLayouts(Record):
+    """Which layout of the slide template (templates/static/reference.pptx) each kind of slide uses, by the
+    layout's name as PowerPoint shows it; a kind left out uses the layout named in brackets."""
+
+    title: str | None = field(default=None, metadata=meta("The opening slide: title, date, edition, marking (Title Slide)."))
+    bottom_line: str | None = field(default=None, metadata=meta("The bottom line (Title and Content)."))
+    judgment: str | None = field(default=None, metadata=meta("One key judgment and the facts it rests on (Title and Content)."))
+    section: str | None = field(default=None, metadata=meta("A section's text and facts (Title and Content)."))
+    chart: str | None = field(default=None, metadata=meta("A chart; needs a title placeholder (Title Only)."))
+    table: str | None = field(default=None, metadata=meta("A timeline table; needs a title placeholder (Title Only)."))
+    caveats: str | None = field(default=None, metadata=meta("Every caveat of the brief (Title and Content)."))
+    unknowns: str | None = field(default=None, metadata=meta("The open questions (Title and Content)."))
+    sources: str | None = field(default=None, metadata=meta("The numbered sources (Title and Content)."))
+
+
+@dataclass
+class Links(Record):
+    """How `briefwright links` checks addresses and asks an archive for copies; `check` and `release` read
+    require_archive."""
+
+    archive_endpoint: Url | None = field(default=None, metadata=meta(
+        "The Save Page Now 2 service that makes archived copies (default https://web.archive.org); the "
+        "BRIEFWRIGHT_ARCHIVE_ENDPOINT variable and `links archive --endpoint` override it."))
+    require_archive: bool = field(default=False, metadata=meta(
+        "`release` refuses a brief citing a source with a url and no archived_url, and `check` warns on each "
+        "such source (default false: `check` only notes them)."))
+    cache_hours: int = field(default=24, metadata=meta(
+        "How long `links check` trusts a result before asking the site again (default 24).", minimum=1))
+    per_host: int = field(default=1, metadata=meta(
+        "Requests `links check` has open to one host at a time: 1 (the default) or 2.", minimum=1))
+    delay_seconds: float = field(default=1.0, metadata=meta(
+        "Seconds `links check` waits between two requests to the same host (default 1)."))
+    timeout_seconds: float = field(default=20.0, metadata=meta(
+        "Seconds `links check` waits for a site to answer before counting a try as timed out (default 20)."))
+    archive_per_minute: int | None = field(default=None, metadata=meta(
+        "Captures `links archive` asks for per minute (default 12 with BRIEFWRIGHT_ARCHIVE_KEY set, 4 without, "
+        "as Save Page Now allows).", minimum=1))
 
 
 @dataclass
@@ -790,6 +849,9 @@ class Settings(Record):
     word_reference: str | None = field(default=None, metadata=meta(
         "A Word file (.docx) in the project folder whose styles and page setup the Word editions use, in place of "
         "the theme's reference.docx."))
+    slide_layouts: SlideLayouts | None = field(default=None, metadata=meta(
+        "The layout of the slide template each kind of slide uses, for a template whose layouts have other names "
+        "than PowerPoint's own (Title Slide, Title and Content, Title Only)."))
     public_repository: bool = field(default=False, metadata=meta(
         "The project's own folder is published (a public git repository): every record and brief in it must be "
         "TLP:CLEAR; restricted ones belong in a private folder."))
@@ -802,6 +864,9 @@ class Settings(Record):
         "English with a visible 'translation pending' mark (default false: the build of that language fails)."))
     audiences: list[ProjectAudience] = field(default_factory=list, metadata=meta(
         "The project's own audiences, beside the built-in five (one with a built-in id replaces it)."))
+    links: Links | None = field(default=None, metadata=meta(
+        "Link checking and archived copies (`briefwright links`): the archive service, whether a release needs "
+        "every cited address archived, and how politely sites are asked."))
 
 
 CONTENT_KINDS: dict[str, type[Record]] = {

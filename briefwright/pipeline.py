@@ -24,7 +24,7 @@ from .cache import Cache, ParseCache, digest, tree_digest
 from .currency import check_currency
 from .diagnostics import Collector, Diagnostic, Loc
 from .editions import check_released, editions_folder, previous_editions, recorded_editions
-from .formats import FORMATS, Job, Output, OutputFormat, run_job
+from .formats import FORMATS, Job, Output, OutputFormat, default_formats, run_job
 from .formats.docx import REFERENCE as WORD_REFERENCE
 from .load import load_project
 from .machine import fingerprint, fingerprint_digest, missing_font, missing_script_font, scripts_in, scripts_of
@@ -83,7 +83,7 @@ class BuildOptions:
     force: bool = False
     strict: bool = False
     max_marking: Marking = Marking.CLEAR  # the distribution channel: the highest marking the site may carry
-    formats: list[str] = field(default_factory=lambda: ["html", "pdf", "docx"])
+    formats: list[str] = field(default_factory=default_formats)
     private: bool = True  # read the private folders the project names (when they exist)
     cache_dir: Path | None = None
     base_url: str | None = None
@@ -196,6 +196,8 @@ def _check(root: Path, strict: bool, private: bool, cache: ParseCache) -> Checke
         for d in diagnostics.diagnostics:
             if d.severity == "warning":
                 d.severity = "error"
+    if diagnostics.errors:  # notes are advice for content that passes; beside errors they only bury them
+        diagnostics.diagnostics = [d for d in diagnostics.diagnostics if d.severity != "note"]
     diagnostics.raise_if_errors()
     assert project is not None  # a project that failed to load has left an error
     return Checked(project, diagnostics, previous, recorded, translations, currency)
@@ -348,7 +350,7 @@ def edition_files(opts: BuildOptions, checked: Checked, brief_id: str) -> dict[s
         _Build(replace(opts, out=site, only=[brief_id], max_marking=brief.marking), checked, formats).run()
         folder = site / "briefs" / brief_id
         return {fmt.suffix: (fmt.label, (folder / fmt.file_name(brief_id)).read_bytes())
-                for fmt in formats if fmt.download}
+                for fmt in formats if fmt.download and fmt.wanted(brief, checked.project)}
 
 
 class _Build:
@@ -405,9 +407,9 @@ class _Build:
                 self.draw_charts(workers)
                 self.make_downloads(workers)
             self.archive_editions()
-            # The Word reference document is an input of the editions, not a page asset: a desk's template
-            # can carry what it would not publish.
-            (self.tmp / "assets" / WORD_REFERENCE).unlink(missing_ok=True)
+            for fmt in FORMATS.values():  # reference documents: inputs of the editions, not page assets
+                for name in fmt.inputs:
+                    (self.tmp / "assets" / name).unlink(missing_ok=True)
             self.check_page_limits()
             self.write_site_pages()
             self.write_site_record()
@@ -424,8 +426,7 @@ class _Build:
     def choose_briefs(self) -> None:
         """Resolve the briefs; keep those the channel may carry. A partial build resolves every brief, so it
         can tell which of the previous site's briefs changed since (`self.current`), and builds those named."""
-        downloads = {b: [Download(f.name, f.label, f.file_name(b)) for f in self.formats if f.download]
-                     for b in self.project.briefs}
+        downloads = {b: self.downloads(b, b) for b in self.project.briefs}
         resolved = resolve(self.project, None, self.previous, downloads, self.opts.base_url, self.recorded)
         self.current = {brief["id"]: brief for brief in resolved}
         for brief in resolved:
@@ -444,12 +445,17 @@ class _Build:
         # here unless the project allows fallback (translations.py).
         translated = resolve_translations(
             self.project, self.published, self.translations,
-            lambda brief_id, lang: [Download(f.name, f.label, f.file_name(file_stem(brief_id, lang)))
-                                    for f in self.formats if f.download],
+            lambda brief_id, lang: self.downloads(brief_id, file_stem(brief_id, lang)),
             self.opts.base_url, self.errors, self.previous, self.recorded)
         self.errors.raise_if_errors()
         self.editions = self.published + translated.editions
         self.check_scripts()
+
+    def downloads(self, brief_id: str, stem: str) -> list[Download]:
+        """The files a brief's page offers: each download format that wants the brief."""
+        record = self.project.briefs[brief_id]
+        return [Download(f.name, f.label, f.file_name(stem)) for f in self.formats
+                if f.download and f.wanted(record, self.project)]
 
     def check_scripts(self) -> None:
         """Stop before any layout when an edition prints text in a script (a Chinese source title in an English
@@ -642,8 +648,9 @@ class _Build:
             if name in self.print_pages:  # the page the files are made from, where it is not the one in the folder
                 inputs["print"] = hashlib.sha256(printed.encode("utf-8")).hexdigest()
             reused = True
+            offered = {d["format"] for d in brief["downloads"]}
             for fmt in self.formats:
-                if not fmt.download:
+                if fmt.name not in offered:
                     continue
                 # The resolved brief too: a format may render from it (Word) and show what the page does not.
                 key = digest("download", fmt.name, inputs, brief, self.static_key, self.engine_key, fmt.cache_parts(),

@@ -31,6 +31,8 @@ def source_data(source: Source) -> dict:
             "retrieved": source.retrieved.isoformat() if source.retrieved else None,
             "kind": source.kind.value, "kind_label": source.kind.label, "note": source.note,
             "author": source.author, "pages": source.pages, "archived_url": source.archived_url,
+            "archived": (day := citations.archived_on(source)) and day.isoformat(),
+            "url_status": source.url_status.value if source.url_status else None,
             "person": source.person, "attribution": choice(source.attribution),
             "interest": choice(source.interest), "interest_note": source.interest_note,
             "short_title": source.short_title, "interest_text": citations.interest_text(source),

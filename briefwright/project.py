@@ -1,13 +1,15 @@
 """The typed project: every record by kind and id, and the questions every stage asks of it."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import markup
 from .audiences import Audience, project_audiences
-from .model import Brief, Caveat, Chart, Entity, Event, Fact, GlossaryTerm, Judgment, Settings, Source, Unknown
+from .model import Brief, Caveat, Chart, Entity, Event, Fact, GlossaryTerm, Judgment, Record, Settings, Source, Unknown
 
 if TYPE_CHECKING:
     from .markings import Markings
@@ -94,6 +96,35 @@ class Project:
                 ids += self.events[eid].facts
             used.update(dict.fromkeys(ids))
         return list(used)
+
+    def sources_of(self, kind: str, record: Record) -> Iterator[str]:
+        """The sources a record shows or rests on directly (a chart: those of what it draws)."""
+        if kind == "source":
+            yield record.id
+        elif kind == "fact":
+            yield from record.sources  # type: ignore[attr-defined]
+            yield from (s for side in record.sides for s in side.sources)  # type: ignore[attr-defined]
+        elif kind in ("caveat", "event"):
+            yield from record.sources  # type: ignore[attr-defined]
+        elif kind == "entity":
+            yield from record.sources  # type: ignore[attr-defined]
+            yield from (s for listing in record.listings for s in listing.sources)  # type: ignore[attr-defined]
+        elif kind == "judgment":
+            yield from (s for ids in markup.citations(record.basis or "") for s in ids)  # type: ignore[attr-defined]
+        elif kind == "chart":
+            for fid in record.facts:  # type: ignore[attr-defined]
+                yield from self.sources_of("fact", self.facts[fid])
+            for eid in record.events:  # type: ignore[attr-defined]
+                yield from self.events[eid].sources
+
+    def cited_sources(self, brief: Brief) -> list[str]:
+        """Every source a brief's notes cite, each once: those of everything it shows, and its prose citations."""
+        cited: dict[str, None] = {}
+        for kind, rid in self.markings.shown_by(brief):
+            record = self.table(kind).get(rid)
+            if record is not None:
+                cited.update(dict.fromkeys(s for s in self.sources_of(kind, record) if s in self.sources))
+        return list(cited)
 
     def screened_entities(self, brief: Brief) -> list[str]:
         """The entities a brief lists to screen: those its used facts name, then those its sections add, each

@@ -137,7 +137,7 @@ def template_frame(exc: BaseException, default: str) -> tuple[str, int]:
 _UNBREAKABLE = re.compile(r"(?<![\w&#-])(?=\w*[A-Za-z])(?=\w*(?:\d|[A-Z]\w*[A-Z]))[A-Za-z0-9]\w{4,}(?<![_])(?![\w-])")
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 _WBR = re.compile(r"<wbr\s*/?>", re.I)
-_ADDRESS = re.compile(r'<a\s[^>]*\bclass="url"', re.I)  # citations.url_html's links
+_ADDRESS = re.compile(r'<a\s[^>]*\bclass="url[" ]', re.I)  # citations.url_html's links ("url" or "url dead")
 PRINT_MARKS = "nh-3 wbr-1 wj-1"  # part of a download's cache key: change it when print_html changes
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from . import citations, currency, i18n, markup
@@ -204,7 +204,16 @@ class BriefResolver:
                 # A judgment standing partly on a claim, a dispute or an estimate says so beside its likelihood,
                 # whether or not the brief shows those facts: its reader may never see their labels.
                 "unverified": any(self.project.facts[fid].status.needs_label for fid in judgment.rests_on),
+                "rests_on_facts": [self.basis_fact(self.project.facts[fid]) for fid in judgment.rests_on],
                 "cites": cites, "marking": self.marking("judgment", judgment.id)}
+
+    def basis_fact(self, fact: Fact) -> dict:
+        """A fact a judgment rests on, for formats that show it beside the judgment (slides); its sources were
+        cited with the judgment, so it takes their numbers and numbers nothing itself."""
+        return {**fact_data(fact, self.project.sources),
+                "cites": [{"n": n, "id": sid, "first": False}
+                          for n, sid in sorted({(self.notes.number[s], s) for s in fact.sources})],
+                "marking": marking_data(self.markings.of("fact", fact.id).marking)}
 
     def chart(self, chart: Chart) -> dict:
         project = self.project
@@ -481,6 +490,9 @@ class BriefResolver:
             "organisation": settings.organisation, "site_title": settings.site_title,
             "logo": logo_asset(settings), "icon": icon_asset(settings),
             "language": settings.language, "paper": settings.paper.value,
+            "slide_layouts": {f.name: getattr(settings.slide_layouts, f.name) for f in fields(settings.slide_layouts)
+                              if f.init and getattr(settings.slide_layouts, f.name) is not None}
+            if settings.slide_layouts else {},
             **dates,
             "sections": sections, "screening": screening, "glossary": glossary,
             "caveats_section": caveats_section, "unknowns_section": unknowns_section,

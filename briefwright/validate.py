@@ -10,7 +10,7 @@ from typing import Any
 from . import markup
 from .audiences import SECTION_ITEMS
 from .charts import CHART_KINDS
-from .diagnostics import Collector, Loc
+from .diagnostics import Collector, Diagnostic, Loc
 from .glossary import check_abbreviations
 from .markings import check_briefs, check_public_repository
 from .model import (
@@ -27,6 +27,7 @@ from .model import (
     Record,
     Source,
     Status,
+    UrlStatus,
     nearest,
     parse_plan,
 )
@@ -261,6 +262,9 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
                         f"of {project.settings.review_days} days")
     for source in project.sources.values():
         check_source(source, today, out)
+    check_link_settings(project, out)
+    if not out.errors:  # it follows every reference a brief makes, which must resolve first
+        check_archived_copies(project, out)
     for entity in project.entities.values():
         check_entity(entity, out)
     check_glossary(project, out)
@@ -379,8 +383,22 @@ def check_source(source: Source, today: dt.date, out: Collector) -> None:
                   "(YYYY-MM-DD), since pages change")
     if source.retrieved is not None and source.retrieved > today:
         out.error(source.at("retrieved"), f"source '{sid}' was retrieved in the future ({source.retrieved})")
+    if source.archived is not None and source.archived_url is None:
+        out.error(source.at("archived"), f"source '{sid}' has an 'archived' date but no archived_url: give the archived "
+                  "copy's address, or remove the date")
+    elif source.archived is not None and source.archived > today:
+        out.error(source.at("archived"), f"source '{sid}' was archived in the future ({source.archived})")
+    if source.url is None and not kind.spoken:
+        for name in ("archived_url", "url_status"):
+            if getattr(source, name) is not None:
+                out.error(source.at(name), f"source '{sid}' has '{name}' but no url: give the original address in "
+                          "'url' (with url_status: dead if it no longer answers)")
+    elif source.url_status is UrlStatus.DEAD and source.archived_url is None:
+        out.warning(source.at("url_status"), f"source '{sid}' is marked dead and has no archived copy, so its notes "
+                    "give readers an address that no longer answers; find a copy (an archive's listing of "
+                    f"{source.url}) and add it as archived_url, or cite another source")
     if kind.spoken:
-        for name in ("publisher", "author", "pages", "archived_url"):
+        for name in ("publisher", "author", "pages", "archived_url", "archived", "url_status"):
             if getattr(source, name) is not None:
                 out.error(source.at(name), f"source '{sid}' is {_a(kind.value)}: it has no '{name}' (who spoke goes "
                           "in 'person', the rule for naming them in 'attribution')")
@@ -402,6 +420,68 @@ def check_source(source: Source, today: dt.date, out: Collector) -> None:
             out.error(source.at("kind"), f"source '{sid}' has no publisher; say who published it")
         if kind.value == "book" and source.author is None:
             out.error(source.at("kind"), f"source '{sid}' is a book: name its author(s) in 'author'")
+
+
+def check_link_settings(project: Project, out: Collector) -> None:
+    links = project.settings.links
+    if links is None:
+        return
+    if links.per_host > 2:
+        out.error(links.at("per_host"), f"links per_host: {links.per_host} requests at a time to one host is more "
+                  "than a polite checker opens; use 1 or 2")
+    if links.delay_seconds < 0:
+        out.error(links.at("delay_seconds"), "links delay_seconds: must be 0 or more")
+    if links.timeout_seconds <= 0:
+        out.error(links.at("timeout_seconds"), "links timeout_seconds: must be more than 0")
+
+
+NOTED_UNARCHIVED = 10  # notes beyond this many are one line; with require_archive every one is a warning
+
+
+def unarchived(project: Project, brief_ids: list[str] | None = None) -> dict[str, list[str]]:
+    """Cited sources with an address and no archived copy, each with the briefs citing it, most recently read
+    first: an address read lately is the one most likely to be captured as the analyst saw it."""
+    found: dict[str, list[str]] = {}
+    for brief in project.sorted_briefs():
+        if brief_ids is not None and brief.id not in brief_ids:
+            continue
+        for sid in project.cited_sources(brief):
+            source = project.sources[sid]
+            if source.url is not None and source.archived_url is None:
+                found.setdefault(sid, []).append(brief.id)
+    order = sorted(found, key=lambda sid: (-(project.sources[sid].retrieved or dt.date.min).toordinal(), sid))
+    return {sid: found[sid] for sid in order}
+
+
+def release_archives(project: Project, brief_id: str) -> list[Diagnostic]:
+    """With links: {require_archive: true}, an error for each address the brief cites without an archived copy."""
+    if project.settings.links is None or not project.settings.links.require_archive:
+        return []
+    return [Diagnostic(project.sources[sid].at("url"), f"brief '{brief_id}' cites source '{sid}', which has no "
+                       "archived copy, and project.yaml sets links require_archive; run `briefwright links archive`, "
+                       "commit, then release", hint="`links archive` writes archived_url and archived here")
+            for sid in unarchived(project, [brief_id])]
+
+
+def check_archived_copies(project: Project, out: Collector) -> None:
+    """A cited address without an archived copy: noted while it can still be captured as it was read; a warning
+    (so --strict fails) where project.yaml sets links: {require_archive: true}, as `release` then refuses it."""
+    required = project.settings.links is not None and project.settings.links.require_archive
+    missing = unarchived(project)
+    for count, (sid, briefs) in enumerate(missing.items()):
+        if not required and count == NOTED_UNARCHIVED:
+            out.note(project.sources[sid].at("url"), f"and {len(missing) - count} more cited sources have no archived "
+                     "copy; `briefwright links archive` asks for every one")
+            break
+        cited_by = ", ".join(briefs[:-1]) + " and " + briefs[-1] if len(briefs) > 1 else briefs[0]
+        said = f"source '{sid}' is cited by {cited_by} and has no archived copy"
+        hint = "run `briefwright links archive`, which writes archived_url and archived here"
+        if required:
+            out.warning(project.sources[sid].at("url"), f"{said}; links require_archive is set, so release refuses "
+                        "these briefs", hint=hint)
+        else:
+            out.note(project.sources[sid].at("url"), f"{said}; an archive can still capture the page as it was read",
+                     hint=hint)
 
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)

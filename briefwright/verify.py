@@ -3,6 +3,7 @@ PDFs and Word files too) and reports any id, title or sentence of a record the c
 from __future__ import annotations
 
 import html
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +13,12 @@ from .model import Markdown, Marking, Record, parse_plan
 from .project import Project
 
 TEXT_SUFFIXES = {".html", ".htm", ".js", ".json", ".xml", ".svg", ".css", ".txt", ".md", ".csv"}
-READ_SUFFIXES = {".pdf", ".docx"}  # read through their text, not their bytes
+READ_SUFFIXES = {".pdf", ".docx", ".pptx"}  # read through their text, not their bytes
 _TAG = re.compile(r"<[^>]*>")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _SPACE = re.compile(r"\s+")
 _SENTENCE = re.compile(r"(?<=[.;:!?])\s+")
-_DOCX_BREAK = re.compile(r"</w:p>|<w:tab/>|<w:br/>|<w:cr/>")
+_DOCX_BREAK = re.compile(r"</w:p>|<w:tab/>|<w:br/>|<w:cr/>|</a:p>|<a:br/>")  # Word and DrawingML (slides, notes, charts)
 MIN_WORDS = 4  # shorter phrases ("Not known.") are too common to prove a leak; ids and titles catch the rest
 
 
@@ -99,15 +100,20 @@ def secrets(project: Project, channel: Marking) -> list[Secret]:
     return found
 
 
-def _docx_text(path: Path) -> str:
-    """The text of a Word file: its document, notes, headers, footers, properties and link targets. Runs of one
-    paragraph are joined as Word shows them (a sentence may be split over runs); paragraphs are spaced apart."""
+def _docx_text(path: Path | io.BytesIO) -> str:
+    """The text of a Word or PowerPoint file: its document or slides, notes, headers, footers, masters, charts (and
+    the workbooks their data is kept in), properties and link targets. Runs of one paragraph are joined as Word and
+    PowerPoint show them (a sentence may be split over runs); paragraphs are spaced apart."""
     import zipfile
     parts = []
     with zipfile.ZipFile(path) as z:
-        for name in sorted(n for n in z.namelist() if n.endswith((".xml", ".rels"))):
+        for name in sorted(z.namelist()):
+            if name.endswith(".xlsx"):
+                parts.append(_docx_text(io.BytesIO(z.read(name))))
+            if not name.endswith((".xml", ".rels")):
+                continue
             xml = z.read(name).decode("utf-8", errors="replace")
-            if name.startswith("word/") and name.endswith(".xml"):
+            if name.startswith(("word/", "ppt/", "xl/")) and name.endswith(".xml"):
                 xml = _DOCX_BREAK.sub(" ", xml)
                 parts.append(html.unescape(_TAG.sub("", xml)))
             else:
@@ -117,7 +123,7 @@ def _docx_text(path: Path) -> str:
 
 def _views(path: Path) -> str:
     """The text of a file as a reader or a crawler would get it: markup removed, escapes decoded."""
-    if path.suffix.lower() == ".docx":
+    if path.suffix.lower() in (".docx", ".pptx"):
         return _docx_text(path)
     if path.suffix.lower() == ".pdf":
         from pypdf import PdfReader

@@ -269,7 +269,8 @@ def test_a_released_edition_whose_print_changed_must_raise_its_number(minimal):
     for path, old, new, said in (
             (minimal / "content" / "facts.yaml", "The widget launched in January 2026.", "The widget launched in 2026.",
              "facts 'widget-launch'"),
-            (brief, "bottom_line: ", "bottom_line: Revised. ", "bottom line")):
+            (brief, "bottom_line: ", "bottom_line: Revised. ", "bottom line"),
+            (brief, "marking: CLEAR", "marking: GREEN", "marking")):
         original = path.read_text(encoding="utf-8")
         edit(path, old, new)
         r = run_cli("check", cwd=minimal)

@@ -69,7 +69,7 @@ def test_leaving_out_a_format_drops_its_link(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["build", "--formats", "html,epub"], "unknown output format 'epub'; registered formats: docx, html, pdf"),
+    (["build", "--formats", "html,epub"], "unknown output format 'epub'; registered formats: docx, html, pdf, pptx"),
     (["build", "--formats", "pdf"], "the html format cannot be left out"),
     (["check", "--format", "json"], "--format was renamed --diagnostics"),
 ])

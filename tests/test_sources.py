@@ -100,8 +100,8 @@ def test_every_kind_of_source_is_cited_in_one_style(minimal, tmp_path):
     page = (tmp_path / "site" / "briefs" / "plain" / "index.html").read_text(encoding="utf-8")
     assert "<em>A History of Widgets</em>" in page  # a whole publication's title in italics
     # A long address breaks where the Chicago Manual allows (before a slash or dot), never with a hyphen added.
-    assert ('<a class="url" href="https://example.org/data/widgets">https://<wbr>example<wbr>.org<wbr>/data<wbr>/widgets'
-            '</a>') in page
+    assert ('<a class="url" href="https://example.org/data/widgets" data-versionurl="https://web.archive.org/web/2026/'
+            'https://example.org/data/widgets">https://<wbr>example<wbr>.org<wbr>/data<wbr>/widgets</a>') in page
     sources_page = (tmp_path / "site" / "sources.html").read_text(encoding="utf-8")
     assert "Conversation, “Widget export rules in practice”, 20 January 2026, under the Chatham House Rule." in \
         re.sub(r"<[^>]+>", "", sources_page)

@@ -38,9 +38,15 @@ class OutputFormat:
     download: ClassVar[bool] = True  # offered beside the brief's page; False only for the page itself
     parallel: ClassVar[bool] = False  # made in the worker pool (slow layouts)
     paged: ClassVar[bool] = False  # the brief's page_limit applies to its page count
+    # Theme files it reads that are not for publishing (a reference document): removed from the built site.
+    inputs: ClassVar[tuple[str, ...]] = ()
 
     def file_name(self, brief_id: str) -> str:
         return brief_id + self.suffix
+
+    def wanted(self, brief: Any, project: Any) -> bool:
+        """Whether a brief (its record, in its project) is published in this format; every brief by default."""
+        return True
 
     def cache_parts(self) -> list[str]:
         """Versions of whatever else decides the output's bytes (a layout engine), for the cache key."""
@@ -66,6 +72,15 @@ def register_format(fmt: OutputFormat) -> OutputFormat:
     return fmt
 
 
+# The built-in formats, in the order a brief's page offers them: what a build makes when --formats is not given
+# (a format registered by a desk's own code is made when named).
+BUILT_IN = ("html", "pdf", "docx", "pptx")
+
+
+def default_formats() -> list[str]:
+    return list(BUILT_IN)
+
+
 def run_job(task: tuple[str, Job]) -> Output | str:
     """Make one file in a worker; a problem the author can fix comes back as a message."""
     name, job = task
@@ -75,4 +90,4 @@ def run_job(task: tuple[str, Job]) -> Output | str:
         return str(exc)
 
 
-from . import docx, html, pdf  # noqa: E402,F401  the built-in formats register themselves
+from . import docx, html, pdf, pptx  # noqa: E402,F401  the built-in formats register themselves

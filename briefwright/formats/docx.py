@@ -137,6 +137,7 @@ TABLE_STYLE = "Brief Table"
 class WordFormat(OutputFormat):
     name, label, suffix = "docx", "Word document", ".docx"
     parallel = True
+    inputs = (REFERENCE,)  # an input of the editions, not a page asset: a desk's template can carry what it would not publish
 
     def cache_parts(self) -> list[str]:
         return [importlib.metadata.version("python-docx")]
