@@ -379,6 +379,10 @@ class BriefResolver:
             "judgments": sum(len(changes[k]) for k in ("judgments_added", "judgments_changed", "judgments_removed")),
             "facts": sum(len(changes[k]) for k in ("added", "changed", "withdrawn", "dropped")),
             "caveats": sum(len(changes[k]) for k in ("caveats_added", "caveats_changed", "caveats_removed"))}
+        counts = changes["counts"]
+        changes["count_text"] = gettext(
+            "Changes: %(judgments)s to judgments, %(facts)s to facts, %(caveats)s to caveats. Each, with its old and new wording, is listed on this brief's web page, where edition %(n)s remains available.",  # noqa: E501  one literal: the catalogue test reads it
+            judgments=counts["judgments"], facts=counts["facts"], caveats=counts["caveats"], n=changes["since"])
         return changes
 
     def glossary_section(self) -> list[dict]:
