@@ -19,7 +19,7 @@ from .environment import missing_package
 from .explain import KINDS as EXPLAINED
 from .explain import ExplainError, explain
 from .model import ID_PATTERN, Marking, nearest
-from .pipeline import BuildOptions, FileFault, UsageError, build, check, edition_files, today
+from .pipeline import BuildOptions, FileFault, UsageError, build, check, check_word_pages, edition_files, today
 from .reproduce import NotReproducible, source_commit
 from .resources import DOCS, EXAMPLES
 from .scaffold import SCAFFOLD_KINDS, ScaffoldError, Scaffolds
@@ -316,14 +316,21 @@ def _suggest(word: str, table: Iterable[str]) -> str:
 
 def _check_layout(args: argparse.Namespace) -> int:
     """`check --layout`: every brief laid out in a temporary folder (every channel: nothing is published), so a
-    page budget fails here, before the build; an overflowing PDF is kept where the message says."""
+    page budget fails here, before the build; an overflowing PDF is kept where the message says. Where LibreOffice
+    is installed, each Word edition is laid out by it too and held to the same page limit."""
     with tempfile.TemporaryDirectory(prefix="briefwright-layout-") as scratch:
-        report = build(BuildOptions(root=args.project, out=Path(scratch) / "site", jobs=max(1, args.jobs),
-                                    strict=args.strict, max_marking=Marking.RED, private=not args.no_private,
-                                    early_workers=True))
-    for line in report.warnings + report.notes:
+        opts = BuildOptions(root=args.project, out=Path(scratch) / "site", jobs=max(1, args.jobs), strict=args.strict,
+                            max_marking=Marking.RED, private=not args.no_private, early_workers=True)
+        checked = check(args.project, args.strict, not args.no_private)
+        report = build(opts, checked)
+        word, note = check_word_pages(checked.project, opts.out, report, Path(scratch) / "word")
+    for line in report.warnings + report.notes + ([note] if note else []):
         print(line, file=sys.stderr)
-    laid_out = ", ".join(f"{b} {n} page{'s' if n != 1 else ''}" for b, n in sorted(report.pages.items()))
+
+    def pages(n: int) -> str:
+        return f"{n} page{'s' if n != 1 else ''}"
+    laid_out = ", ".join(f"{b} {pages(n)}" + (f" (Word {word[b]})" if b in word else "")
+                         for b, n in sorted(report.pages.items()))
     print(f"ok: {len(report.pages)} briefs laid out within their page limits ({laid_out})", file=sys.stderr)
     return 0
 

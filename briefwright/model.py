@@ -301,6 +301,13 @@ class PortionMarking(Choice):
     NEVER = "never", "Never (the banner still shows the brief's marking)"
 
 
+class LegendForm(Choice):
+    """How print and Word show the ICD 203 likelihood legend under a brief's judgments."""
+
+    FULL = "full", "Every term of the scale with its range"
+    LINE = "line", "One line: the terms the brief's judgments use, with their ranges"
+
+
 class PaperSize(Choice):
     A4 = "A4"
     LETTER = "Letter"
@@ -701,6 +708,13 @@ class Brief(Record):
     numbered_paragraphs: bool | None = field(default=None, metadata=meta(
         "Number the body paragraphs of the Word edition (1., 2., ...) for submissions cited by paragraph, such as "
         "parliamentary written evidence; default: the audience's choice (off for the built-in audiences)."))
+    likelihood_legend: LegendForm | None = field(default=None, metadata=meta(
+        "How the PDF and Word editions explain the ICD 203 likelihood terms: full (every term with its range) or "
+        "line (one line: the terms this brief's judgments use); default: the audience's (full). The web page always "
+        "has the full legend."))
+    print_glossary: bool | None = field(default=None, metadata=meta(
+        "Print the glossary in the PDF and Word editions (true), or list it on the web page only (false), for a "
+        "brief short of room; abbreviations are still spelt out at first use. Default: the audience's (true)."))
 
 
 @dataclass
@@ -728,8 +742,11 @@ class Fonts(Record):
 @dataclass
 class ProjectAudience(Record):
     KIND: ClassVar[str] = "audience"
-    id: Id = field(metadata=meta("The audience's id, as briefs name it; a built-in id replaces that audience."))
-    label: str = field(metadata=meta("Who the audience is, as briefs and the site show it, e.g. 'Board members'."))
+    id: Id = field(metadata=meta(
+        "The audience's id, as briefs name it. With a built-in id, only the fields written here change that audience "
+        "(`- {id: policymaker, label: Ministers}` relabels it and keeps its template, notes and page limit)."))
+    label: str | None = field(default=None, metadata=meta(
+        "Who the audience is, as briefs and the site show it, e.g. 'Board members'; required for a new audience."))
     template: str = field(default="base.html", metadata=meta(
         "Template of its briefs, in templates/ (often one line: {% extends \"base.html\" %})."))
     page_limit: int | None = field(default=None, metadata=meta(
@@ -748,6 +765,12 @@ class ProjectAudience(Record):
     glossary: bool = field(default=False, metadata=meta(
         "List the glossary terms the brief uses, and warn in `check` on an abbreviation it uses without a "
         "glossary entry (the built-in public and policymaker audiences do)."))
+    likelihood_legend: LegendForm = field(default=LegendForm.FULL, metadata=meta(
+        "How its briefs' PDF and Word editions explain the ICD 203 likelihood terms: full or line (one line: the "
+        "terms a brief's judgments use); a brief may set its own."))
+    print_glossary: bool = field(default=True, metadata=meta(
+        "Print the glossary in its briefs' PDF and Word editions (true) or show it on the web page only (false); a "
+        "brief may set its own."))
 
 
 @dataclass

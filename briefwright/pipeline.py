@@ -287,6 +287,69 @@ def crossing_section(pdf: Path, limit: int) -> str:
     return text
 
 
+ROOM_NAMES = {"glossary": "the glossary", "likelihood-legend": "the ICD 203 legend",
+              "judgment-caveats": "caveats pulled in by the judgments' facts", "unknowns": "open questions on its facts"}
+
+
+def room_advice(brief: dict, room: dict | None) -> str:
+    """What the parts the engine adds take of the laid-out brief, and the compact forms that give room back."""
+    if not room:
+        return ""
+    parts = []
+    for name, label in ROOM_NAMES.items():
+        if name in room and room[name]["pages"] > 0:
+            count = room[name]["count"]
+            many = f" ({count})" if name in ("judgment-caveats", "unknowns") else ""
+            parts.append(f"{label}{many} {room[name]['pages']:.2f} page")
+    if not parts:
+        return ""
+    text = "; the engine added " + ", ".join(parts)
+    offers = []
+    if "likelihood-legend" in room and brief.get("likelihood_legend") != "line":
+        offers.append("`likelihood_legend: line` (a one-line ICD 203 legend)")
+    if "glossary" in room and brief.get("print_glossary", True):
+        offers.append("`print_glossary: false` (the glossary on the web page only)")
+    if offers:
+        text += (f"; to give room back, set {' or '.join(offers)} in the brief, or for every brief of audience "
+                 f"'{brief['audience']['id']}' under audiences in project.yaml")
+    return text
+
+
+def check_word_pages(project: Project, site: Path, report: BuildReport, scratch: Path) -> tuple[dict[str, int], str]:
+    """`check --layout`: each Word edition in a built `site` laid out by LibreOffice, where it is installed, and held
+    to its brief's page_limit as the PDF is (a located error). Returns the Word page count by edition, and a note
+    when they could not be counted."""
+    from .formats.docx import libreoffice, libreoffice_pages
+    files = {}
+    for name in report.pages:  # an edition: a brief's id, or <id>/<lang> for a translation
+        brief_id, _, lang = name.partition("/")
+        path = site / "briefs" / name / FORMATS["docx"].file_name(file_stem(brief_id, lang or None))
+        if path.is_file():
+            files[name] = path
+    if not files:
+        return {}, ""
+    if libreoffice() is None:
+        return {}, ("Word editions not laid out: LibreOffice is not installed (`briefwright doctor` gives its install "
+                    "line)")
+    try:
+        counted = libreoffice_pages(list(files.values()), scratch)
+    except OSError as exc:
+        return {}, f"Word editions not laid out: {exc}"
+    pages = {name: counted[path] for name, path in files.items() if path in counted}
+    errors = Collector()
+    for name, count in sorted(pages.items()):
+        record = project.briefs[name.split("/")[0]]
+        limit = project.page_limit(record)
+        if limit is not None and count > limit:
+            whose = "" if record.page_limit else f" (the default for audience '{record.audience}')"
+            errors.error(record.at("page_limit") if record.page_limit else record.at("audience"),
+                         f"brief '{name}': its Word edition has {count} pages as LibreOffice lays it out; its "
+                         f"page_limit is {limit}{whose}")
+    errors.raise_if_errors()
+    missing = sorted(set(files) - set(pages))
+    return pages, (f"LibreOffice could not lay out the Word edition of {', '.join(missing)}" if missing else "")
+
+
 def _content_digest(brief: dict) -> str:
     """What a brief was built from, whatever formats were made of it: to tell a kept brief that changed since."""
     return digest({k: v for k, v in brief.items() if k != "downloads"})
@@ -384,6 +447,7 @@ class _Build:
         self.chart_svgs: dict[str, bytes] = {}
         self.chart_jobs: dict[str, tuple] = {}
         self.outputs: dict[str, dict] = {}
+        self.room: dict[str, dict] = {}  # edition -> what its paged file's engine-added parts take (print_layout.room)
 
     def run(self) -> BuildReport:
         self.choose_briefs()
@@ -644,7 +708,8 @@ class _Build:
                              PRINT_MARKS)
                 hit = self.cache.get(key)
                 if hit and "meta.json" in hit and "output" in hit:
-                    self.add_output(brief, fmt, Output(hit["output"], json.loads(hit["meta.json"])["pages"]))
+                    meta = json.loads(hit["meta.json"])
+                    self.add_output(brief, fmt, Output(hit["output"], meta["pages"], meta.get("room")))
                 else:
                     reused = False
                     pending.append((brief, fmt, key, Job(brief, print_html(printed), str(folder), str(self.tmp))))
@@ -662,7 +727,8 @@ class _Build:
                 self.errors.error(self.project.briefs[brief["id"]].loc, f"brief '{edition_key(brief)}': {result}")
                 continue
             self.add_output(brief, fmt, result)
-            self.cache.put(key, {"output": result.data, "meta.json": json.dumps({"pages": result.pages}).encode()})
+            self.cache.put(key, {"output": result.data,
+                                 "meta.json": json.dumps({"pages": result.pages, "room": result.room}).encode()})
             built.append(edition_key(brief))
         self.report.built += [edition_key(b) for b in self.editions if edition_key(b) in built]
 
@@ -691,6 +757,8 @@ class _Build:
         entry["files"].sort(key=lambda f: [x.name for x in self.formats].index(f["format"]))
         if fmt.paged:
             entry["pages"] = output.pages
+            if output.room is not None:
+                self.room[edition_key(brief)] = output.room
 
     def check_page_limits(self) -> None:
         for brief in self.editions:
@@ -704,7 +772,7 @@ class _Build:
                 whose = "" if record.page_limit else f" (the default for audience '{record.audience}')"
                 self.errors.error(record.at("page_limit") if record.page_limit else record.at("audience"),
                                   f"brief '{name}' has {pages} pages; its page_limit is {brief['page_limit']}"
-                                  f"{whose}{self.keep_overflow(brief)}")
+                                  f"{whose}{self.keep_overflow(brief)}{room_advice(brief, self.room.get(name))}")
         self.errors.raise_if_errors()
 
     def keep_overflow(self, brief: dict) -> str:

@@ -80,6 +80,21 @@ def event_data(event: Event) -> dict:
             "kind": choice(event.kind), "sources": list(event.sources)}
 
 
+def short_text(text: str, limit: int = 80) -> str:
+    """Plain text shortened to name the record it comes from (a fact has no title): whole if it fits, else cut at the
+    last space before `limit` characters (or at the limit, in a script without spaces) with an ellipsis. A pending
+    translation's marks (translations.PENDING_START, _END) are kept in pairs."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    cut = (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.\u2013\u2014")
+    if cut.count("\ue000") > cut.count("\ue001"):
+        cut += "\ue001"
+    return cut + "\u2026"
+
+
 def script_json(value: Any) -> str:
     """JSON safe inside a <script> element: no '<', '>', '&' or line separators survive literally."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

@@ -183,6 +183,37 @@ class WordFormat(OutputFormat):
             out.error(Loc(themed, 1, 1), f"{REFERENCE} {problem}")
 
 
+def libreoffice() -> str | None:
+    """The LibreOffice command, where it is installed (`briefwright doctor` gives its install line)."""
+    import shutil
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def libreoffice_pages(files: list[Path], scratch: Path, timeout: int = 600) -> dict[Path, int]:
+    """Each Word file as LibreOffice Writer lays it out: converted to PDF in `scratch` (in a LibreOffice profile of
+    its own, so a desktop session or another build does not interfere) and its pages counted. A file LibreOffice
+    could not convert is left out. Raises OSError when LibreOffice is missing or does not finish."""
+    import subprocess
+
+    from pypdf import PdfReader
+    command = libreoffice()
+    if command is None:
+        raise OSError("LibreOffice is not installed")
+    scratch.mkdir(parents=True, exist_ok=True)
+    try:
+        subprocess.run([command, f"-env:UserInstallation={(scratch / 'profile').as_uri()}", "--headless", "--norestore",
+                        "--convert-to", "pdf", "--outdir", str(scratch), *map(str, files)],
+                       capture_output=True, timeout=timeout, check=False)
+    except subprocess.SubprocessError as exc:
+        raise OSError(f"LibreOffice did not finish: {exc}") from None
+    pages = {}
+    for file in files:
+        converted = scratch / file.with_suffix(".pdf").name
+        if converted.is_file():
+            pages[file] = len(PdfReader(converted).pages)
+    return pages
+
+
 def _reference_problem(path: Path, cache: Any) -> str | None:
     """reference_problem for a file, its verdict kept in the parse cache by the file's bytes (opening it with
     python-docx was a sixth of a build that had nothing to do)."""
@@ -682,7 +713,7 @@ class WordEdition:
             self.heading(_("What we don\u2019t know"))
             for unknown in b["unknowns_section"]:
                 self.unknown(unknown)
-        if b.get("glossary"):
+        if b.get("glossary") and b.get("print_glossary", True):  # print_glossary: false lists it on the web page only
             self.glossary(b["glossary"])
         if b["uses_likelihood"]:
             self.terms()
@@ -814,6 +845,8 @@ class WordEdition:
         self.portion(p, c)
         self.text(p, _("%(severity)s caveat", severity=c["severity"]["label"]), "Caveat Severity")
         self.text(p, f" {c['title']}")
+        if c.get("qualifies"):
+            self.text(self.para("Caveat Text"), c["qualifies"], italic=True)
         body = self.blocks(c["body_html"], "Caveat Text") or [self.para("Caveat Text")]
         self.cites(body[-1], c["cites"])
 
@@ -984,6 +1017,12 @@ class WordEdition:
 
     def terms(self) -> None:
         b = self.brief
+        if b.get("likelihood_legend") == "line":  # as print's: the terms the judgments use, in one line
+            p = self.para("Section Note")
+            self.text(p, _("Likelihood (%(standard)s):", standard=b["likelihood_standard"]) + " "
+                      + _("; ").join(f"{row['term']} {row['range']}" for row in b["likelihood_used"]) + _(".") + " "
+                      + _("Confidence rates the evidence, not the probability."))
+            return
         self.heading(_("How to read the judgments"))
         self.text(self.para("Normal"), _("Likelihood terms follow %(standard)s:", standard=b["likelihood_standard"]).rstrip(":：\u00a0 ")
                   + _(".") + " " + _("Confidence (high, moderate, low) rates the evidence and reasoning, and is stated apart "
