@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from .i18n import gettext
+from .i18n import format_date, gettext
 from .model import Source, SourceKind
 
 
@@ -121,7 +121,7 @@ def _address(source: Source, full: bool) -> list[Piece]:
         return []
     pieces = [_plain(" "), Piece(source.url, url=True)]
     if full and source.retrieved:
-        pieces.append(_plain(gettext(" (retrieved %(date)s)", date=source.retrieved.isoformat())))
+        pieces.append(_plain(gettext(" (retrieved %(date)s)", date=format_date(source.retrieved))))  # the page's date style
     return [*pieces, _plain(".")]
 
 

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from . import citations, markup
+from .i18n import format_date
 from .model import Caveat, Choice, Event, Fact, Interest, Marking, Source, Status, Unknown
 
 
@@ -55,7 +56,8 @@ def status_data(fact: Fact, sources: dict[str, Source] | None = None) -> dict:
 def fact_data(fact: Fact, sources: dict[str, Source] | None = None) -> dict:
     return {"id": fact.id, "statement_html": markup.to_html(fact.statement, inline=True),
             "status": status_data(fact, sources), "confidence": choice(fact.confidence),
-            "as_of": fact.as_of.isoformat(), "tags": list(fact.tags), "sources": list(fact.sources),
+            "as_of": fact.as_of.isoformat(), "as_of_display": format_date(fact.as_of), "tags": list(fact.tags),
+            "sources": list(fact.sources),
             "sides": [{"statement_html": markup.to_html(s.statement, inline=True), "sources": list(s.sources)}
                       for s in fact.sides],
             "quantity": None if fact.quantity is None else {

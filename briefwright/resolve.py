@@ -53,7 +53,7 @@ from .theme import icon_asset, logo_asset
 LIKELIHOOD_SCALE = [{"terms": " or ".join(t.value for t in Likelihood if t.row == row), "range": row}
                     for row in dict.fromkeys(t.row for t in Likelihood)]
 SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}
-QUALIFIES_CHARS, QUALIFIES_FACTS = 60, 2  # a caveat apart from its facts quotes at most two, each cut short
+QUALIFIES_CHARS, QUALIFIES_FACTS = 40, 2  # a caveat apart from its facts quotes at most two, each cut short
 
 
 @dataclass(frozen=True)
