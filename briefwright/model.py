@@ -253,6 +253,13 @@ class Likelihood(Choice):
 # "realistic possibility", 25-50% in the PHIA yardstick, the rows either side of it).
 HEDGES: dict[str, tuple[str, ...]] = {
     "probably": ("likely", "probable"),
+    # A negation turns the hedge over: "probably not" is the unlikely row, never the likely one.
+    "probably not": ("unlikely", "improbable"),
+    "likely not": ("unlikely", "improbable"),
+    "not likely": ("unlikely", "improbable"),
+    "not probable": ("unlikely", "improbable"),
+    "almost certainly not": ("almost no chance", "remote"),
+    "certainly not": ("almost no chance", "remote"),
     "highly likely": ("very likely", "highly probable"),
     "very probable": ("very likely", "highly probable"),
     "highly unlikely": ("very unlikely", "highly improbable"),
