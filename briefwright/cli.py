@@ -18,6 +18,7 @@ from .editions import edition_path, editions_folder, release
 from .environment import missing_package
 from .explain import KINDS as EXPLAINED
 from .explain import ExplainError, explain
+from .load import private_folders
 from .model import ID_PATTERN, Marking, nearest
 from .pipeline import BuildOptions, FileFault, UsageError, build, check, check_word_pages, edition_files, today
 from .reproduce import NotReproducible, source_commit
@@ -414,6 +415,9 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "schema":
         written = write_schemas(root / "schemas")
+        # Each private folder gets its own copy, so a file moved there keeps a $schema path that works.
+        for folder in [] if args.no_private else private_folders(root):
+            written += write_schemas(folder / "schemas")
         if (root / "docs" / "authoring.md").is_file():  # this repository; a desk reads the guide with `briefwright docs`
             written.append(write_reference(root / "docs" / "authoring.md"))
         for path in written:
