@@ -99,6 +99,8 @@ class BuildOptions:
 @dataclass
 class BuildReport:
     built: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)  # editions whose page was rendered anew (not from the cache)
+    site_pages: bool = False  # the site's own pages (index, facts, sources...) were rendered anew
     reused: list[str] = field(default_factory=list)
     left_out: list[tuple[str, str]] = field(default_factory=list)
     restricted: list[tuple[str, str]] = field(default_factory=list)  # included only because it was asked for
@@ -182,6 +184,12 @@ def _check(root: Path, strict: bool, private: bool, cache: ParseCache) -> Checke
         recorded = recorded_editions(project, diagnostics)  # each record's archived files checked against its hash
         previous = previous_editions(project, diagnostics, recorded)
         check_released(project, recorded, diagnostics)  # a released edition still prints what it printed
+        for brief in project.sorted_briefs():
+            if brief.id in previous and brief.changes_note is None:
+                diagnostics.warning(brief.at("edition"), f"brief '{brief.id}': edition {brief.edition} has no "
+                                    "changes_note, so its PDF and Word files say only how many judgments, facts and "
+                                    "caveats changed (the web page lists them); add a sentence or two on what changed "
+                                    "and why (release asks for one)")
         if not diagnostics.errors:  # translations are checked against records that loaded and resolve
             from .translations import check_translations
             translations = check_translations(project, diagnostics)
@@ -639,6 +647,7 @@ class _Build:
                 except TemplateError as exc:
                     self.errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering brief '{name}')")
                     continue
+                self.report.rendered.append(name)
                 if brief.get("translation"):
                     html = mark_pending(html, brief["language"], brief["translation"]["mark"])
                     printed = printed and mark_pending(printed, brief["language"], brief["translation"]["mark"])
@@ -810,6 +819,7 @@ class _Build:
                 self.errors.raise_if_errors()
                 raise
             self.cache.put(key, {name.replace("/", "__"): data for name, data in pages.items()})
+            self.report.site_pages = True
         else:
             pages = {name.replace("__", "/"): data for name, data in cached.items()}
         for name, data in pages.items():

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import escape
+
 from . import citations, i18n, markup
 from .audiences import Audience
 from .charts import CHART_KINDS
@@ -427,6 +429,13 @@ class BriefResolver:
             item["withdrawn"] = item["id"] not in project.caveats
         changes["judgments_added"] = [{"id": j, "statement": project.judgments[j].statement}
                                       for j in changes["judgments_added"]]
+        # The web page marks only the words that changed, where the two wordings allow it (markup.word_diff).
+        for item in changes["judgments_changed"]:
+            item["diff_html"] = markup.word_diff(str(escape(item["old"])), str(escape(item["new"])))
+        for item in changes["changed"] + changes["caveats_changed"]:
+            item["diff_html"] = markup.word_diff(item["old_html"], item["new_html"])
+        for item in changes["dropped"]:
+            item["diff_html"] = markup.word_diff(item["old_html"], item["now_html"]) if item.get("now_html") else None
         for item in changes["judgments_removed"]:
             item["withdrawn"] = item["id"] not in project.judgments
         changes["any"] = any(changes[k] for k in ("added", "changed", "withdrawn", "dropped", "withdrawn_above_marking",
