@@ -710,8 +710,8 @@ class Brief(Record):
         "project's language alone."))
     changes_note: Markdown | None = field(default=None, metadata=meta(
         "From edition 2: the editor's summary of what this edition changes and why, printed first under 'What "
-        "changed since edition N'. Print gives this note and a count of the changes; the brief's web page and Word "
-        "file list every change with its old and new wording."))
+        "changed since edition N'. The PDF and Word file (held to the page limit) give this note and a count of the "
+        "changes; the brief's web page lists every change with its old and new wording."))
     numbered_paragraphs: bool | None = field(default=None, metadata=meta(
         "Number the body paragraphs of the Word edition (1., 2., ...) for submissions cited by paragraph, such as "
         "parliamentary written evidence; default: the audience's choice (off for the built-in audiences)."))
