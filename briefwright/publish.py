@@ -4,6 +4,7 @@ site works under a project path on GitHub Pages and from file://."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import jinja2
@@ -51,7 +52,7 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
     titles = {fid: short_text(to_text(project.facts[fid].statement), 90) for fid in facts_ok}
     sources_ok = {s for s in project.sources if markings.allowed("source", s, channel)}
 
-    def source_names(ids: list[str]) -> list[dict]:
+    def source_names(ids: Sequence[str]) -> list[dict]:
         return [{"id": sid, "name": citations.name(project.sources[sid])} for sid in ids if sid in sources_ok]
 
     briefs_by_fact: dict[str, list[dict]] = {}
