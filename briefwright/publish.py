@@ -60,13 +60,14 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
         for fid in project.used_facts(project.briefs[brief["id"]]):
             briefs_by_fact.setdefault(fid, []).append({"id": brief["id"], "title": brief["title"]})
     facts = []
-    for fact in sorted(project.facts.values(), key=lambda f: f.id):
-        if fact.id not in facts_ok:
-            continue
+    # Grouped by their first tag, then by what they say: ids mean nothing to a reader.
+    for fact in sorted((project.facts[f] for f in facts_ok),
+                       key=lambda f: ((f.tags or [""])[0], titles[f.id].casefold(), f.id)):
         data = fact_data(fact, project.sources)
         for side in data["sides"]:
             side["source_names"] = source_names(side["sources"])
         facts.append({**data, "title": titles[fact.id], "source_names": source_names(fact.sources),
+                      "tag_labels": [tag_label(t) for t in fact.tags],
                       "caveats": [{"id": c.id, "title": c.title, "severity": c.severity.value}
                                   for c in project.caveats_of(fact.id)],
                       "briefs": briefs_by_fact.get(fact.id, [])})
@@ -77,7 +78,7 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
         for sid in [*fact.sources, *(s for side in fact.sides for s in side.sources)]:
             citing.setdefault(sid, set()).add(fact.id)
     sources = []
-    for source in sorted((project.sources[s] for s in sources_ok), key=reading_order):
+    for source in sorted((project.sources[s] for s in sources_ok), key=lambda s: (reading_order(s), s.id)):
         cited_by = sorted(citing.get(source.id, ()), key=lambda f: titles[f].casefold())
         in_briefs = {b["id"]: b for f in cited_by for b in briefs_by_fact.get(f, [])}
         sources.append({**source_data(source), "facts": [{"id": f, "title": titles[f]} for f in cited_by],
@@ -99,7 +100,7 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
                  "topic": settings.topic, "base_url": base_url},
         "nav": [{"file": f, "label": label} for f, label in SITE_PAGES],
         "groups": groups, "outputs": outputs, "facts": facts, "sources": sources, "unknowns": unknowns, "events": events,
-        "tags": sorted({t for f in facts for t in f["tags"]}),
+        "tags": [{"value": t, "label": tag_label(t)} for t in sorted({t for f in facts for t in f["tags"]})],
         "statuses": [{"value": f["status"]["value"], "label": f["status"]["label"]} for f in
                      {f["status"]["value"]: f for f in facts}.values()],
         "likelihood_scale": LIKELIHOOD_SCALE, "likelihood_standard": "ICD 203",
@@ -107,6 +108,11 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
         "tlp": [{"label": m.label, "css": m.css, "meaning": TLP_MEANING[m], "public": m.public} for m in Marking],
         "channel": channel_notice(channel),
     }
+
+
+def tag_label(tag: str) -> str:
+    """A tag as a reader reads it: 'export-controls' is 'export controls'."""
+    return tag.replace("-", " ").replace("_", " ")
 
 
 def reading_order(source: Any) -> str:
