@@ -89,10 +89,10 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--i-understand", action="store_true",
                    help="with --allow-host: serve a channel above CLEAR through NAME all the same")
     channel(v)
-    c = sub.add_parser("check", help="validate content only")
+    c = sub.add_parser("check", help="validate content only (page limits need --layout, or build)")
     common(c)
     c.add_argument("--layout", action="store_true", help="also lay out every brief (in a temporary folder) and check "
-                   "its page limit, as the build will")
+                   "its page limit, as the build will; with LibreOffice installed, its Word edition too")
     c.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers for --layout")
     e = sub.add_parser("explain", help="show a fact, source, caveat, judgment, unknown or entity, where it comes from and "
                        "everything that uses it")
