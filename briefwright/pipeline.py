@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import i18n
 from .cache import Cache, ParseCache, digest, tree_digest
@@ -62,6 +62,24 @@ class UsageError(Exception):
     pass
 
 
+class BuildPart(Protocol):
+    """One machine's part of a build spread over several (shard.py): a shard makes a share of the editions and
+    leaves a manifest instead of the site pages; a merge takes every edition from the shards and writes the site
+    pages. The build calls these at the named steps and passes itself, so the shares stay what one build makes."""
+
+    lays_out: bool  # False: the editions' folders come from elsewhere (`assemble`), nothing is rendered here
+    writes_site: bool  # False: `finish` writes what this part leaves in place of the site pages and record
+
+    def choose(self, build: Any) -> None:
+        """Once every edition is resolved: a shard narrows `build.editions` and `build.published` to its share."""
+
+    def assemble(self, build: Any) -> None:
+        """In place of rendering and layout: put each edition's folder under `build.tmp` and its `build.outputs`."""
+
+    def finish(self, build: Any) -> None:
+        """In place of the site pages and record (writes_site False)."""
+
+
 class FileFault(Exception):
     """The file system refused an operation (disk full, read-only, permission denied): not a bug and not
     the content. Raised only before the swap, so the previous site is unchanged."""
@@ -94,6 +112,7 @@ class BuildOptions:
     # a fork server's workers run the caller's main module again, as spawned processes do, so a script that
     # calls build() without an `if __name__ == "__main__":` guard would start over in each of them.
     early_workers: bool = False
+    part: BuildPart | None = None  # a shard or a merge (shard.py); None: the whole build here
 
 
 @dataclass
@@ -394,17 +413,23 @@ class _Build:
             self.start_site()
             if previous is not None:
                 self.keep_briefs(previous)
-            self.render_pages()
-            with _Workers(self.opts.jobs, self.formats, self.opts.workers) as workers:
-                self.draw_charts(workers)
-                self.make_downloads(workers)
-            self.archive_editions()
+            if self.opts.part is None or self.opts.part.lays_out:
+                self.render_pages()
+                with _Workers(self.opts.jobs, self.formats, self.opts.workers) as workers:
+                    self.draw_charts(workers)
+                    self.make_downloads(workers)
+                self.archive_editions()
+            else:
+                self.opts.part.assemble(self)
             # The Word reference document is an input of the editions, not a page asset: a desk's template
             # can carry what it would not publish.
             (self.tmp / "assets" / WORD_REFERENCE).unlink(missing_ok=True)
             self.check_page_limits()
-            self.write_site_pages()
-            self.write_site_record()
+            if self.opts.part is None or self.opts.part.writes_site:
+                self.write_site_pages()
+                self.write_site_record()
+            else:
+                self.opts.part.finish(self)
             operation = "could not replace the previous site with the new one at"
             _swap_in(self.tmp, self.out)
         except OSError as exc:
@@ -443,7 +468,10 @@ class _Build:
             self.opts.base_url, self.errors)
         self.errors.raise_if_errors()
         self.editions = self.published + translated.editions
-        self.check_scripts()
+        if self.opts.part is not None:
+            self.opts.part.choose(self)
+        if self.opts.part is None or self.opts.part.lays_out:  # a merge prints nothing: the shards checked theirs
+            self.check_scripts()
 
     def check_scripts(self) -> None:
         """Stop before any layout when an edition prints text in a script (a Chinese source title in an English
