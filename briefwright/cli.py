@@ -228,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
         argv.insert(0, "build")
     if argv and argv[0] == "--debug" and (len(argv) == 1 or argv[1] not in COMMANDS):
         argv.insert(1, "build")
+    if "--shard" in argv[:-1]:  # so a value such as -1/4 reaches the one-line check, not argparse's usage text
+        at = argv.index("--shard")
+        argv[at:at + 2] = [f"--shard={argv[at + 1]}"]
     parser = _parser()
     try:
         args = parser.parse_args(argv)
