@@ -199,6 +199,17 @@ def test_shards_that_disagree(fresh, key, what):
     _refused(project, shards, site, before, f"differ in {what}")
 
 
+def test_shards_built_by_another_engine_or_packages(fresh):
+    project, shards, site, before = fresh
+    for folder in shards:
+        _edit(folder, lambda m: m["engine"].update(files="f" * 64))
+    _refused(project, shards, site, before, "engine files ffffffffffff", "merge with the engine that built them")
+    for folder in shards:
+        _edit(folder, lambda m: m["engine"].update(files=fingerprint()["engine_files"]))
+        _edit(folder, lambda m: m["engine"]["packages"].update(jinja2="0.1"))
+    _refused(project, shards, site, before, "built with jinja2 0.1")
+
+
 def test_a_project_changed_since_the_shards_were_built(fresh):
     project, shards, site, before = fresh
     settings = project / "project.yaml"
@@ -291,3 +302,40 @@ def test_four_shards_of_the_real_content_merge_into_the_single_build_byte_for_by
     assert any(name.endswith(".pdf") and "/editions/" in name for name in got)  # archived earlier editions too
     different = [name for name in want if want[name] != got[name]]
     assert not different, different
+
+
+@pytest.mark.slow
+def test_the_sharded_workflow_steps_run_in_a_desk_from_init_give_the_single_workflows_site(tmp_path):
+    """The shell steps of init's two workflows, run as CI runs them (with `briefwright` on PATH, this engine): the
+    shards' folders pass through an artifact upload that leaves hidden files out, and the merged site, after the
+    leak check, is the single workflow's site byte for byte."""
+    import os
+
+    import yaml
+    assert run_cli("init", tmp_path / "desk", cwd=tmp_path).code == 0
+    desk = tmp_path / "desk"
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    (bindir / "briefwright").write_text(f"#!/bin/sh\nexec {sys.executable} {REPO / 'build.py'} \"$@\"\n")
+    (bindir / "briefwright").chmod(0o755)
+    env = {**{k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "SOURCE_DATE_EPOCH")},
+           "PATH": f"{bindir}:{os.environ['PATH']}", "PYTHONPATH": str(REPO), "CI": "true", "BASE_URL": BASE.rstrip("/")}
+
+    def step(job: dict, words: str, **extra) -> None:
+        script = next(s["run"] for s in job["steps"] if words in str(s.get("run", "")))
+        done = subprocess.run(["bash", "-e", "-c", script], cwd=desk, env={**env, **extra}, capture_output=True,
+                              text=True, timeout=600)
+        assert done.returncode == 0, done.stderr
+
+    epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=desk, capture_output=True, text=True).stdout.strip()
+    single = yaml.safe_load((desk / ".github" / "workflows" / "site.yml").read_text())["jobs"]["build"]
+    step(single, "briefwright build --force", SOURCE_DATE_EPOCH=epoch)  # one date for both, even at midnight
+    (desk / "site").rename(tmp_path / "single")
+    sharded = yaml.safe_load((desk / ".github" / "site-sharded.yml").read_text())["jobs"]
+    for k in (1, 2, 3):
+        step(sharded["shard"], "briefwright build", SHARD=f"{k}/3", SOURCE_DATE_EPOCH=epoch)
+        shutil.copytree(desk / "shard", desk / "shards" / f"shard-{k}", ignore=shutil.ignore_patterns(".*"))
+        shutil.rmtree(desk / "shard")
+    step(sharded["merge"], "briefwright merge", SOURCE_DATE_EPOCH=epoch)
+    step(sharded["merge"], "briefwright verify", SOURCE_DATE_EPOCH=epoch)
+    assert snapshot(desk / "site") == snapshot(tmp_path / "single")
