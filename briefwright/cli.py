@@ -497,7 +497,7 @@ def _run(args: argparse.Namespace) -> int:
                         cache_dir=args.cache_dir, base_url=_base_url(args.base_url), early_workers=True)
     if shard is not None:
         report, part = build_shard(opts, *shard)
-        print(f"shard {shard[0]}/{shard[1]}: {len(part.editions)} of {len(part.everything)} editions; its manifest is "
+        print(f"shard {shard[0]}/{shard[1]}: {len(part.editions)} of {part.everything} editions; its manifest is "
               f"{out / MANIFEST}", file=sys.stderr)
     else:
         report = build(opts)

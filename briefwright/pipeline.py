@@ -70,8 +70,12 @@ class BuildPart(Protocol):
     lays_out: bool  # False: the editions' folders come from elsewhere (`assemble`), nothing is rendered here
     writes_site: bool  # False: `finish` writes what this part leaves in place of the site pages and record
 
+    def translating(self, build: Any) -> list[dict]:
+        """Of `build.published`, the briefs whose translated editions this run resolves (each is a copy of the
+        project in that language, the costliest part of resolving): a shard's, only where one is in its share."""
+
     def choose(self, build: Any) -> None:
-        """Once every edition is resolved: a shard narrows `build.editions` and `build.published` to its share."""
+        """Once the editions are resolved: a shard narrows `build.editions` and `build.published` to its share."""
 
     def assemble(self, build: Any) -> None:
         """In place of rendering and layout: put each edition's folder under `build.tmp` and its `build.outputs`."""
@@ -461,8 +465,9 @@ class _Build:
                 self.report.left_out.append((brief["id"], brief["marking"]["label"]))
         # Each translated edition is resolved like its source; a stale or missing translation stops the build
         # here unless the project allows fallback (translations.py).
+        translating = self.published if self.opts.part is None else self.opts.part.translating(self)
         translated = resolve_translations(
-            self.project, self.published, self.translations,
+            self.project, translating, self.translations,
             lambda brief_id, lang: [Download(f.name, f.label, f.file_name(file_stem(brief_id, lang)))
                                     for f in self.formats if f.download],
             self.opts.base_url, self.errors)

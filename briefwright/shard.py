@@ -23,7 +23,7 @@ from .cache import digest
 from .machine import fingerprint_digest
 from .model import Marking
 from .pipeline import BuildOptions, BuildReport, UsageError, build
-from .translations import edition_key
+from .translations import edition_key, languages_of
 
 MANIFEST = "briefwright-shard.json"  # not a dot-file: artifact uploads leave hidden files out by default
 MANIFEST_VERSION = 1
@@ -64,12 +64,18 @@ def project_commit(root: Path) -> str | None:
     return done.stdout.strip() or None
 
 
-def _content_digest(build: Any, editions: str) -> str:
-    """What every edition is made from, as this machine resolves it (`editions`: their digest, taken when they were
-    chosen), with the templates and the stylesheets: equal on every shard and on the merge exactly when they built
-    the same content for the same channel."""
-    return digest("shard-content", editions, build.html_key, build.static_key, build.opts.max_marking.value,
+def _content_digest(build: Any, sources: str) -> str:
+    """What the editions are made from, as this machine resolves it: the source-language briefs (`sources`: their
+    digest, taken when they were chosen; every shard resolves them all), the templates and the stylesheets, the
+    channel, formats and address. Equal on every shard and on the merge when they built the same content for the
+    same site; each translated edition is compared on its own (`edition_digest`)."""
+    return digest("shard-content", sources, build.html_key, build.static_key, build.opts.max_marking.value,
                   [f.name for f in build.formats], build.opts.base_url)
+
+
+def edition_digest(edition: dict) -> str:
+    """An edition as resolved, before anything is rendered from it: the merge compares it with its own."""
+    return digest("edition", edition)
 
 
 def _sha256(path: Path) -> str:
@@ -88,18 +94,24 @@ class Shard:
     count: int
     lays_out: bool = True
     writes_site: bool = False
-    editions: list[str] = field(default_factory=list)
-    everything: list[str] = field(default_factory=list)  # every edition of the build
-    resolved: str = ""  # the digest of every edition as resolved
+    editions: dict[str, str] = field(default_factory=dict)  # this shard's editions: key -> edition_digest
+    everything: int = 0  # editions in the whole build
+    sources: str = ""  # the digest of every source-language brief as resolved
+
+    def mine(self, brief_id: str, language: str) -> bool:
+        return shard_of(brief_id, language, self.count) == self.index
+
+    def translating(self, build: Any) -> list[dict]:
+        return [b for b in build.published
+                if any(self.mine(b["id"], lang) for lang in languages_of(build.project.briefs[b["id"]], build.project)[1:])]
 
     def choose(self, build: Any) -> None:
-        self.everything = [edition_key(e) for e in build.editions]
-        self.resolved = digest(build.editions)
-        mine = [e for e in build.editions if edition_shard(e, self.count) == self.index]
-        self.editions = [edition_key(e) for e in mine]
-        build.editions = mine
+        self.everything = sum(len(languages_of(build.project.briefs[b["id"]], build.project)) for b in build.published)
+        self.sources = digest(build.published)
+        self.editions = {edition_key(e): edition_digest(e) for e in build.editions if self.mine(e["id"], e["language"])}
+        build.editions = [e for e in build.editions if edition_key(e) in self.editions]
         # A brief's earlier editions (briefs/<id>/editions/) go with its source-language edition.
-        build.published = [b for b in build.published if edition_shard(b, self.count) == self.index]
+        build.published = [b for b in build.published if b["id"] in self.editions]
 
     def assemble(self, build: Any) -> None:
         raise AssertionError("a shard lays its editions out itself")
@@ -121,10 +133,10 @@ class Shard:
             "base_url": build.opts.base_url,
             "private": build.opts.private,
             "commit": project_commit(build.project.root),
-            "content": _content_digest(build, self.resolved),
+            "content": _content_digest(build, self.sources),
             "fingerprint": fingerprint_digest(fp),
             "engine": {"version": fp["engine"], "files": fp["engine_files"], "packages": fp["packages"]},
-            "editions": {key: build.outputs[key] for key in self.editions},
+            "editions": {key: {"outputs": build.outputs[key], "digest": self.editions[key]} for key in self.editions},
             "files": files,
         }
         (build.tmp / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -211,11 +223,16 @@ class Merge:
     lays_out: bool = False
     writes_site: bool = True
     copied: int = 0
-    resolved: str = ""
+    sources: str = ""
+    made: dict[str, str] = field(default_factory=dict)  # every edition: key -> edition_digest, as resolved here
+
+    def translating(self, build: Any) -> list[dict]:
+        return build.published
 
     def choose(self, build: Any) -> None:
-        """Every edition the project has on this channel is in exactly the shard its hash names."""
-        self.resolved = digest(build.editions)
+        """Every edition the project has on this channel is in exactly the shard its hash names, made from what
+        this project resolves it to."""
+        self.sources = digest(build.published)
         manifest = self.shards[0].manifest
         engine = manifest["engine"]
         here = build.fingerprint
@@ -231,6 +248,7 @@ class Merge:
                              f"{here['packages'].get(name)}; install the same packages as the shards")
         count = manifest["shard"]["count"]
         wanted = {edition_key(e): edition_shard(e, count) for e in build.editions}
+        self.made = {edition_key(e): edition_digest(e) for e in build.editions}
         held: dict[str, ShardFolder] = {}
         for shard in self.shards:
             for key in shard.manifest["editions"]:
@@ -249,15 +267,21 @@ class Merge:
 
     def assemble(self, build: Any) -> None:
         """Each shard's files copied in, each checked against its manifest's sha256 as it is read."""
-        content = _content_digest(build, self.resolved)
+        content = _content_digest(build, self.sources)
         if content != self.shards[0].manifest["content"]:
             raise UsageError(f"the project here (content digest {content[:12]}) is not what the shards were built "
                              f"from ({self.shards[0].manifest['content'][:12]}); merge from the same commit, with the "
                              "same --no-private choice")
         for shard in self.shards:
+            for key, entry in shard.manifest["editions"].items():
+                if entry.get("digest") != self.made[key]:
+                    raise UsageError(f"{shard.name} made edition '{key}' from other content than this project's "
+                                     "(its translation or the records it shows differ); merge from the commit the "
+                                     "shards were built from")
+        for shard in self.shards:
             self.copy_files(shard, build.tmp)
-            for key, outputs in shard.manifest["editions"].items():
-                build.outputs[key] = outputs
+            for key, entry in shard.manifest["editions"].items():
+                build.outputs[key] = entry["outputs"]
 
     def copy_files(self, shard: ShardFolder, site: Path) -> None:
         listed = shard.manifest["files"]

@@ -221,6 +221,18 @@ def test_a_project_changed_since_the_shards_were_built(fresh):
         settings.write_text(text)
 
 
+def test_a_translation_changed_since_the_shards_were_built(fresh):
+    """The English is the same, so the shards' content digests agree; the French edition is compared on its own."""
+    project, shards, site, before = fresh
+    french = project / "translations" / "fr.yaml"
+    text = french.read_text()
+    try:
+        french.write_text(text.replace("text: ", "text: Maintenant ", 1))
+        _refused(project, shards, site, before, "made edition 'sample/fr' from other content than this project's")
+    finally:
+        french.write_text(text)
+
+
 def test_shards_built_from_different_content(fresh, tmp_path):
     project, shards, site, before = fresh
     other = copy_project(project, tmp_path / "other")
