@@ -100,7 +100,7 @@ def main() -> None:
     speedup = args.j2_speedup
     manifest = json.loads((work / "sample" / MANIFEST).read_text())
     by_language = Counter(lang for _, lang in mine)
-    pages = sum(e["pages"] or 0 for e in manifest["editions"].values())
+    pages = sum(e["outputs"]["pages"] or 0 for e in manifest["editions"].values())
     size = sum(f["bytes"] for f in manifest["files"].values())
     print(f"sample shard 1/{count}: {len(mine)} editions ({', '.join(f'{n} {lang}' for lang, n in sorted(by_language.items()))};"
           f" {pages} pages, {size / 1e6:.1f} MB): -j1 {one:.2f} s CPU ({one_wall:.2f} s wall), -j2 {two_wall:.2f} s wall"
