@@ -77,6 +77,28 @@ def stages(project: Path, work: Path) -> dict[str, float]:
     return spent
 
 
+def linearity(work: Path, sizes: list[int], runs: int, say=print) -> dict:
+    """The cold HTML builds of each size; per brief beyond the first size's project, in wall and CPU seconds; and
+    the ratio of the last size's to the second's, per brief (CPU, then wall)."""
+    projects = {n: generate(work / f"p{n}", FACTS_PER_BRIEF * n, n) for n in sizes}
+    measured: dict[int, tuple[float, float]] = {}
+    for n in sizes:
+        times = [cold_html(projects[n], work / f"run{n}") for _ in range(runs)]
+        measured[n] = (min(t[0] for t in times), min(t[1] for t in times))
+        say(f"{n} briefs, {FACTS_PER_BRIEF * n} facts: cold HTML build {measured[n][0]:.2f} s wall, "
+            f"{measured[n][1]:.2f} s CPU (fastest of {runs})")
+    base = sizes[0]
+    per_brief = {n: tuple((measured[n][i] - measured[base][i]) / (n - base) for i in (0, 1)) for n in sizes[1:]}
+    for n in sizes[1:]:
+        say(f"{n} briefs: {per_brief[n][0] * 1000:.0f} ms wall, {per_brief[n][1] * 1000:.0f} ms CPU per brief beyond "
+            f"the {base}-brief project; {measured[n][1] / n * 1000:.0f} ms CPU per brief with it")
+    small, large = sizes[1], sizes[-1]
+    ratio = (per_brief[large][1] / per_brief[small][1], per_brief[large][0] / per_brief[small][0])
+    say(f"time per brief, {large} against {small} briefs: {ratio[0]:.2f}x in CPU time, {ratio[1]:.2f}x in wall time "
+        "(target within 1.3x)")
+    return {"projects": projects, "measured": measured, "per_brief": per_brief, "ratio": ratio}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1,20,200", help="briefs per project; the first is the fixed cost")
@@ -84,23 +106,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
     work = Path(tempfile.mkdtemp(prefix="bw-html-scale-"))
-    projects = {n: generate(work / f"p{n}", FACTS_PER_BRIEF * n, n) for n in sizes}
-    measured: dict[int, tuple[float, float]] = {}
-    for n in sizes:
-        runs = [cold_html(projects[n], work / f"run{n}") for _ in range(args.runs)]
-        measured[n] = (min(r[0] for r in runs), min(r[1] for r in runs))
-        print(f"{n} briefs, {FACTS_PER_BRIEF * n} facts: cold HTML build {measured[n][0]:.2f} s wall, "
-              f"{measured[n][1]:.2f} s CPU (fastest of {args.runs})", flush=True)
-    base = sizes[0]
-    per_brief = {}
-    for n in sizes[1:]:
-        per_brief[n] = tuple((measured[n][i] - measured[base][i]) / (n - base) for i in (0, 1))
-        print(f"{n} briefs: {per_brief[n][0] * 1000:.0f} ms wall, {per_brief[n][1] * 1000:.0f} ms CPU per brief beyond "
-              f"the {base}-brief project; {measured[n][1] / n * 1000:.0f} ms CPU per brief with it", flush=True)
-    small, large = sizes[1], sizes[-1]
-    for i, kind in ((1, "CPU"), (0, "wall")):
-        ratio = per_brief[large][i] / per_brief[small][i]
-        print(f"time per brief, {large} against {small} briefs ({kind}): {ratio:.2f}x (target within 1.3x)")
+    found = linearity(work, sizes, args.runs, lambda line: print(line, flush=True))
+    projects = found["projects"]
 
     print("\nwhere the time goes, CPU ms per brief, in this process after a warm-up build:")
     stages(projects[sizes[0]], work / "warm")
