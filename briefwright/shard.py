@@ -296,8 +296,9 @@ class Merge:
             if Path(name).is_absolute() or not parts or parts[0] != "briefs" or ".." in parts or "\\" in name:
                 raise UsageError(f"{shard.name} lists {name!r}, outside briefs/; build that shard again")
             source = shard.path / name
-            if source.is_symlink() or not source.is_file():
-                raise UsageError(f"{shard.name} lists {name}, which is {'a link' if source.is_symlink() else 'missing'}; "
+            linked = source.is_symlink() or not source.resolve().is_relative_to(shard.path.resolve())
+            if linked or not source.is_file():
+                raise UsageError(f"{shard.name} lists {name}, which is {'a link' if linked else 'missing'}; "
                                  "build that shard again, or download its artifact again")
             target = site / name
             if target.exists():

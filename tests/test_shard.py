@@ -2,6 +2,7 @@
 merge of shards that do not belong together is refused in one line, leaving the previous site as it was."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -351,3 +352,15 @@ def test_the_sharded_workflow_steps_run_in_a_desk_from_init_give_the_single_work
     step(sharded["merge"], "briefwright merge", SOURCE_DATE_EPOCH=epoch)
     step(sharded["merge"], "briefwright verify", SOURCE_DATE_EPOCH=epoch)
     assert snapshot(desk / "site") == snapshot(tmp_path / "single")
+
+
+def test_a_listed_file_reached_through_a_link(fresh, tmp_path):
+    project, shards, site, before = fresh
+    holder = next(s for s in shards if (s / "briefs").is_dir())
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.html").write_text("<p>not the shard's</p>")
+    (holder / "briefs" / "linked").symlink_to(outside, target_is_directory=True)
+    digest = hashlib.sha256((outside / "secret.html").read_bytes()).hexdigest()
+    _edit(holder, lambda m: m["files"].update({"briefs/linked/secret.html": {"sha256": digest, "bytes": 22}}))
+    _refused(project, shards, site, before, "briefs/linked")  # a link is never a file a shard made
