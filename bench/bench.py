@@ -254,6 +254,12 @@ def main() -> None:
 
     check_rows, check_scale_numbers = check_scale(work, args.check_sizes)
     rows += check_rows
+    from html_scale import linearity  # cold HTML builds of 1, 20 and 200 synthetic briefs
+    pages = linearity(work / "html-scale", [1, 20, 200], 3, say=lambda line: None)
+    rows.append(("HTML build time per brief, 200 against 20 briefs", "", f"{pages['ratio'][0]:.2f}x",
+                 f"CPU beyond the 1-brief project: {pages['per_brief'][20][1] * 1000:.0f} -> "
+                 f"{pages['per_brief'][200][1] * 1000:.0f} ms per brief ({pages['ratio'][1]:.2f}x in wall time); "
+                 "target within 1.3x (`python bench/html_scale.py`)"))
     print_table(rows)
     if not args.no_write:
         write_doc(rows, scale, check_scale_numbers)

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import argparse
 import random
+import re
 import shutil
+import zlib
 from pathlib import Path
 
 AUDIENCES = ["policymaker", "compliance", "technical", "market", "public"]
@@ -32,7 +34,10 @@ def copy_for_editing(source: Path, project: Path) -> Path:
     return project
 
 
-def generate(root: Path, facts: int, briefs: int, seed: int = 1) -> Path:
+def generate(root: Path, facts: int, briefs: int, seed: int = 1, languages: tuple[str, ...] = ()) -> Path:
+    """A project of `facts` facts and `briefs` briefs. With `languages` (the source first, e.g. en, fr, zh-Hans)
+    every brief lists them and every field its editions show gets a made-up translation, so each brief has an
+    edition per language that builds without fallback; see `translate`."""
     rng = random.Random(seed)
     (root / "content").mkdir(parents=True, exist_ok=True)
     (root / "briefs").mkdir(exist_ok=True)
@@ -78,12 +83,54 @@ def generate(root: Path, facts: int, briefs: int, seed: int = 1) -> Path:
         text = [f"id: b{b}", f"title: Synthetic brief {b}", f"short_title: Brief {b}",
                 f"audience: {AUDIENCES[b % 5]}", "date: 2026-02-02", "edition: 1", "page_limit: 20",
                 "marking: CLEAR", "bottom_line: A synthetic brief for measuring the build.", "sections:"]
+        if languages:
+            text.insert(4, f"languages: [{', '.join(languages)}]")
         for i, part in enumerate(sections):
             text += [f"  - title: Part {i + 1}", f"    facts: [{', '.join(f'f{p}' for p in part)}]"]
             if i == 0:
                 text += [f"    charts: [ch{b}]"]
         (root / "briefs" / f"b{b}.yaml").write_text("\n".join(text) + "\n")
+    if len(languages) > 1:
+        translate(root, languages[1:])
     return root
+
+
+# Made-up words for the made-up translations: Latin text for most languages, Han characters for Chinese and
+# Japanese, so a Chinese edition lays out Chinese text with a CJK font, as a real one would.
+_HAN = [chr(0x4E00 + i) for i in range(0, 0x5000, 37)]
+
+
+def _made_up(text: str, lang: str) -> str:
+    """A stand-in translation: each English word replaced by a word derived from it (numbers, markup and citations
+    kept), about as long as a translation would be."""
+    cjk = lang.split("-")[0] in ("zh", "ja")
+
+    def word(match: re.Match) -> str:
+        w = match.group(0)
+        h = zlib.crc32(w.encode())
+        if cjk:
+            return "".join(_HAN[(h >> (8 * i)) % len(_HAN)] for i in range(1 + len(w) // 3))
+        return w[::-1].capitalize() if w[0].isupper() else w[::-1]
+    kept = re.split(r"(\[@[^\]]*\]|\*\*|`[^`]*`)", text)
+    out = [part if i % 2 else re.sub(r"[A-Za-z]{2,}", word, part) for i, part in enumerate(kept)]
+    return "".join(out)
+
+
+def translate(root: Path, languages: tuple[str, ...]) -> None:
+    """translations/<lang>.yaml for each language, every field the editions show filled with `_made_up` text: the
+    engine lists what is needed (`translations --write-starter`), then the empty texts are filled in."""
+    import yaml
+
+    from briefwright.pipeline import check
+    from briefwright.translations import needs_report
+    checked = check(root, private=False)
+    for lang in languages:
+        needs_report(checked.project, checked.translations, lang, True)
+        path = root / "translations" / f"{lang}.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for entry in data["entries"].values():
+            entry["text"] = _made_up(str(entry["english"]), lang)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
 
 
 def _dedupe_sources(text: str) -> str:
@@ -101,5 +148,7 @@ if __name__ == "__main__":
     parser.add_argument("folder", type=Path)
     parser.add_argument("--facts", type=int, default=100)
     parser.add_argument("--briefs", type=int, default=10)
+    parser.add_argument("--languages", default="", help="e.g. en,fr,zh-Hans: an edition of every brief in each")
     args = parser.parse_args()
-    print(generate(args.folder, args.facts, args.briefs))
+    print(generate(args.folder, args.facts, args.briefs,
+                   languages=tuple(x.strip() for x in args.languages.split(",") if x.strip())))

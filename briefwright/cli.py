@@ -27,13 +27,14 @@ from .reproduce import NotReproducible, source_commit
 from .resources import DOCS, EXAMPLES
 from .scaffold import SCAFFOLD_KINDS, ScaffoldError, Scaffolds
 from .schema import write_reference, write_schemas
+from .shard import MANIFEST, build_shard, merge, parse_shard
 from .starter import InitError, init_project
 from .validate import release_archives
 from .verify import verify
 from .workers import WorkerLost
 
 COMMANDS = ("build", "check", "explain", "release", "new", "schema", "serve", "verify", "init", "translations", "docs",
-            "doctor", "editions", "links")
+            "doctor", "editions", "links", "merge")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -81,7 +82,19 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--cache-dir", type=Path, default=None, help="build cache folder (default: .briefwright-cache in the project)")
     b.add_argument("--base-url", default=None, help="absolute URL the site is published at, for the feed, sitemap "
                    "and metadata (e.g. https://org.github.io/briefs/)")
+    b.add_argument("--shard", default=None, metavar="K/N",
+                   help="build share K of N (one job of a CI matrix): the editions a stable hash of brief id and "
+                        "language gives to K, and a manifest for `merge` (default --out: shards/K-of-N)")
     channel(b)
+    m = sub.add_parser("merge", help="put the folders of `build --shard K/N` together into one site, the same bytes "
+                                     "as one build: checks they belong together, then writes the site pages")
+    m.add_argument("shards", nargs="+", type=Path, metavar="SHARD_DIR", help="every shard's folder")
+    m.add_argument("--project", type=Path, default=Path("."), help="project folder the shards were built from")
+    m.add_argument("--out", type=Path, default=None, help="output folder (default: site/ in the project)")
+    m.add_argument("--cache-dir", type=Path, default=None, help="build cache folder (default: .briefwright-cache in the project)")
+    m.add_argument("--diagnostics", choices=("auto", "text", "pretty", "json"), default="auto",
+                   help="how content problems are printed")
+    m.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks for internal errors")
     v = sub.add_parser("serve", help="build, serve on localhost, rebuild on changes and reload the page")
     common(v)
     v.add_argument("--out", type=Path, default=None, help="output folder (default: site/ in the project)")
@@ -253,15 +266,19 @@ def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if "--version" in argv and ("--verbose" in argv or "-v" in argv):
-        from .machine import describe, fingerprint
-        print(describe(fingerprint(Path(".briefwright-cache") / "fonts.json" if Path("project.yaml").is_file()
-                                   else None)))
+    if "--version" in argv and ("--verbose" in argv or "-v" in argv or "--fingerprint" in argv):
+        from .machine import describe, fingerprint, fingerprint_digest
+        fp = fingerprint(Path(".briefwright-cache") / "fonts.json" if Path("project.yaml").is_file() else None)
+        # --fingerprint: the digest alone, for a CI cache key (`briefwright --version --fingerprint`).
+        print(fingerprint_digest(fp) if "--fingerprint" in argv else describe(fp))
         return 0
     if not argv or (argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--debug", "--version")):
         argv.insert(0, "build")
     if argv and argv[0] == "--debug" and (len(argv) == 1 or argv[1] not in COMMANDS):
         argv.insert(1, "build")
+    if "--shard" in argv[:-1]:  # so a value such as -1/4 reaches the one-line check, not argparse's usage text
+        at = argv.index("--shard")
+        argv[at:at + 2] = [f"--shard={argv[at + 1]}"]
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -384,6 +401,16 @@ def _check_layout(args: argparse.Namespace) -> int:
     return 0
 
 
+def _merge(args: argparse.Namespace) -> int:
+    out = args.out or args.project / "site"
+    result = merge(args.shards, args.project, out, args.cache_dir)
+    for line in result.build.warnings + result.build.notes:
+        print(line, file=sys.stderr)
+    print(f"merged {result.shards} shards ({result.editions} editions, {result.files} files) into {out} for "
+          f"{result.channel.label} in {result.seconds:.1f} s", file=sys.stderr)
+    return 0
+
+
 def _run(args: argparse.Namespace) -> int:
     if args.command == "init":
         try:
@@ -414,6 +441,8 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError(f"{root.resolve()} has no project.yaml; run from a project folder or pass --project")
     if args.command == "check" and args.layout:
         return _check_layout(args)
+    if args.command == "merge":
+        return _merge(args)
     if args.command == "editions":
         return _editions(args)
     if args.command == "links":
@@ -526,13 +555,20 @@ def _run(args: argparse.Namespace) -> int:
                      _allowed_hosts(args.allow_host, args.max_marking, args.i_understand))
     if args.jobs < 1:
         raise UsageError("-j must be at least 1")
-    out = args.out or root / "site"
+    shard = parse_shard(args.shard) if args.shard is not None else None
+    out = args.out or (root / "shards" / f"{shard[0]}-of-{shard[1]}" if shard else root / "site")
     show = sys.stderr.isatty() and os.environ.get("CI") != "true"
-    report = build(BuildOptions(progress=_progress_line if show else None, root=root, out=out, only=args.only,
-                                jobs=args.jobs, force=args.force,
-                                strict=args.strict, max_marking=args.max_marking, private=not args.no_private,
-                                formats=[f.strip() for f in args.formats.split(",") if f.strip()],
-                                cache_dir=args.cache_dir, base_url=_base_url(args.base_url), early_workers=True))
+    opts = BuildOptions(progress=_progress_line if show else None, root=root, out=out, only=args.only,
+                        jobs=args.jobs, force=args.force,
+                        strict=args.strict, max_marking=args.max_marking, private=not args.no_private,
+                        formats=[f.strip() for f in args.formats.split(",") if f.strip()],
+                        cache_dir=args.cache_dir, base_url=_base_url(args.base_url), early_workers=True)
+    if shard is not None:
+        report, part = build_shard(opts, *shard)
+        print(f"shard {shard[0]}/{shard[1]}: {len(part.editions)} of {part.everything} editions; its manifest is "
+              f"{out / MANIFEST}", file=sys.stderr)
+    else:
+        report = build(opts)
     if show:
         print("\r\033[K", end="", file=sys.stderr)
     for w in report.warnings:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import i18n
 from .cache import Cache, ParseCache, digest, tree_digest
@@ -63,6 +63,28 @@ class UsageError(Exception):
     pass
 
 
+class BuildPart(Protocol):
+    """One machine's part of a build spread over several (shard.py): a shard makes a share of the editions and
+    leaves a manifest instead of the site pages; a merge takes every edition from the shards and writes the site
+    pages. The build calls these at the named steps and passes itself, so the shares stay what one build makes."""
+
+    lays_out: bool  # False: the editions' folders come from elsewhere (`assemble`), nothing is rendered here
+    writes_site: bool  # False: `finish` writes what this part leaves in place of the site pages and record
+
+    def translating(self, build: Any) -> list[dict]:
+        """Of `build.published`, the briefs whose translated editions this run resolves (each is a copy of the
+        project in that language, the costliest part of resolving): a shard's, only where one is in its share."""
+
+    def choose(self, build: Any) -> None:
+        """Once the editions are resolved: a shard narrows `build.editions` and `build.published` to its share."""
+
+    def assemble(self, build: Any) -> None:
+        """In place of rendering and layout: put each edition's folder under `build.tmp` and its `build.outputs`."""
+
+    def finish(self, build: Any) -> None:
+        """In place of the site pages and record (writes_site False)."""
+
+
 class FileFault(Exception):
     """The file system refused an operation (disk full, read-only, permission denied): not a bug and not
     the content. Raised only before the swap, so the previous site is unchanged."""
@@ -95,6 +117,7 @@ class BuildOptions:
     # a fork server's workers run the caller's main module again, as spawned processes do, so a script that
     # calls build() without an `if __name__ == "__main__":` guard would start over in each of them.
     early_workers: bool = False
+    part: BuildPart | None = None  # a shard or a merge (shard.py); None: the whole build here
 
 
 @dataclass
@@ -474,17 +497,23 @@ class _Build:
             self.start_site()
             if previous is not None:
                 self.keep_briefs(previous)
-            self.render_pages()
-            with _Workers(self.opts.jobs, self.formats, self.opts.workers) as workers:
-                self.draw_charts(workers)
-                self.make_downloads(workers)
-            self.archive_editions()
+            if self.opts.part is None or self.opts.part.lays_out:
+                self.render_pages()
+                with _Workers(self.opts.jobs, self.formats, self.opts.workers) as workers:
+                    self.draw_charts(workers)
+                    self.make_downloads(workers)
+                self.archive_editions()
+            else:
+                self.opts.part.assemble(self)
             for fmt in FORMATS.values():  # reference documents: inputs of the editions, not page assets
                 for name in fmt.inputs:
                     (self.tmp / "assets" / name).unlink(missing_ok=True)
             self.check_page_limits()
-            self.write_site_pages()
-            self.write_site_record()
+            if self.opts.part is None or self.opts.part.writes_site:
+                self.write_site_pages()
+                self.write_site_record()
+            else:
+                self.opts.part.finish(self)
             operation = "could not replace the previous site with the new one at"
             _swap_in(self.tmp, self.out)
         except OSError as exc:
@@ -515,13 +544,17 @@ class _Build:
                 self.report.left_out.append((brief["id"], brief["marking"]["label"]))
         # Each translated edition is resolved like its source; a stale or missing translation stops the build
         # here unless the project allows fallback (translations.py).
+        translating = self.published if self.opts.part is None else self.opts.part.translating(self)
         translated = resolve_translations(
-            self.project, self.published, self.translations,
+            self.project, translating, self.translations,
             lambda brief_id, lang: self.downloads(brief_id, file_stem(brief_id, lang)),
             self.opts.base_url, self.errors, self.previous, self.recorded)
         self.errors.raise_if_errors()
         self.editions = self.published + translated.editions
-        self.check_scripts()
+        if self.opts.part is not None:
+            self.opts.part.choose(self)
+        if self.opts.part is None or self.opts.part.lays_out:  # a merge prints nothing: the shards checked theirs
+            self.check_scripts()
 
     def downloads(self, brief_id: str, stem: str) -> list[Download]:
         """The files a brief's page offers: each download format that wants the brief."""

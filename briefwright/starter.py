@@ -1,7 +1,8 @@
 """`briefwright init DIR`: a starter project that builds at once, for a desk adopting the tool.
 
 It writes project settings with comments, one record of every kind, one brief, a .gitignore, the
-GitHub Pages workflow (check, build the public channel, leak check, publish), a README for the desk,
+GitHub Pages workflow (check, build the public channel, leak check, publish) and its sharded form (several runners,
+then a merge; off until a desk moves it over the first), a README for the desk,
 the JSON Schemas and the editor mapping to them. `--example glm-image` starts from this repository's
 own topic instead. Nothing existing is ever overwritten.
 """
@@ -156,6 +157,7 @@ sections:
 
 GITIGNORE = """\
 site/
+shards/
 .briefwright-cache/
 .venv/
 # editions/ stays tracked: each released edition's PDF and Word files are the record of what readers got.
@@ -179,6 +181,8 @@ concurrency:
 
 jobs:
   build:
+    # One runner builds everything. To spread the build over several, replace this file with the sharded form
+    # that came with it: git mv -f .github/site-sharded.yml .github/workflows/site.yml (see its first lines).
     runs-on: ubuntu-latest
     timeout-minutes: 30
     steps:
@@ -232,6 +236,165 @@ jobs:
         uses: actions/deploy-pages@v4
 """
 
+SHARDED_WORKFLOW = """\
+# The same site as site.yml, built by several runners at once: for a desk whose full rebuild (after a theme
+# change, say) takes too long on one. GitHub does not run this file where it is. Switch it on in one step:
+#   git mv -f .github/site-sharded.yml .github/workflows/site.yml && git commit -m "Build on several runners"
+# (git revert that commit to go back). SHARDS below is how many runners build at once.
+#
+# Each shard job builds the editions (brief x language) that a stable hash of brief id and language gives it,
+# and uploads them with a manifest; the merge job checks that the shards belong together (one channel, one
+# machine fingerprint, one commit, every edition once), writes the pages that list briefs, runs the leak check
+# and hands the site to deploy: the same bytes as the single build. The shards keep their build caches with
+# actions/cache, keyed by the machine fingerprint (`briefwright --version --fingerprint`), so a shard reuses
+# what an earlier run made on the same runner image and rebuilds only what changed.
+name: Check, build in shards and publish the briefs
+
+on:
+  push:
+    branches: [main]
+  pull_request:
+  workflow_dispatch:
+
+permissions:
+  contents: read
+
+env:
+  SHARDS: "4"  # 2 to 256 (GitHub's limit for one matrix)
+
+concurrency:
+  group: pages-${{{{ github.ref }}}}
+  cancel-in-progress: ${{{{ github.event_name == 'pull_request' }}}}
+
+jobs:
+  plan:
+    runs-on: ubuntu-latest
+    timeout-minutes: 10
+    outputs:
+      count: ${{{{ steps.plan.outputs.count }}}}
+      shards: ${{{{ steps.plan.outputs.shards }}}}
+      epoch: ${{{{ steps.plan.outputs.epoch }}}}
+      base_url: ${{{{ steps.pages.outputs.base_url }}}}
+    steps:
+      - uses: actions/checkout@v4
+      - name: Configure Pages
+        id: pages
+        if: github.event_name != 'pull_request'
+        uses: actions/configure-pages@v5
+      - name: The shards, and one build date for all of them
+        id: plan
+        run: |
+          if ! [[ "$SHARDS" =~ ^[0-9]+$ ]] || [ "$SHARDS" -lt 2 ] || [ "$SHARDS" -gt 256 ]; then
+            echo "::error::SHARDS must be a whole number from 2 to 256, not '$SHARDS'"
+            exit 1
+          fi
+          echo "count=$SHARDS" >> "$GITHUB_OUTPUT"
+          echo "shards=[$(seq -s, 1 "$SHARDS")]" >> "$GITHUB_OUTPUT"
+          # Every job builds for the commit's date, so shards that run either side of midnight still agree.
+          echo "epoch=$(git log -1 --format=%ct)" >> "$GITHUB_OUTPUT"
+
+  shard:
+    needs: plan
+    runs-on: ubuntu-latest
+    timeout-minutes: 60
+    strategy:
+      matrix:
+        shard: ${{{{ fromJSON(needs.plan.outputs.shards) }}}}
+    env:
+      SOURCE_DATE_EPOCH: ${{{{ needs.plan.outputs.epoch }}}}
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - name: Install Briefwright and the libraries WeasyPrint needs
+        run: |
+          sudo apt-get update -qq
+          sudo apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+          # The version this project was started with; point it at your organisation's package index or a
+          # wheel it hosts (pip install https://.../briefwright-{version}-py3-none-any.whl) if it is not on PyPI.
+          python -m pip install "briefwright=={version}"
+      - name: Machine fingerprint (the build cache's key)
+        id: machine
+        run: echo "key=briefwright-$(briefwright --version --fingerprint)" >> "$GITHUB_OUTPUT"
+      - name: Build cache, shared by the shards of every run on this fingerprint
+        uses: actions/cache@v4
+        with:
+          # The parse cache is left out: its entries are signed with a key of the runner that wrote them.
+          path: |
+            .briefwright-cache
+            !.briefwright-cache/parse
+          key: ${{{{ steps.machine.outputs.key }}}}-${{{{ matrix.shard }}}}of${{{{ needs.plan.outputs.count }}}}-${{{{ github.sha }}}}
+          restore-keys: |
+            ${{{{ steps.machine.outputs.key }}}}-${{{{ matrix.shard }}}}of${{{{ needs.plan.outputs.count }}}}-
+            ${{{{ steps.machine.outputs.key }}}}-
+      - name: Check and build this shard of the public site (TLP:CLEAR only; warnings count as errors)
+        env:
+          BASE_URL: ${{{{ needs.plan.outputs.base_url }}}}
+          SHARD: ${{{{ matrix.shard }}}}/${{{{ needs.plan.outputs.count }}}}
+        run: |
+          if [ -n "$BASE_URL" ]; then
+            briefwright build --strict --shard "$SHARD" --out shard --max-marking CLEAR --base-url "$BASE_URL/"
+          else
+            briefwright build --strict --shard "$SHARD" --out shard --max-marking CLEAR
+          fi
+      - name: Upload this shard for the merge
+        uses: actions/upload-artifact@v4
+        with:
+          name: shard-${{{{ matrix.shard }}}}
+          path: shard
+          if-no-files-found: error
+          retention-days: 1
+
+  merge:
+    needs: [plan, shard]
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    env:
+      SOURCE_DATE_EPOCH: ${{{{ needs.plan.outputs.epoch }}}}
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - name: Install Briefwright and the libraries WeasyPrint needs
+        run: |
+          sudo apt-get update -qq
+          sudo apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+          # The version this project was started with; point it at your organisation's package index or a
+          # wheel it hosts (pip install https://.../briefwright-{version}-py3-none-any.whl) if it is not on PyPI.
+          python -m pip install "briefwright=={version}"
+      - name: Download every shard
+        uses: actions/download-artifact@v4
+        with:
+          pattern: shard-*
+          path: shards
+      - name: Merge the shards into one site (refused unless they belong together)
+        run: briefwright merge shards/* --out site
+      - name: Check the site for restricted material (leak check)
+        run: briefwright verify site --max-marking CLEAR
+      - name: Upload the site for Pages
+        if: github.event_name != 'pull_request'
+        uses: actions/upload-pages-artifact@v3
+        with:
+          path: site
+
+  deploy:
+    if: github.event_name != 'pull_request' && github.ref == 'refs/heads/main'
+    needs: merge
+    runs-on: ubuntu-latest
+    permissions:
+      pages: write
+      id-token: write
+    environment:
+      name: github-pages
+      url: ${{{{ steps.deployment.outputs.page_url }}}}
+    steps:
+      - name: Deploy to GitHub Pages
+        id: deployment
+        uses: actions/deploy-pages@v4
+"""
+
 README = """\
 # {title}
 
@@ -262,6 +425,8 @@ This repository is public: keep restricted records (above TLP:CLEAR) in a privat
 such as `../{name}-private`, named under `private_content` in `project.yaml`; the build reads it only
 where it exists. The workflow in `.github/workflows/`
 checks the content, builds the public site, runs the leak check and publishes to GitHub Pages.
+`.github/site-sharded.yml` is the same workflow spread over several runners (`briefwright build --shard K/N`
+on each, then `briefwright merge`), for when one runner takes too long; its first lines say how to switch it on.
 """
 
 VSCODE = """\
@@ -311,6 +476,7 @@ def init_project(folder: Path, today: dt.date, force: bool = False, example: str
     files: dict[str, str] = {
         ".gitignore": GITIGNORE,
         ".github/workflows/site.yml": WORKFLOW.format(**values),
+        ".github/site-sharded.yml": SHARDED_WORKFLOW.format(**values),
         "README.md": README.format(**values),
         ".vscode/settings.json": VSCODE,
     }

@@ -115,11 +115,12 @@ def test_init_writes_a_starter_that_builds_and_never_overwrites(tmp_path):
     folder = tmp_path / "my-desk"
     result = run_cli("init", folder, cwd=tmp_path)
     assert result.code == 0, result.stderr
-    assert result.stderr == (f"wrote 10 files into {folder}; made it a git repository with a first commit; next: cd "
+    assert result.stderr == (f"wrote 11 files into {folder}; made it a git repository with a first commit; next: cd "
                              f"{folder} && briefwright build (then open site/index.html)\n"
                              f"the guides: {DOCS / 'authoring.md'} (`briefwright docs` lists them all)\n")
     for name in ("project.yaml", "content/example.yaml", "briefs/first-brief.yaml", ".gitignore", "README.md",
-                 ".github/workflows/site.yml", ".vscode/settings.json", "schemas/content.schema.json"):
+                 ".github/workflows/site.yml", ".github/site-sharded.yml", ".vscode/settings.json",
+                 "schemas/content.schema.json"):
         assert (folder / name).is_file(), name
     workflow = (folder / ".github" / "workflows" / "site.yml").read_text(encoding="utf-8")
     assert "briefwright check --strict" in workflow and "briefwright verify site --max-marking CLEAR" in workflow
