@@ -252,8 +252,10 @@ def check_rendered(brief: dict, html: str) -> list[str]:
             problems.append(f"brief '{brief['id']}': fact '{fact_id}' is not verified but template '{brief['template']}' "
                             "shows it without its status label")
     for judgment_id in brief["required"].get("unverified", []):  # a judgment standing partly on a claim or estimate
-        if marks.unverified.get(judgment_id, 0) < max(marks.judgments.get(judgment_id, 0), 1):
+        shown = marks.judgments.get(judgment_id, 0)
+        if marks.unverified.get(judgment_id, 0) < max(shown, 1):
+            how = "shows it without saying so" if shown else "does not render it with that said"
             problems.append(f"brief '{brief['id']}': judgment '{judgment_id}' rests partly on facts that are only "
-                            f"claimed, disputed or estimated, but template '{brief['template']}' shows it without "
-                            "saying so (the 'Rests partly on unverified claims' label, data-unverified)")
+                            f"claimed, disputed or estimated, but template '{brief['template']}' {how} (the 'Rests "
+                            "partly on unverified claims' label, data-unverified)")
     return problems
