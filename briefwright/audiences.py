@@ -5,7 +5,7 @@ declares its own in project.yaml (`audiences:`), read by `project_audiences`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .model import ProjectAudience, Settings, Severity
 
@@ -26,6 +26,8 @@ class Audience:
     screening: bool = False  # "Names to screen" and "What to check" from the entities the brief names
     glossary: bool = False  # lists the glossary terms used; `check` warns on abbreviations without an entry
     slides: bool = False  # its briefs are also published as slides (.pptx), unless a brief says otherwise
+    likelihood_legend: str = "full"  # print and Word: "full" ICD 203 legend, or "line" (the terms a brief uses)
+    print_glossary: bool = True  # False: the glossary list is on the web page only
 
 
 AUDIENCES: dict[str, Audience] = {}
@@ -41,16 +43,29 @@ def register_audience(audience: Audience) -> Audience:
     return audience
 
 
+# ProjectAudience field -> (Audience field, how the declared value becomes the audience's)
+_DECLARED = {
+    "label": ("label", lambda v: v), "template": ("template", lambda v: v),
+    "inline_caveats": ("inline_caveats", frozenset), "notes": ("notes", lambda v: v.value),
+    "order": ("order", lambda v: tuple(part.value for part in v)), "split_claims": ("split_claims", lambda v: v),
+    "page_limit": ("page_limit", lambda v: v), "screening": ("screening", lambda v: v),
+    "glossary": ("glossary", lambda v: v), "likelihood_legend": ("likelihood_legend", lambda v: v.value),
+    "print_glossary": ("print_glossary", lambda v: v), "slides": ("slides", lambda v: v),
+}
+
+
 def project_audiences(settings: Settings) -> dict[str, Audience]:
-    """The audiences a project's briefs may use: every registered one, and those project.yaml declares
-    (one with a registered id replaces it). Checked by validate, so an order may be incomplete here."""
+    """The audiences a project's briefs may use: every registered one, and those project.yaml declares. One
+    declared with a registered id changes only the fields it writes (a label in one line); a new one starts from
+    the model's defaults. Checked by validate, so an order may be incomplete and a label missing here."""
     audiences = dict(AUDIENCES)
     for declared in settings.audiences:
-        audiences[declared.id] = Audience(declared.id, declared.label, declared.template,
-                                          frozenset(declared.inline_caveats), declared.notes.value,
-                                          tuple(part.value for part in declared.order), declared.split_claims,
-                                          declared.page_limit, declared, screening=declared.screening,
-                                          glossary=declared.glossary, slides=declared.slides)
+        base = AUDIENCES.get(declared.id)
+        written = set(declared.field_locs) if base is not None else set(_DECLARED)
+        changes = {name: convert(getattr(declared, key)) for key, (name, convert) in _DECLARED.items()
+                   if key in written and getattr(declared, key) is not None}
+        start = base or Audience(declared.id, declared.id, declared.template, frozenset())
+        audiences[declared.id] = replace(start, **changes, declared=declared)
     return audiences
 
 

@@ -126,18 +126,37 @@ def _draw_bar(fig, points, style):
     values = [p["value"] for p in points][::-1]
     flagged = [p["flagged"] for p in points][::-1]
     tags = [p["tag"] for p in points][::-1]
-    bars = ax.barh(labels, values, color=[style["muted"] if f else style["accent"] for f in flagged],
-                   edgecolor=style["ink"], linewidth=0.6, height=0.62)
-    for bar, flag, tag, value in zip(bars, flagged, tags, values, strict=True):
+    fills = [style["muted"] if f else style["accent"] for f in flagged]
+    bars = ax.barh(labels, values, color=fills, edgecolor=style["ink"], linewidth=0.6, height=0.62)
+    top = axis_top(values, points[0]["unit"])
+    for bar, flag, tag, value, fill in zip(bars, flagged, tags, values, fills, strict=True):
         if flag:
             bar.set_hatch("////")
-        ax.text(bar.get_width() + max(values) * 0.01, bar.get_y() + bar.get_height() / 2,
-                number_display(value) + (f" ({tag})" if flag else ""), va="center", fontsize=style["small"], color=style["ink"])
-    ax.set_xlim(0, max(values) * 1.25)
+        label = number_display(value) + (f" ({tag})" if flag else "")
+        y = bar.get_y() + bar.get_height() / 2
+        if value + top * 0.01 + top * 0.012 * len(label) > top:  # no room after the bar below the axis' end: inside it
+            ax.text(value - top * 0.01, y, label, va="center", ha="right", fontsize=style["small"],
+                    color=_label_on(fill, style), bbox={"facecolor": fill, "edgecolor": "none", "pad": 0.5} if flag
+                    else None)
+        else:
+            ax.text(value + top * 0.01, y, label, va="center", fontsize=style["small"], color=style["ink"])
+    ax.set_xlim(0, top)
     ax.set_xlabel(f"{points[0]['measure']} ({points[0]['unit']})", fontsize=style["small"], color=style["soft"])
     _house(ax, style, grid_axis="x")
     ax.spines["left"].set_visible(False)
     ax.tick_params(axis="y", length=0)
+
+
+PERCENT_UNITS = {"%", "percent", "per cent"}
+
+
+def axis_top(values: list[float], unit: str) -> float:
+    """Where a bar chart's value axis ends: a quarter beyond the longest bar, for its label; a share never runs past
+    100% unless the data does (a value axis to 120% reads as though more than the whole were possible)."""
+    top = max(values) * 1.25
+    if unit.strip().lower() in PERCENT_UNITS and max(values) <= 100:
+        top = min(top, 100.0)
+    return top
 
 
 def _draw_split(fig, points, style):

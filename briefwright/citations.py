@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from .i18n import gettext
+from .i18n import format_date, gettext
 from .model import Source, SourceKind, UrlStatus
 
 
@@ -147,7 +147,7 @@ def _archived(source: Source, archive_url: str) -> list[Piece]:
     attrs = (("data-originalurl", source.url),) if source.url else ()
     if day is None:
         return [_plain(gettext("Archived copy:") + " "), Piece(archive_url, url=True, attrs=attrs)]
-    return [_plain(gettext("Archived %(date)s:", date=day.isoformat()) + " "),
+    return [_plain(gettext("Archived %(date)s:", date=format_date(day)) + " "),
             Piece(archive_url, url=True, attrs=(*attrs, ("data-versiondate", day.isoformat())))]
 
 
@@ -156,7 +156,7 @@ def _address(source: Source, full: bool) -> list[Piece]:
     and is printed as gone; without a copy it says so."""
     if not source.url:
         return []
-    retrieved = gettext(" (retrieved %(date)s)", date=source.retrieved.isoformat()) if full and source.retrieved else ""
+    retrieved = gettext(" (retrieved %(date)s)", date=format_date(source.retrieved)) if full and source.retrieved else ""
     copy = source.archived_url
     if source.url_status is UrlStatus.DEAD:
         if copy:
@@ -169,7 +169,7 @@ def _address(source: Source, full: bool) -> list[Piece]:
         # A footnote says a copy exists and when; its address (a long one) is in the link and the full citation:
         # printed in each footnote, it pushed a two-page brief onto a third (tests/test_citations.py's sample).
         day = archived_on(source)
-        said = gettext(" (archived %(date)s)", date=day.isoformat()) if day else ""
+        said = gettext(" (archived %(date)s)", date=format_date(day)) if day else ""
         return [_plain(" "), Piece(source.url, url=True, attrs=_version(source)), _plain(said + ".")]
     pieces = [_plain(" "), Piece(source.url, url=True, attrs=_version(source)), _plain(retrieved + ".")]
     if copy:

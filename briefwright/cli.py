@@ -20,8 +20,9 @@ from .environment import missing_package
 from .explain import KINDS as EXPLAINED
 from .explain import ExplainError, explain
 from .formats import default_formats
+from .load import private_folders
 from .model import ID_PATTERN, Marking, nearest
-from .pipeline import BuildOptions, FileFault, UsageError, build, check, edition_files, today
+from .pipeline import BuildOptions, FileFault, UsageError, build, check, check_word_pages, edition_files, today
 from .reproduce import NotReproducible, source_commit
 from .resources import DOCS, EXAMPLES
 from .scaffold import SCAFFOLD_KINDS, ScaffoldError, Scaffolds
@@ -92,10 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--i-understand", action="store_true",
                    help="with --allow-host: serve a channel above CLEAR through NAME all the same")
     channel(v)
-    c = sub.add_parser("check", help="validate content only")
+    c = sub.add_parser("check", help="validate content only (page limits need --layout, or build)")
     common(c)
     c.add_argument("--layout", action="store_true", help="also lay out every brief (in a temporary folder) and check "
-                   "its page limit, as the build will")
+                   "its page limit, as the build will; with LibreOffice installed, its Word edition too")
     c.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="layout workers for --layout")
     e = sub.add_parser("explain", help="show a fact, source, caveat, judgment, unknown or entity, where it comes from and "
                        "everything that uses it")
@@ -364,14 +365,21 @@ def _suggest(word: str, table: Iterable[str]) -> str:
 
 def _check_layout(args: argparse.Namespace) -> int:
     """`check --layout`: every brief laid out in a temporary folder (every channel: nothing is published), so a
-    page budget fails here, before the build; an overflowing PDF is kept where the message says."""
+    page budget fails here, before the build; an overflowing PDF is kept where the message says. Where LibreOffice
+    is installed, each Word edition is laid out by it too and held to the same page limit."""
     with tempfile.TemporaryDirectory(prefix="briefwright-layout-") as scratch:
-        report = build(BuildOptions(root=args.project, out=Path(scratch) / "site", jobs=max(1, args.jobs),
-                                    strict=args.strict, max_marking=Marking.RED, private=not args.no_private,
-                                    early_workers=True))
-    for line in report.warnings + report.notes:
+        opts = BuildOptions(root=args.project, out=Path(scratch) / "site", jobs=max(1, args.jobs), strict=args.strict,
+                            max_marking=Marking.RED, private=not args.no_private, early_workers=True)
+        checked = check(args.project, args.strict, not args.no_private)
+        report = build(opts, checked)
+        word, note = check_word_pages(checked.project, opts.out, report, Path(scratch) / "word")
+    for line in report.warnings + report.notes + ([note] if note else []):
         print(line, file=sys.stderr)
-    laid_out = ", ".join(f"{b} {n} page{'s' if n != 1 else ''}" for b, n in sorted(report.pages.items()))
+
+    def pages(n: int) -> str:
+        return f"{n} page{'s' if n != 1 else ''}"
+    laid_out = ", ".join(f"{b} {pages(n)}" + (f" (Word {word[b]})" if b in word else "")
+                         for b, n in sorted(report.pages.items()))
     print(f"ok: {len(report.pages)} briefs laid out within their page limits ({laid_out})", file=sys.stderr)
     return 0
 
@@ -458,6 +466,9 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "schema":
         written = write_schemas(root / "schemas")
+        # Each private folder gets its own copy, so a file moved there keeps a $schema path that works.
+        for folder in [] if args.no_private else private_folders(root):
+            written += write_schemas(folder / "schemas")
         if (root / "docs" / "authoring.md").is_file():  # this repository; a desk reads the guide with `briefwright docs`
             written.append(write_reference(root / "docs" / "authoring.md"))
         for path in written:

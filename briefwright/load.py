@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
@@ -41,6 +43,14 @@ def _add(table: dict, record: Record, kind: str, out: Collector) -> None:
         out.error(record.at("id"), f"duplicate {kind} id '{record.id}' (first defined at {first.at('id')})")
         return
     table[record.id] = record
+
+
+def private_folders(root: Path) -> list[Path]:
+    """The private folders project.yaml names that exist beside the project (for `schema`, which reads no content)."""
+    settings = load_settings(root, Collector())
+    root = root.resolve()
+    folders = [(root / name).resolve() for name in (settings.private_content if settings else [])]
+    return [f for f in folders if f.is_dir() and not (f == root or f.is_relative_to(root) or root.is_relative_to(f))]
 
 
 def load_settings(root: Path, out: Collector) -> Settings | None:
@@ -405,5 +415,38 @@ def _load_folder(project: Project, root: Path, out: Collector, cache: ParseCache
     """The content/ and briefs/ of one folder: the project's own, or a private overlay's."""
     for path in _yaml_files(root / "content", out):
         _replay(project, _read(path, cache, _content_events, ("content",)), out)
+        _check_schema_comment(project.root, path, out, root != project.root)
     for path in _yaml_files(root / "briefs", out):
         _replay(project, _read(path, cache, _brief_events, ("brief", path.name)), out)
+        _check_schema_comment(project.root, path, out, root != project.root)
+
+
+_SCHEMA_COMMENT = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)", re.M)
+
+
+def _check_schema_comment(project_root: Path, path: Path, out: Collector, private: bool) -> None:
+    """A file's editor comment (`# yaml-language-server: $schema=...`) must reach a schema: a brief moved into a
+    private folder keeps its relative path, which then points nowhere, and the editor stops completing without a
+    word. The warning gives the path that reaches the project's schemas from where the file now is."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(600).decode("utf-8", errors="replace")
+    except OSError:
+        return
+    found = _SCHEMA_COMMENT.search(head)
+    if found is None or re.match(r"[a-z][a-z0-9+.-]*:", found.group(1)):  # a URL: not ours to check
+        return
+    target = found.group(1)
+    if (path.parent / target).is_file():
+        return
+    line = head.count("\n", 0, found.start()) + 1
+    name = Path(target).name
+    nearest = next((place / "schemas" / name for place in [project_root, *project_root.parents]
+                    if (place / "schemas" / name).is_file()), None)
+    fix = (f"write $schema={Path(os.path.relpath(nearest, path.parent)).as_posix()}" if nearest is not None
+           else "run `briefwright schema` in the project folder")
+    also = (" (or run `briefwright schema`, which writes schemas/ into each private folder too, so the project's "
+            "relative paths work there)") if private else ""
+    out.warning(Loc(path, line, found.start(1) - found.start() + 1),
+                f"the editor's schema comment points to {target}, which is not there from this file, so editors give "
+                f"no completion or checking; {fix}{also}")

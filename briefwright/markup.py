@@ -94,3 +94,30 @@ def problems(text: str) -> list[str]:
         found.append(f"Markdown footnotes ({footnote.group(0)}) are not supported and would print as written; "
                      "cite a source with [@source-id]")
     return found
+
+
+_WORD = re.compile(r"\S+\s*")
+
+
+def word_diff(old_html: str, new_html: str) -> str | None:
+    """Old and new wording as one passage, only the words that changed marked <del> and <ins> ('Low' struck, then
+    'Moderate' added, the rest of the sentence once), so a revision reads at a glance. For inline HTML without
+    tags (a tag's span cannot be split safely) and wording that still shares most of its words; else None, and
+    the caller shows the old and the new passages whole."""
+    if "<" in old_html or "<" in new_html:
+        return None
+    import difflib
+    old, new = _WORD.findall(old_html), _WORD.findall(new_html)
+    matcher = difflib.SequenceMatcher(None, [w.strip() for w in old], [w.strip() for w in new], autojunk=False)
+    if matcher.ratio() < 0.5:
+        return None
+    out = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append("".join(new[j1:j2]))
+            continue
+        gone, added = "".join(old[i1:i2]), "".join(new[j1:j2])
+        tail = added[len(added.rstrip()):] if added else gone[len(gone.rstrip()):]
+        parts = ([f"<del>{gone.rstrip()}</del>"] if gone else []) + ([f"<ins>{added.rstrip()}</ins>"] if added else [])
+        out.append(" ".join(parts) + tail)
+    return "".join(out)

@@ -260,6 +260,13 @@ class Likelihood(Choice):
 # "realistic possibility", 25-50% in the PHIA yardstick, the rows either side of it).
 HEDGES: dict[str, tuple[str, ...]] = {
     "probably": ("likely", "probable"),
+    # A negation turns the hedge over: "probably not" is the unlikely row, never the likely one.
+    "probably not": ("unlikely", "improbable"),
+    "likely not": ("unlikely", "improbable"),
+    "not likely": ("unlikely", "improbable"),
+    "not probable": ("unlikely", "improbable"),
+    "almost certainly not": ("almost no chance", "remote"),
+    "certainly not": ("almost no chance", "remote"),
     "highly likely": ("very likely", "highly probable"),
     "very probable": ("very likely", "highly probable"),
     "highly unlikely": ("very unlikely", "highly improbable"),
@@ -306,6 +313,13 @@ class PortionMarking(Choice):
     AUTO = "auto", "Only in briefs whose portions carry different markings"
     ALWAYS = "always", "In every brief"
     NEVER = "never", "Never (the banner still shows the brief's marking)"
+
+
+class LegendForm(Choice):
+    """How print and Word show the ICD 203 likelihood legend under a brief's judgments."""
+
+    FULL = "full", "Every term of the scale with its range"
+    LINE = "line", "One line: the terms the brief's judgments use, with their ranges"
 
 
 class PaperSize(Choice):
@@ -714,8 +728,18 @@ class Brief(Record):
         "project's language alone."))
     changes_note: Markdown | None = field(default=None, metadata=meta(
         "From edition 2: the editor's summary of what this edition changes and why, printed first under 'What "
-        "changed since edition N'. Print gives this note and a count of the changes; the brief's web page and Word "
-        "file list every change with its old and new wording."))
+        "changed since edition N'. The PDF and Word file (held to the page limit) give this note and a count of the "
+        "changes; the brief's web page lists every change with its old and new wording."))
+    numbered_paragraphs: bool | None = field(default=None, metadata=meta(
+        "Number the body paragraphs of the Word edition (1., 2., ...) for submissions cited by paragraph, such as "
+        "parliamentary written evidence; default: the audience's choice (off for the built-in audiences)."))
+    likelihood_legend: LegendForm | None = field(default=None, metadata=meta(
+        "How the PDF and Word editions explain the ICD 203 likelihood terms: full (every term with its range) or "
+        "line (one line: the terms this brief's judgments use); default: the audience's (full). The web page always "
+        "has the full legend."))
+    print_glossary: bool | None = field(default=None, metadata=meta(
+        "Print the glossary in the PDF and Word editions (true), or list it on the web page only (false), for a "
+        "brief short of room; abbreviations are still spelt out at first use. Default: the audience's (true)."))
     currency_days: int | None = field(default=None, metadata=meta(
         "Most days the brief's date may run past its newest cited source before the gap is printed and refused; "
         "default: currency_days in project.yaml.", minimum=1))
@@ -723,9 +747,6 @@ class Brief(Record):
         "Why the brief is dated well after its newest cited source (say plainly what has not been surveyed since): "
         "printed under the date line, and only while that gap exceeds currency_days. Without it, `check --strict` "
         "and `release` refuse such a brief."))
-    numbered_paragraphs: bool | None = field(default=None, metadata=meta(
-        "Number the body paragraphs of the Word edition (1., 2., ...) for submissions cited by paragraph, such as "
-        "parliamentary written evidence; default: the audience's choice (off for the built-in audiences)."))
     slides: bool | None = field(default=None, metadata=meta(
         "Also publish the brief as PowerPoint slides (.pptx) beside its PDF and Word files; default: the audience's "
         "choice (off for the built-in audiences)."))
@@ -756,8 +777,11 @@ class Fonts(Record):
 @dataclass
 class ProjectAudience(Record):
     KIND: ClassVar[str] = "audience"
-    id: Id = field(metadata=meta("The audience's id, as briefs name it; a built-in id replaces that audience."))
-    label: str = field(metadata=meta("Who the audience is, as briefs and the site show it, e.g. 'Board members'."))
+    id: Id = field(metadata=meta(
+        "The audience's id, as briefs name it. With a built-in id, only the fields written here change that audience "
+        "(`- {id: policymaker, label: Ministers}` relabels it and keeps its template, notes and page limit)."))
+    label: str | None = field(default=None, metadata=meta(
+        "Who the audience is, as briefs and the site show it, e.g. 'Board members'; required for a new audience."))
     template: str = field(default="base.html", metadata=meta(
         "Template of its briefs, in templates/ (often one line: {% extends \"base.html\" %})."))
     page_limit: int | None = field(default=None, metadata=meta(
@@ -776,6 +800,12 @@ class ProjectAudience(Record):
     glossary: bool = field(default=False, metadata=meta(
         "List the glossary terms the brief uses, and warn in `check` on an abbreviation it uses without a "
         "glossary entry (the built-in public and policymaker audiences do)."))
+    likelihood_legend: LegendForm = field(default=LegendForm.FULL, metadata=meta(
+        "How its briefs' PDF and Word editions explain the ICD 203 likelihood terms: full or line (one line: the "
+        "terms a brief's judgments use); a brief may set its own."))
+    print_glossary: bool = field(default=True, metadata=meta(
+        "Print the glossary in its briefs' PDF and Word editions (true) or show it on the web page only (false); a "
+        "brief may set its own."))
     slides: bool = field(default=False, metadata=meta(
         "Publish its briefs as PowerPoint slides (.pptx) too, unless a brief says `slides: false`."))
 

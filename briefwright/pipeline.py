@@ -100,6 +100,8 @@ class BuildOptions:
 @dataclass
 class BuildReport:
     built: list[str] = field(default_factory=list)
+    rendered: list[str] = field(default_factory=list)  # editions whose page was rendered anew (not from the cache)
+    site_pages: bool = False  # the site's own pages (index, facts, sources...) were rendered anew
     reused: list[str] = field(default_factory=list)
     left_out: list[tuple[str, str]] = field(default_factory=list)
     restricted: list[tuple[str, str]] = field(default_factory=list)  # included only because it was asked for
@@ -186,6 +188,12 @@ def _check(root: Path, strict: bool, private: bool, cache: ParseCache) -> Checke
         recorded = recorded_editions(project, diagnostics)  # each record's archived files checked against its hash
         previous = previous_editions(project, diagnostics, recorded)
         check_released(project, recorded, diagnostics)  # a released edition still prints what it printed
+        for brief in project.sorted_briefs():
+            if brief.id in previous and brief.changes_note is None:
+                diagnostics.warning(brief.at("edition"), f"brief '{brief.id}': edition {brief.edition} has no "
+                                    "changes_note, so its PDF and Word files say only how many judgments, facts and "
+                                    "caveats changed (the web page lists them); add a sentence or two on what changed "
+                                    "and why (release asks for one)")
         if not diagnostics.errors:  # currency and translations are checked on the briefs as resolved
             from .translations import check_translations
             english = resolve(project, recorded=recorded, previous=previous)
@@ -295,6 +303,69 @@ def crossing_section(pdf: Path, limit: int) -> str:
     return text
 
 
+ROOM_NAMES = {"glossary": "the glossary", "likelihood-legend": "the ICD 203 legend",
+              "judgment-caveats": "caveats pulled in by the judgments' facts", "unknowns": "open questions on its facts"}
+
+
+def room_advice(brief: dict, room: dict | None) -> str:
+    """What the parts the engine adds take of the laid-out brief, and the compact forms that give room back."""
+    if not room:
+        return ""
+    parts = []
+    for name, label in ROOM_NAMES.items():
+        if name in room and room[name]["pages"] > 0:
+            count = room[name]["count"]
+            many = f" ({count})" if name in ("judgment-caveats", "unknowns") else ""
+            parts.append(f"{label}{many} {room[name]['pages']:.2f} page")
+    if not parts:
+        return ""
+    text = "; the engine added " + ", ".join(parts)
+    offers = []
+    if "likelihood-legend" in room and brief.get("likelihood_legend") != "line":
+        offers.append("`likelihood_legend: line` (a one-line ICD 203 legend)")
+    if "glossary" in room and brief.get("print_glossary", True):
+        offers.append("`print_glossary: false` (the glossary on the web page only)")
+    if offers:
+        text += (f"; to give room back, set {' or '.join(offers)} in the brief, or for every brief of audience "
+                 f"'{brief['audience']['id']}' under audiences in project.yaml")
+    return text
+
+
+def check_word_pages(project: Project, site: Path, report: BuildReport, scratch: Path) -> tuple[dict[str, int], str]:
+    """`check --layout`: each Word edition in a built `site` laid out by LibreOffice, where it is installed, and held
+    to its brief's page_limit as the PDF is (a located error). Returns the Word page count by edition, and a note
+    when they could not be counted."""
+    from .formats.docx import libreoffice, libreoffice_pages
+    files = {}
+    for name in report.pages:  # an edition: a brief's id, or <id>/<lang> for a translation
+        brief_id, _, lang = name.partition("/")
+        path = site / "briefs" / name / FORMATS["docx"].file_name(file_stem(brief_id, lang or None))
+        if path.is_file():
+            files[name] = path
+    if not files:
+        return {}, ""
+    if libreoffice() is None:
+        return {}, ("Word editions not laid out: LibreOffice is not installed (`briefwright doctor` gives its install "
+                    "line)")
+    try:
+        counted = libreoffice_pages(list(files.values()), scratch)
+    except OSError as exc:
+        return {}, f"Word editions not laid out: {exc}"
+    pages = {name: counted[path] for name, path in files.items() if path in counted}
+    errors = Collector()
+    for name, count in sorted(pages.items()):
+        record = project.briefs[name.split("/")[0]]
+        limit = project.page_limit(record)
+        if limit is not None and count > limit:
+            whose = "" if record.page_limit else f" (the default for audience '{record.audience}')"
+            errors.error(record.at("page_limit") if record.page_limit else record.at("audience"),
+                         f"brief '{name}': its Word edition has {count} pages as LibreOffice lays it out; its "
+                         f"page_limit is {limit}{whose}")
+    errors.raise_if_errors()
+    missing = sorted(set(files) - set(pages))
+    return pages, (f"LibreOffice could not lay out the Word edition of {', '.join(missing)}" if missing else "")
+
+
 def _content_digest(brief: dict) -> str:
     """What a brief was built from, whatever formats were made of it: to tell a kept brief that changed since."""
     return digest({k: v for k, v in brief.items() if k != "downloads"})
@@ -392,6 +463,7 @@ class _Build:
         self.chart_svgs: dict[str, bytes] = {}
         self.chart_jobs: dict[str, tuple] = {}
         self.outputs: dict[str, dict] = {}
+        self.room: dict[str, dict] = {}  # edition -> what its paged file's engine-added parts take (print_layout.room)
 
     def run(self) -> BuildReport:
         self.choose_briefs()
@@ -587,6 +659,7 @@ class _Build:
                 except TemplateError as exc:
                     self.errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering brief '{name}')")
                     continue
+                self.report.rendered.append(name)
                 if brief.get("translation"):
                     html = mark_pending(html, brief["language"], brief["translation"]["mark"])
                     printed = printed and mark_pending(printed, brief["language"], brief["translation"]["mark"])
@@ -657,7 +730,8 @@ class _Build:
                              PRINT_MARKS)
                 hit = self.cache.get(key)
                 if hit and "meta.json" in hit and "output" in hit:
-                    self.add_output(brief, fmt, Output(hit["output"], json.loads(hit["meta.json"])["pages"]))
+                    meta = json.loads(hit["meta.json"])
+                    self.add_output(brief, fmt, Output(hit["output"], meta["pages"], meta.get("room")))
                 else:
                     reused = False
                     pending.append((brief, fmt, key, Job(brief, print_html(printed), str(folder), str(self.tmp))))
@@ -675,7 +749,8 @@ class _Build:
                 self.errors.error(self.project.briefs[brief["id"]].loc, f"brief '{edition_key(brief)}': {result}")
                 continue
             self.add_output(brief, fmt, result)
-            self.cache.put(key, {"output": result.data, "meta.json": json.dumps({"pages": result.pages}).encode()})
+            self.cache.put(key, {"output": result.data,
+                                 "meta.json": json.dumps({"pages": result.pages, "room": result.room}).encode()})
             built.append(edition_key(brief))
         self.report.built += [edition_key(b) for b in self.editions if edition_key(b) in built]
 
@@ -704,6 +779,8 @@ class _Build:
         entry["files"].sort(key=lambda f: [x.name for x in self.formats].index(f["format"]))
         if fmt.paged:
             entry["pages"] = output.pages
+            if output.room is not None:
+                self.room[edition_key(brief)] = output.room
 
     def check_page_limits(self) -> None:
         for brief in self.editions:
@@ -717,7 +794,7 @@ class _Build:
                 whose = "" if record.page_limit else f" (the default for audience '{record.audience}')"
                 self.errors.error(record.at("page_limit") if record.page_limit else record.at("audience"),
                                   f"brief '{name}' has {pages} pages; its page_limit is {brief['page_limit']}"
-                                  f"{whose}{self.keep_overflow(brief)}")
+                                  f"{whose}{self.keep_overflow(brief)}{room_advice(brief, self.room.get(name))}")
         self.errors.raise_if_errors()
 
     def keep_overflow(self, brief: dict) -> str:
@@ -755,6 +832,7 @@ class _Build:
                 self.errors.raise_if_errors()
                 raise
             self.cache.put(key, {name.replace("/", "__"): data for name, data in pages.items()})
+            self.report.site_pages = True
         else:
             pages = {name.replace("__", "/"): data for name, data in cached.items()}
         for name, data in pages.items():

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from . import citations, markup
+from .i18n import format_date
 from .model import Caveat, Choice, Event, Fact, Interest, Marking, Source, Status, Unknown
 
 
@@ -57,7 +58,8 @@ def status_data(fact: Fact, sources: dict[str, Source] | None = None) -> dict:
 def fact_data(fact: Fact, sources: dict[str, Source] | None = None) -> dict:
     return {"id": fact.id, "statement_html": markup.to_html(fact.statement, inline=True),
             "status": status_data(fact, sources), "confidence": choice(fact.confidence),
-            "as_of": fact.as_of.isoformat(), "tags": list(fact.tags), "sources": list(fact.sources),
+            "as_of": fact.as_of.isoformat(), "as_of_display": format_date(fact.as_of), "tags": list(fact.tags),
+            "sources": list(fact.sources),
             "sides": [{"statement_html": markup.to_html(s.statement, inline=True), "sources": list(s.sources)}
                       for s in fact.sides],
             "quantity": None if fact.quantity is None else {
@@ -80,6 +82,21 @@ def unknown_data(unknown: Unknown) -> dict:
 def event_data(event: Event) -> dict:
     return {"id": event.id, "date": str(event.date), "date_display": event.date.display(), "title": event.title,
             "kind": choice(event.kind), "sources": list(event.sources)}
+
+
+def short_text(text: str, limit: int = 80) -> str:
+    """Plain text shortened to name the record it comes from (a fact has no title): whole if it fits, else cut at the
+    last space before `limit` characters (or at the limit, in a script without spaces) with an ellipsis. A pending
+    translation's marks (translations.PENDING_START, _END) are kept in pairs."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    cut = (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:.\u2013\u2014")
+    if cut.count("\ue000") > cut.count("\ue001"):
+        cut += "\ue001"
+    return cut + "\u2026"
 
 
 def script_json(value: Any) -> str:

@@ -3,14 +3,17 @@ timeline, analytic terms, search, Atom feed, sitemap and 404. Every link is rela
 site works under a project path on GitHub Pages and from file://."""
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import jinja2
 from jinja2 import Environment
 
-from .markup import strip_tags
+from . import citations
+from .markup import strip_tags, to_text
 from .model import Confidence, Marking
-from .present import event_data, fact_data, script_json, source_data, unknown_data
+from .present import event_data, fact_data, script_json, short_text, source_data, unknown_data
 from .project import Project
 from .render import TemplateError, channel_notice, mark_safe, template_frame
 from .resolve import LIKELIHOOD_SCALE
@@ -44,15 +47,27 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
     settings = project.settings
     markings = project.markings
     facts_ok = {f for f in project.facts if markings.allowed("fact", f, channel)}
+    # A reader sees records by what they say, never by their ids: a fact by its statement, shortened where a line
+    # names it; a source by its short name; a brief by its title.
+    titles = {fid: short_text(to_text(project.facts[fid].statement), 90) for fid in facts_ok}
+    sources_ok = {s for s in project.sources if markings.allowed("source", s, channel)}
+
+    def source_names(ids: Sequence[str]) -> list[dict]:
+        return [{"id": sid, "name": citations.name(project.sources[sid])} for sid in ids if sid in sources_ok]
+
     briefs_by_fact: dict[str, list[dict]] = {}
     for brief in published:
         for fid in project.used_facts(project.briefs[brief["id"]]):
             briefs_by_fact.setdefault(fid, []).append({"id": brief["id"], "title": brief["title"]})
     facts = []
-    for fact in sorted(project.facts.values(), key=lambda f: f.id):
-        if fact.id not in facts_ok:
-            continue
-        facts.append({**fact_data(fact, project.sources),
+    # Grouped by their first tag, then by what they say: ids mean nothing to a reader.
+    for fact in sorted((project.facts[f] for f in facts_ok),
+                       key=lambda f: ((f.tags or [""])[0], titles[f.id].casefold(), f.id)):
+        data = fact_data(fact, project.sources)
+        for side in data["sides"]:
+            side["source_names"] = source_names(side["sources"])
+        facts.append({**data, "title": titles[fact.id], "source_names": source_names(fact.sources),
+                      "tag_labels": [tag_label(t) for t in fact.tags],
                       "caveats": [{"id": c.id, "title": c.title, "severity": c.severity.value}
                                   for c in project.caveats_of(fact.id)],
                       "briefs": briefs_by_fact.get(fact.id, [])})
@@ -62,13 +77,17 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
             continue
         for sid in [*fact.sources, *(s for side in fact.sides for s in side.sources)]:
             citing.setdefault(sid, set()).add(fact.id)
-    sources = [{**source_data(source), "facts": sorted(citing.get(source.id, ()))}
-               for source in sorted(project.sources.values(), key=lambda s: s.id)
-               if markings.allowed("source", source.id, channel)]
-    unknowns = [{**unknown_data(u), "facts": [f for f in u.facts if f in facts_ok]}
+    sources = []
+    for source in sorted((project.sources[s] for s in sources_ok), key=lambda s: (reading_order(s), s.id)):
+        cited_by = sorted(citing.get(source.id, ()), key=lambda f: titles[f].casefold())
+        in_briefs = {b["id"]: b for f in cited_by for b in briefs_by_fact.get(f, [])}
+        sources.append({**source_data(source), "facts": [{"id": f, "title": titles[f]} for f in cited_by],
+                        "briefs": sorted(in_briefs.values(), key=lambda b: b["title"].casefold())})
+    unknowns = [{**unknown_data(u), "facts": [{"id": f, "title": titles[f]} for f in u.facts if f in facts_ok]}
                 for u in sorted(project.unknowns.values(), key=lambda u: u.id)
                 if markings.allowed("unknown", u.id, channel)]
-    events = [event_data(e) for e in sorted(project.events.values(), key=lambda e: (e.date, e.id))
+    events = [{**event_data(e), "source_names": source_names(e.sources)}
+              for e in sorted(project.events.values(), key=lambda e: (e.date, e.id))
               if markings.allowed("event", e.id, channel)]
     groups = []
     for audience in project.audiences.values():
@@ -81,7 +100,7 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
                  "topic": settings.topic, "base_url": base_url},
         "nav": [{"file": f, "label": label} for f, label in SITE_PAGES],
         "groups": groups, "outputs": outputs, "facts": facts, "sources": sources, "unknowns": unknowns, "events": events,
-        "tags": sorted({t for f in facts for t in f["tags"]}),
+        "tags": [{"value": t, "label": tag_label(t)} for t in sorted({t for f in facts for t in f["tags"]})],
         "statuses": [{"value": f["status"]["value"], "label": f["status"]["label"]} for f in
                      {f["status"]["value"]: f for f in facts}.values()],
         "likelihood_scale": LIKELIHOOD_SCALE, "likelihood_standard": "ICD 203",
@@ -91,13 +110,24 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
     }
 
 
+def tag_label(tag: str) -> str:
+    """A tag as a reader reads it: 'export-controls' is 'export controls'."""
+    return tag.replace("-", " ").replace("_", " ")
+
+
+def reading_order(source: Any) -> str:
+    """Where a reader looks a source up on the Sources page: by the title each entry is headed with, alphabetically,
+    quotation marks and case aside."""
+    return re.sub(r"^\W+", "", source.title).casefold()
+
+
 def search_index(context: dict, published: list[dict]) -> list[dict]:
     entries = [{"kind": "Brief", "title": b["title"], "text": b["bottom_line_text"], "href": f"briefs/{b['id']}/index.html"}
                for b in published]
     # Translated editions, in their own language (search.js matches Chinese by character pairs).
     entries += [{"kind": "Brief", "title": e["title"], "text": e["text"], "href": e["path"], "lang": e["lang"]}
                 for e in context.get("editions", [])]
-    entries += [{"kind": "Fact", "title": f["id"], "text": strip_tags(f["statement_html"]), "href": f"facts.html#fact-{f['id']}"}
+    entries += [{"kind": "Fact", "title": f["title"], "text": strip_tags(f["statement_html"]), "href": f"facts.html#fact-{f['id']}"}
                 for f in context["facts"]]
     entries += [{"kind": "Source", "title": s["title"], "text": s["citation_text"],
                  "href": f"sources.html#source-{s['id']}"} for s in context["sources"]]

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
+from markupsafe import escape
+
 from . import citations, currency, i18n, markup
 from .audiences import Audience
 from .charts import CHART_KINDS
@@ -41,6 +43,7 @@ from .present import (
     marking_data,
     number_display,
     script_json,
+    short_text,
     source_data,
     status_data,
     unknown_data,
@@ -51,6 +54,7 @@ from .theme import icon_asset, logo_asset
 LIKELIHOOD_SCALE = [{"terms": " or ".join(t.value for t in Likelihood if t.row == row), "range": row}
                     for row in dict.fromkeys(t.row for t in Likelihood)]
 SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2}
+QUALIFIES_CHARS, QUALIFIES_FACTS = 40, 2  # a caveat apart from its facts quotes at most two, each cut short
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,9 @@ class BriefResolver:
         body, end = data["body_html"].rstrip(), "</p>"
         data["body_cited_html"] = (body[:-len(end)] + self.cite_html(cites) + end
                                    if cites and body.endswith(end) else None)
-        return {**data, "cites": cites, "marking": self.marking("caveat", caveat.id)}
+        # What it qualifies, said where it stands apart from its fact (qualify() fills it once every part is numbered).
+        return {**data, "cites": cites, "marking": self.marking("caveat", caveat.id), "qualifies": None,
+                "brought_by_judgments": False}
 
     def fact(self, fact: Fact) -> dict:
         data = fact_data(fact, self.project.sources)
@@ -328,6 +334,60 @@ class BriefResolver:
         remaining.sort(key=lambda c: (SEVERITY_ORDER[c.severity.value], c.id))
         return [self.caveat(c) for c in remaining]
 
+    def qualify(self, sections: list[dict], caveats_section: list[dict], required: dict[str, list[str]]) -> None:
+        """Every caveat printed apart from its facts names what it qualifies in this brief: in the Caveats section,
+        each fact quoted short where the brief shows it, else the key judgments, charts or events resting on it; in
+        a section, the facts it qualifies that are not in that section (those beside it need no naming). A
+        Caveats-section caveat none of whose facts is shown came in with the judgments (its room is measured)."""
+        shown = {f["id"] for s in sections for f in s["facts"]}
+        judged: dict[str, list[int]] = {}
+        drawn: dict[str, list[str]] = {}
+        for s in sections:
+            for j in s["judgments"]:
+                for fid in j["rests_on"]:
+                    judged.setdefault(fid, []).append(j["n"])
+            for c in s["charts"]:
+                for fid in self.project.charts[c["id"]].facts:
+                    drawn.setdefault(fid, []).append(gettext("the chart “%(title)s”", title=c["title"]))
+            for e in s["events"]:
+                for fid in self.project.events[e["id"]].facts:
+                    drawn.setdefault(fid, []).append(gettext("the event “%(title)s”", title=e["title"]))
+
+        def named(fact_ids: list[str]) -> list[str]:
+            quoted = [gettext("“%(statement)s”", statement=short_text(markup.to_text(self.project.facts[f].statement),
+                                                                      QUALIFIES_CHARS))
+                      for f in fact_ids if f in shown]
+            if len(quoted) > QUALIFIES_FACTS:
+                quoted = quoted[:QUALIFIES_FACTS - 1] + [gettext("%(n)s more facts", n=len(quoted) - QUALIFIES_FACTS + 1)]
+            numbers = sorted({n for f in fact_ids if f not in shown for n in judged.get(f, [])})
+            names = quoted
+            if numbers:
+                names.append(gettext("key judgment %(n)s", n=numbers[0]) if len(numbers) == 1 else
+                             gettext("key judgments %(n)s", n=", ".join(str(n) for n in numbers)))
+            names += [d for f in fact_ids if f not in shown and f not in judged for d in drawn.get(f, [])]
+            return list(dict.fromkeys(names))
+
+        def say(caveat: dict, fact_ids: list[str]) -> None:
+            names = named(fact_ids)
+            if names:
+                caveat["qualifies"] = gettext("Qualifies %(what)s.", what=gettext("; ").join(names))
+
+        for s in sections:
+            beside = {f["id"] for f in s["facts"]}
+            for caveat in s["caveats"]:
+                facts = required.get(caveat["id"]) or list(self.project.caveats[caveat["id"]].applies_to)
+                say(caveat, [f for f in facts if f not in beside])
+        for caveat in caveats_section:
+            facts = required.get(caveat["id"], [])
+            say(caveat, facts)
+            caveat["brought_by_judgments"] = bool(facts) and all(f not in shown and f in judged for f in facts)
+
+    def likelihood_used(self, sections: list[dict]) -> list[dict]:
+        """The ICD 203 rows this brief's judgments use, in the scale's order: the one-line legend's terms."""
+        used = {j["likelihood"]["range"]: j["likelihood"]["value"] for s in sections for j in s["judgments"]
+                if j["likelihood"]}
+        return [{"term": used[row["range"]], "range": row["range"]} for row in LIKELIHOOD_SCALE if row["range"] in used]
+
     def unknowns_section(self) -> list[dict]:
         listed = {u for s in self.brief.sections for u in s.unknowns}
         return [self.unknown(u) for u in self.project.unknowns_about(self.facts_used) if u.id not in listed]
@@ -400,8 +460,14 @@ class BriefResolver:
             item["withdrawn"] = item["id"] not in project.caveats
         changes["judgments_added"] = [{"id": j, "statement": project.judgments[j].statement}
                                       for j in changes["judgments_added"]]
+        # The web page marks only the words that changed, where the two wordings allow it (markup.word_diff).
         for item in changes["judgments_changed"]:
             item["new"] = judgment_line(project.judgments[item["id"]])
+            item["diff_html"] = markup.word_diff(str(escape(item["old"])), str(escape(item["new"])))
+        for item in changes["changed"] + changes["caveats_changed"]:
+            item["diff_html"] = markup.word_diff(item["old_html"], item["new_html"])
+        for item in changes["dropped"]:
+            item["diff_html"] = markup.word_diff(item["old_html"], item["now_html"]) if item.get("now_html") else None
         for item in changes["judgments_removed"]:
             item["withdrawn"] = item["id"] not in project.judgments
         changes["any"] = any(changes[k] for k in ("added", "changed", "withdrawn", "dropped", "withdrawn_above_marking",
@@ -412,6 +478,10 @@ class BriefResolver:
             "judgments": sum(len(changes[k]) for k in ("judgments_added", "judgments_changed", "judgments_removed")),
             "facts": sum(len(changes[k]) for k in ("added", "changed", "withdrawn", "dropped")),
             "caveats": sum(len(changes[k]) for k in ("caveats_added", "caveats_changed", "caveats_removed"))}
+        counts = changes["counts"]
+        changes["count_text"] = gettext(
+            "Changes: %(judgments)s to judgments, %(facts)s to facts, %(caveats)s to caveats. Each, with its old and new wording, is listed on this brief's web page, where edition %(n)s remains available.",  # noqa: E501  one literal: the catalogue test reads it
+            judgments=counts["judgments"], facts=counts["facts"], caveats=counts["caveats"], n=changes["since"])
         return changes
 
     def glossary_section(self) -> list[dict]:
@@ -472,6 +542,8 @@ class BriefResolver:
         unknowns_section = self.unknowns_section()
         glossary = self.glossary_section()
         dates = self.currency()
+        self.qualify(sections, caveats_section, required)
+        legend = brief.likelihood_legend.value if brief.likelihood_legend else audience.likelihood_legend
         resolved = {
             "id": brief.id, "title": brief.title, "short_title": brief.short_title,
             "audience": {"id": audience.id, "label": audience.label, "notes": audience.notes,
@@ -501,6 +573,8 @@ class BriefResolver:
             "likelihood_standard": "ICD 203",
             "uses_likelihood": any(j["likelihood"] for s in sections for j in s["judgments"]),
             "likelihood_scale": LIKELIHOOD_SCALE, "quantities": quantities,
+            "likelihood_legend": legend, "likelihood_used": self.likelihood_used(sections),
+            "print_glossary": audience.print_glossary if brief.print_glossary is None else brief.print_glossary,
             "notes": self.notes.entries(),
             "downloads": [{"format": d.format, "label": d.label, "file": d.file} for d in self.downloads],
             "url": brief_url(brief.id, self.base_url),

@@ -303,7 +303,9 @@ def _attempt(opts: BuildOptions, state: State, what: str, checked: Checked | Non
         print(f"{what} failed; still serving the previous site", file=sys.stderr, flush=True)
         state.update(errors=errors, pending=False)
         return None
-    print(f"{what}: built {', '.join(report.built) or 'nothing new'} in {time.perf_counter() - started:.2f} s",
+    # What this step made anew: the pages step renders pages (its formats are html alone), the next makes files.
+    made = list(dict.fromkeys(report.built + report.rendered)) + (["the site pages"] if report.site_pages else [])
+    print(f"{what}: built {', '.join(made) or 'nothing new'} in {time.perf_counter() - started:.2f} s",
           file=sys.stderr, flush=True)
     return checked
 

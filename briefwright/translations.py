@@ -612,6 +612,8 @@ def localise(resolved: dict, lang: str, base_url: str | None) -> dict:
         for note in resolved["notes"]:
             note["kind_label"] = i18n.gettext(note["kind_label"])
         resolved["likelihood_scale"] = i18n.likelihood_scale()
+        for row in resolved.get("likelihood_used", []):
+            row["term"] = i18n.likelihood_term(row["term"])
     return resolved
 
 

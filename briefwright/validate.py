@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import markup
-from .audiences import SECTION_ITEMS
+from .audiences import AUDIENCES, SECTION_ITEMS
 from .charts import CHART_KINDS
 from .diagnostics import Collector, Diagnostic, Loc
 from .glossary import check_abbreviations
@@ -351,6 +351,9 @@ def check_audiences(project: Project, out: Collector, templates: set[str] | None
         if declared.id in seen:
             out.error(declared.at("id"), f"audience '{declared.id}' is declared twice (first at line {seen[declared.id].line})")
         seen.setdefault(declared.id, declared.at("id"))
+        if declared.label is None and declared.id not in AUDIENCES:
+            out.error(declared.at("id"), f"audience '{declared.id}' has no label; say who it is for, as briefs and the "
+                      "site show it (label: Board members)")
         if templates is not None and declared.template not in templates:
             out.error(declared.at("template"), f"audience '{declared.id}': template '{declared.template}' not found "
                       "in templates/")

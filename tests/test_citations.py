@@ -30,7 +30,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     published: 2026-01-05
     retrieved: 2026-02-01""",
         "Example Ministry, “Widget export rule”, 5 January 2026. Primary source. https://example.org/rule "
-        "(retrieved 2026-02-01).",
+        "(retrieved 1 February 2026).",
         "Example Ministry, “Widget export rule”, 5 January 2026. https://example.org/rule."),
     "secondary": (
         """  - id: rule-digest
@@ -43,7 +43,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     retrieved: 2026-02-01
     note: Summarises the ministry's rule""",
         "Bea Writer, “The widget rule explained”, Example Law Blog, January 2026. Secondary source. Summarises "
-        "the ministry's rule. https://example.org/digest (retrieved 2026-02-01).",
+        "the ministry's rule. https://example.org/digest (retrieved 1 February 2026).",
         "Bea Writer, “The widget rule explained”, Example Law Blog, January 2026. https://example.org/digest."),
     "press": (
         """  - id: trade-news
@@ -56,7 +56,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     interest: advocate
     interest_note: Published by the widget makers' association""",
         "Widget Trade News, “Widget orders rise”, 12 January 2026. Interested party (advocate): Published by the "
-        "widget makers' association. Press report. https://example.org/news (retrieved 2026-02-01).",
+        "widget makers' association. Press report. https://example.org/news (retrieved 1 February 2026).",
         "Widget Trade News, “Widget orders rise”, 12 January 2026. Interested party (advocate): Published by the "
         "widget makers' association. https://example.org/news."),
     "subject": (
@@ -68,7 +68,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     published: 2026-01-11
     retrieved: 2026-02-01""",
         "Widget Co, “Our widget, in numbers”, 11 January 2026. Subject's own statement. https://example.org/numbers "
-        "(retrieved 2026-02-01).",
+        "(retrieved 1 February 2026).",
         "Widget Co, “Our widget, in numbers”, 11 January 2026. https://example.org/numbers."),
     "internal": (
         """  - id: desk-note
@@ -127,7 +127,7 @@ KINDS: dict[str, tuple[str, str, str]] = {
     retrieved: 2026-02-01
     published: 2026""",
         "Example Statistics Office, Widget shipments by country, 2026. Dataset. https://example.org/data/widgets "
-        "(retrieved 2026-02-01). Archived copy: https://web.archive.org/web/2026/https://example.org/data/widgets.",
+        "(retrieved 1 February 2026). Archived copy: https://web.archive.org/web/2026/https://example.org/data/widgets.",
         "Example Statistics Office, Widget shipments by country, 2026. https://example.org/data/widgets."),
     "legal": (
         """  - id: widget-act

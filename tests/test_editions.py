@@ -106,17 +106,37 @@ def test_edition_two_links_edition_one_and_lists_what_changed_everywhere(minimal
                "Low confidence. The widget will likely displace the rival within a year. Likelihood: likely (55-80%). "
                "Moderate confidence. Forecast window: 1 February 2026 \u2013 31 January 2027.")
     note = "The launch date is now exact, and the forecast has a window."
-    assert note in page and "<ins>The widget launched on 10 January 2026.</ins>" in page
-    # On paper: the editor's note and a count in place of the list, which the page and the Word file carry.
+    assert note in page
+    # The web page marks the words that changed, not the whole sentence.
+    assert ('<span class="lead">Changed:</span> <span class="diff">The widget launched <del>in</del> <ins>on 10</ins> '
+            'January 2026.</span>') in page
+    assert "<del>Low</del> <ins>Moderate</ins> confidence. <ins>Forecast window:" in page
+    # On paper and in Word (both held to the page limit): the editor's note and a count in place of the list,
+    # which the page carries.
     pdf = pdf_text(folder / "sample.pdf")
     assert "What changed since edition 1" in pdf and note in pdf
-    assert "Changes: 1 to judgments, 1 to facts, 0 to caveats." in pdf
+    count = ("Changes: 1 to judgments, 1 to facts, 0 to caveats. Each, with its old and new wording, is listed on "
+             "this brief's web page, where edition 1 remains available.")
+    assert count in pdf
     assert revised not in pdf and "Judgment revised" not in pdf
     word = [p.text for p in docx.Document(str(folder / "sample.docx")).paragraphs]
-    assert "What changed since edition 1" in word and note in word
-    assert revised in word
-    assert "Changed: The widget launched in January 2026. The widget launched on 10 January 2026." in word
+    assert "What changed since edition 1" in word and note in word and count in word
+    assert not any("Judgment revised" in p or "Changed:" in p for p in word)
     assert "Earlier editions" not in pdf  # links beside the page mean nothing on paper
+
+
+def test_check_warns_at_the_edition_line_while_a_new_edition_has_no_changes_note(minimal, tmp_path):
+    assert run_cli("release", "sample", "--formats", "html", cwd=minimal).code == 0
+    raise_edition(minimal)
+    r = run_cli("check", cwd=minimal)
+    assert r.code == 0, r.stderr
+    assert ("briefs/sample.yaml:6:10: warning: brief 'sample': edition 2 has no changes_note, so its PDF and Word "
+            "files say only how many judgments, facts and caveats changed") in r.stderr, r.stderr
+    assert run_cli("check", "--strict", cwd=minimal).code == 1
+    with (minimal / "briefs" / "sample.yaml").open("a", encoding="utf-8") as f:
+        f.write("changes_note: Nothing of substance; the speed is still only claimed.\n")
+    r = run_cli("check", "--strict", cwd=minimal)
+    assert r.code == 0 and "changes_note" not in r.stderr, r.stderr
 
 
 def test_caveat_changes_and_removals_are_listed(minimal, tmp_path):

@@ -10,7 +10,7 @@ def test_explain_a_source_shows_what_would_fall_with_it(minimal):
     assert r.code == 0, r.stderr
     assert r.stdout.splitlines() == [
         "source trade-paper (Press report; published January 2026)",
-        "  Trade Paper, “Widget reviewed”, January 2026. Press report. https://example.org/review (retrieved 2026-02-01).",
+        "  Trade Paper, “Widget reviewed”, January 2026. Press report. https://example.org/review (retrieved 1 February 2026).",
         "  defined at content/sources.yaml:10:5",
         "  marking TLP:CLEAR",
         "facts resting on it alone (they fall with it):",
@@ -36,7 +36,7 @@ def test_explain_a_caveat_a_judgment_and_an_unknown(minimal):
                                          "  No one outside the maker has measured the speed."]
     assert r.stdout.splitlines()[-3:] == [
         "  trade-paper: Trade Paper, “Widget reviewed”, January 2026. Press report. https://example.org/review "
-        "(retrieved 2026-02-01).", "briefs showing it:", "  sample (policymaker, edition 1)"]
+        "(retrieved 1 February 2026).", "briefs showing it:", "  sample (policymaker, edition 1)"]
     r = run_cli("explain", "adoption", cwd=minimal)
     assert r.stdout.splitlines()[0] == "judgment adoption (likely (55-80%); Low confidence)"
     assert "  rival-speed: The rival widget runs at 90 units per hour. (Reported)" in r.stdout.splitlines()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from html.parser import HTMLParser
 
+import pytest
 from helpers import run_cli
 
 
@@ -124,7 +125,7 @@ def test_release_then_edit_shows_exactly_that_change(minimal, tmp_path):
     parser.feed(html)
     assert parser.items == [("changed", "widget-launch")]
     assert "What changed since edition 1" in html
-    assert "<del>The widget launched in January 2026.</del> <ins>The widget launched on 10 January 2026.</ins>" in html
+    assert "The widget launched <del>in</del> <ins>on 10</ins> January 2026." in html  # the words that changed
 
 
 def test_explain_lists_everything_that_uses_a_fact(minimal):
@@ -181,6 +182,21 @@ def test_unknown_likelihood_suggests_terms_and_lists_the_scale_once(minimal):
         "unlikely or improbable (20-45%); roughly even chance or roughly even odds (45-55%); likely or probable "
         "(55-80%); very likely or highly probable (80-95%); almost certain or nearly certain (95-99%)")
     assert r.stderr.count("nearly certain") == 1
+
+
+@pytest.mark.parametrize("written, terms", [("probably not", "'unlikely' or 'improbable'"),
+                                            ("almost certainly not", "'almost no chance' or 'remote'")])
+def test_a_negated_hedge_suggests_the_row_it_means(minimal, written, terms):
+    write(minimal / "content" / "extra.yaml", JUDGMENT.format(statement=f"Sales will {written} grow.",
+                                                              likelihood=f"    likelihood: {written}\n"))
+    r = run_cli("check", cwd=minimal)
+    assert r.code == 1
+    assert (f"content/extra.yaml:6:17: error: judgment field 'likelihood': '{written}' is not an ICD 203 likelihood "
+            f"term; did you mean {terms}?") in r.stderr, r.stderr
+    r = check_judgment(minimal, f"Sales will {written} grow.", "unlikely")  # the same words in a statement
+    assert r.code == 1
+    assert (f"content/extra.yaml:3:16: error: judgment 'extra-judgment' uses '{written}', which is not an ICD 203 "
+            f"likelihood term; did you mean {terms}?") in r.stderr, r.stderr
 
 
 def test_almost_certain_with_less_than_high_confidence_warns(minimal):

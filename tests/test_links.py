@@ -513,10 +513,10 @@ def test_a_link_carries_its_archived_copy_and_a_dead_one_never_reads_as_live():
     live = citations.html(citations.full(_source(archived_url=copy)))
     assert (f'<a class="url" href="https://e.example/rule" data-versionurl="{copy}" data-versiondate="2026-12-01">'
             in live)
-    assert visible(live).endswith("https://e.example/rule (retrieved 2026-02-01). Archived 2026-12-01: " + copy + ".")
+    assert visible(live).endswith("https://e.example/rule (retrieved 1 February 2026). Archived 1 December 2026: " + copy + ".")
     dead = citations.html(citations.full(_source(archived_url=copy, url_status="dead")))
-    assert visible(dead).endswith(f"Archived 2026-12-01: {copy}. Original address, no longer available: "
-                                  "https://e.example/rule (retrieved 2026-02-01).")
+    assert visible(dead).endswith(f"Archived 1 December 2026: {copy}. Original address, no longer available: "
+                                  "https://e.example/rule (retrieved 1 February 2026).")
     assert f'href="{copy}" data-originalurl="https://e.example/rule" data-versiondate="2026-12-01"' in dead
     assert '<a class="url dead" href="https://e.example/rule"' in dead
     lost = citations.text(citations.short(_source(url_status="dead")))
@@ -525,8 +525,8 @@ def test_a_link_carries_its_archived_copy_and_a_dead_one_never_reads_as_live():
     for other in (live, dead):
         assert visible(other) != plain
     dated = _source(archived_url="https://copy.example/rule", archived=dt.date(2026, 11, 30))
-    assert citations.text(citations.short(dated)).endswith("https://e.example/rule (archived 2026-11-30).")
-    assert citations.text(citations.full(dated)).endswith("Archived 2026-11-30: https://copy.example/rule.")
+    assert citations.text(citations.short(dated)).endswith("https://e.example/rule (archived 30 November 2026).")
+    assert citations.text(citations.full(dated)).endswith("Archived 30 November 2026: https://copy.example/rule.")
 
 
 DEAD_WITH_COPY = """
@@ -547,7 +547,7 @@ def test_a_dead_source_prints_its_archived_copy_in_html_pdf_and_word(tmp_path):
     result = run_cli("build", "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j1", cwd=project)
     assert result.code == 0, result.stderr
     copy = "https://web.archive.org/web/20261201093000/https://e.example/gone"
-    said = f"Archived 2026-12-01: {copy}. Original address, no longer available: https://e.example/gone"
+    said = f"Archived 1 December 2026: {copy}. Original address, no longer available: https://e.example/gone"
     for name, kind in (("plain", "endnote"), ("sample", "footnote")):
         folder = tmp_path / "site" / "briefs" / name
         page = (folder / "index.html").read_text(encoding="utf-8")

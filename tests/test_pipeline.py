@@ -139,7 +139,9 @@ def test_brief_over_its_page_limit_fails_and_keeps_previous_site(minimal, tmp_pa
     assert result.stderr.splitlines()[0] == (
         "briefs/sample.yaml:7:13: error: brief 'sample' has 2 pages; its page_limit is 1; section 'What we don’t "
         "know' runs from page 1 onto page 2, and 'How to read the judgments' starts after page 1; the PDF is kept at "
-        "../cache/overflow/sample.pdf")
+        "../cache/overflow/sample.pdf; the engine added the ICD 203 legend 0.08 page, open questions on its facts (1) "
+        "0.08 page; to give room back, set `likelihood_legend: line` (a one-line ICD 203 legend) in the brief, or for "
+        "every brief of audience 'policymaker' under audiences in project.yaml")
     assert snapshot(site) == before
 
 
@@ -386,7 +388,8 @@ def test_an_overflowing_pdf_is_kept_and_the_crossing_section_named(minimal, tmp_
     message = [line for line in result.stderr.splitlines() if line.startswith("briefs/plain.yaml")][0]
     assert re.fullmatch(r"briefs/plain\.yaml:7:13: error: brief 'plain' has (\d) pages; its page_limit is 1; "
                         r"section 'What happened' runs from page 1 onto page 2(, and .* after page 1)?; "
-                        r"the PDF is kept at " + re.escape(os.path.relpath(kept, minimal)), message), message
+                        r"the PDF is kept at " + re.escape(os.path.relpath(kept, minimal))
+                        + r"; the engine added open questions on its facts \(1\) 0\.\d\d page", message), message
     assert kept.read_bytes().startswith(b"%PDF")
     assert not (tmp_path / "site").exists()
     # check --layout finds it before any build, and says so the same way; within the limit it lists the pages.
@@ -397,5 +400,6 @@ def test_an_overflowing_pdf_is_kept_and_the_crossing_section_named(minimal, tmp_
     brief.write_text(brief.read_text(encoding="utf-8").replace("page_limit: 1", "page_limit: 9"), encoding="utf-8")
     result = run_cli("check", "--layout", "-j1", cwd=minimal)
     assert result.code == 0, result.stderr
-    assert re.fullmatch(r"ok: 2 briefs laid out within their page limits \(plain \d pages, sample 2 pages\)",
+    assert re.fullmatch(r"ok: 2 briefs laid out within their page limits \(plain \d pages( \(Word \d\))?, "
+                        r"sample 2 pages( \(Word \d\))?\)",
                         result.stderr.splitlines()[-1]), result.stderr

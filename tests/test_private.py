@@ -18,7 +18,7 @@ def desk(tmp_path) -> Path:
     project = tmp_path / "glm-image"
     project.mkdir()
     shutil.copy(REPO / "project.yaml", project)
-    for folder in ("content", "briefs", "translations", "editions"):
+    for folder in ("content", "briefs", "translations", "editions", "schemas"):
         shutil.copytree(REPO / folder, project / folder)
     return project
 
@@ -61,6 +61,29 @@ def test_the_private_folder_builds_the_restricted_brief_locally_and_never_public
 
     result = run_cli("check", "--no-private", cwd=desk)
     assert result.code == 0 and "private folder" not in result.stderr and "ok: 5 briefs" in result.stderr
+
+
+def test_a_brief_moved_into_the_private_folder_keeps_its_editor_schema(desk, tmp_path):
+    """A brief marked AMBER moves from the public repository into the private folder: its relative $schema path
+    then points nowhere, and check says so at the line, with the path that works; `schema` writes schemas/ into the
+    private folder too, after which the same relative path works there."""
+    private = write_overlay(tmp_path / "glm-image-private", desk)
+    brief = desk / "briefs" / "market-note.yaml"
+    assert "# yaml-language-server: $schema=../schemas/brief.schema.json\n" in brief.read_text(encoding="utf-8")
+    assert run_cli("check", cwd=desk).stderr.count("schema comment") == 0
+    moved = private / "briefs" / "market-note.yaml"
+    shutil.move(brief, moved)
+    line = moved.read_text(encoding="utf-8").splitlines().index(
+        "# yaml-language-server: $schema=../schemas/brief.schema.json") + 1
+    result = run_cli("check", cwd=desk)
+    assert result.code == 0, result.stderr
+    assert (f"../glm-image-private/briefs/market-note.yaml:{line}:33: warning: the editor's schema comment points to "
+            "../schemas/brief.schema.json, which is not there from this file, so editors give no completion or "
+            "checking; write $schema=../../glm-image/schemas/brief.schema.json") in result.stderr, result.stderr
+    result = run_cli("schema", cwd=desk)
+    assert result.code == 0 and f"wrote {private / 'schemas' / 'brief.schema.json'}" in result.stderr, result.stderr
+    assert (private / "schemas" / "brief.schema.json").read_bytes() == (desk / "schemas" / "brief.schema.json").read_bytes()
+    assert "schema comment" not in run_cli("check", cwd=desk).stderr
 
 
 def test_a_restricted_record_inside_a_public_repository_is_refused(desk):

@@ -235,6 +235,23 @@ def test_a_newer_edit_makes_serve_leave_off_the_pdf_and_word_files(minimal, tmp_
     assert list(site.rglob("*.pdf"))
 
 
+def test_the_pages_step_says_what_an_edit_rebuilt(minimal, tmp_path, capsys):
+    """The terminal line of serve's first step names the pages an edit changed (it said 'nothing new' for them,
+    since that step makes no PDF or Word file), and says nothing new only when nothing was."""
+    from briefwright.pipeline import BuildOptions
+    from briefwright.serve import State, _attempt
+    pages = BuildOptions(root=minimal, out=tmp_path / "site", cache_dir=tmp_path / "cache", formats=["html"])
+    state = State()
+    assert _attempt(pages, state, "pages") is not None
+    assert "pages: built plain, sample, the site pages in " in capsys.readouterr().err
+    assert _attempt(pages, state, "pages") is not None
+    assert "pages: built nothing new in " in capsys.readouterr().err
+    _edit(minimal / "briefs" / "sample.yaml", "The widget is new", "The widget is newer")
+    assert _attempt(pages, state, "pages") is not None
+    assert "pages: built sample, the site pages in " in capsys.readouterr().err
+    assert "The widget is newer" in (tmp_path / "site" / "briefs" / "sample" / "index.html").read_text(encoding="utf-8")
+
+
 # -- only this machine's pages (issue 32: DNS rebinding) -----------------------------------------------------------
 
 CANARY = "canary"  # every restricted record and brief of test_markings' desk carries a word starting so

@@ -93,7 +93,7 @@ def test_every_kind_of_source_is_cited_in_one_style(minimal, tmp_path):
         "Conversation, “Widget export rules in practice”, 20 January 2026, under the Chatham House Rule.",
         "Example Analysts, Widget market 2025, November 2025. Report.",
         "Example Statistics Office, Widget shipments by country, 2026. Dataset. https://example.org/data/widgets "
-        "(retrieved 2026-02-01). Archived copy: https://web.archive.org/web/2026/https://example.org/data/widgets.",
+        "(retrieved 1 February 2026). Archived copy: https://web.archive.org/web/2026/https://example.org/data/widgets.",
         "Widget Safety Act 2025, Example Gazette, 1 June 2025, Art. 4. Legal text.",  # by title, not gazette
         "Sample Desk, “Widget throughput working”, February 2026. The desk's own working, not published.",
     ]

@@ -29,6 +29,7 @@ class Job:
 class Output:
     data: bytes
     pages: int | None = None  # for paged formats: the page count a brief's page_limit applies to
+    room: dict | None = None  # what layout measured of the parts the engine adds (print_layout.room), by name
 
 
 class OutputFormat:

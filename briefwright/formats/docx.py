@@ -37,6 +37,8 @@ REFERENCE = "reference.docx"  # in the theme's static folder, so it reaches the 
 CHART_DPI = 200
 TLP_INK = {"CLEAR": "FFFFFF", "GREEN": "33FF00", "AMBER": "FFC000", "AMBER+STRICT": "FFC000", "RED": "FF2B2B"}  # TLP 2.0
 PAPER = {"A4": (11906, 16838), "Letter": (12240, 15840)}  # twips
+MARGINS_MM = {"top_margin": 20, "bottom_margin": 20, "left_margin": 18, "right_margin": 18, "header_distance": 9,
+              "footer_distance": 9}
 NUMBERS_TABLE_AUDIENCES = {"technical"}  # as technical.html shows its table of disclosed numbers
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -71,6 +73,7 @@ class StyleSpec:
     numbering: tuple[str, int] | None = None  # a list definition (LISTS) and level
     superscript: bool = False
     underline: bool = False
+    line: float | None = None  # line spacing, in lines (1.0: single)
 
 
 # List definitions: per level the format, the text and the indent (twips).
@@ -84,45 +87,45 @@ LISTS: dict[str, list[tuple[str, str, int | None]]] = {
 
 SANS = "Arial"
 HOUSE_STYLES = [
-    StyleSpec("Normal", "Normal", base=None, builtin=True, font=SANS, size=10.5, colour=INK, after=6),
-    StyleSpec("Title", "Title", builtin=True, size=20, bold=True, colour=ACCENT, after=4),
-    StyleSpec("heading 1", "Heading1", builtin=True, size=13.5, bold=True, colour=ACCENT, before=14, after=4,
+    StyleSpec("Normal", "Normal", base=None, builtin=True, font=SANS, size=9.5, colour=INK, after=4, line=1.1),
+    StyleSpec("Title", "Title", builtin=True, size=17, bold=True, colour=ACCENT, after=3, line=1.0),
+    StyleSpec("heading 1", "Heading1", builtin=True, size=12, bold=True, colour=ACCENT, before=10, after=3,
               keep_next=True, outline=0),
-    StyleSpec("heading 2", "Heading2", builtin=True, size=11.5, bold=True, colour=INK, before=10, after=3,
+    StyleSpec("heading 2", "Heading2", builtin=True, size=10.5, bold=True, colour=INK, before=6, after=2,
               keep_next=True, outline=1),
-    StyleSpec("heading 3", "Heading3", builtin=True, size=10.5, bold=True, colour=SOFT, before=8, after=2,
+    StyleSpec("heading 3", "Heading3", builtin=True, size=9.5, bold=True, colour=SOFT, before=6, after=2,
               keep_next=True, outline=2),
-    StyleSpec("caption", "Caption", builtin=True, size=9.5, bold=True, colour=INK, before=8, after=3, keep_next=True),
+    StyleSpec("caption", "Caption", builtin=True, size=8.5, bold=True, colour=INK, before=6, after=2, keep_next=True),
     StyleSpec("header", "Header", builtin=True, size=8, colour=SOFT, after=0),
     StyleSpec("footer", "Footer", builtin=True, size=8, colour=SOFT, after=0),
-    StyleSpec("footnote text", "FootnoteText", builtin=True, size=8.5, after=0),
-    StyleSpec("endnote text", "EndnoteText", builtin=True, size=9, after=3),
+    StyleSpec("footnote text", "FootnoteText", builtin=True, size=7, after=0, line=1.0),
+    StyleSpec("endnote text", "EndnoteText", builtin=True, size=7.5, after=2, line=1.0),
     StyleSpec("footnote reference", "FootnoteReference", kind="character", base=None, builtin=True, superscript=True),
     StyleSpec("endnote reference", "EndnoteReference", kind="character", base=None, builtin=True, superscript=True),
     StyleSpec("Hyperlink", "Hyperlink", kind="character", base=None, builtin=True, colour=ACCENT, underline=True),
-    StyleSpec("Organisation", "Organisation", size=9, bold=True, after=2),
-    StyleSpec("Kicker", "Kicker", size=9, caps=True, colour=SOFT, after=2),
-    StyleSpec("Brief Meta", "BriefMeta", size=9, colour=SOFT, after=12),
-    StyleSpec("Currency Note", "CurrencyNote", size=9, colour=INK, after=12),
-    StyleSpec("Bottom Line", "BottomLine", size=11, shade=WASH, border=(ACCENT, 24), indent=6, after=4),
+    StyleSpec("Organisation", "Organisation", size=8, bold=True, after=2),
+    StyleSpec("Kicker", "Kicker", size=8.5, caps=True, colour=SOFT, after=1),
+    StyleSpec("Brief Meta", "BriefMeta", size=8, colour=SOFT, after=8),
+    StyleSpec("Currency Note", "CurrencyNote", size=8, colour=INK, after=8),
+    StyleSpec("Bottom Line", "BottomLine", size=10, shade=WASH, border=(ACCENT, 24), indent=6, after=4),
     StyleSpec("Key Judgment", "KeyJudgment", bold=True, keep_next=True, after=1,
               numbering=("Briefwright judgments", 0)),
-    StyleSpec("Judgment Basis", "JudgmentBasis", size=9, colour=SOFT, indent=21.25, after=6),
-    StyleSpec("Fact", "Fact", after=3, numbering=("Briefwright bullets", 0)),
-    StyleSpec("Fact Side", "FactSide", size=9.5, after=2, numbering=("Briefwright bullets", 1)),
-    StyleSpec("Caveat Title", "CaveatTitle", size=9, bold=True, shade=WASH, border=(SOFT, 16), indent=18,
+    StyleSpec("Judgment Basis", "JudgmentBasis", size=8, colour=SOFT, indent=21.25, after=4),
+    StyleSpec("Fact", "Fact", after=2, numbering=("Briefwright bullets", 0)),
+    StyleSpec("Fact Side", "FactSide", size=9, after=1, numbering=("Briefwright bullets", 1)),
+    StyleSpec("Caveat Title", "CaveatTitle", size=8, bold=True, shade=WASH, border=(SOFT, 16), indent=18,
               before=3, after=0, keep_next=True),
-    StyleSpec("Caveat Text", "CaveatText", size=9, shade=WASH, border=(SOFT, 16), indent=18, after=0),
-    StyleSpec("Caveat Reference", "CaveatReference", size=9, italic=True, indent=18, after=3),
+    StyleSpec("Caveat Text", "CaveatText", size=8.5, shade=WASH, border=(SOFT, 16), indent=18, after=0),
+    StyleSpec("Caveat Reference", "CaveatReference", size=8, italic=True, indent=18, after=2),
     StyleSpec("Unknown Question", "UnknownQuestion", bold=True, keep_next=True, after=1),
-    StyleSpec("Unknown Detail", "UnknownDetail", size=9.5, indent=18, after=2),
-    StyleSpec("Section Note", "SectionNote", size=9, italic=True, colour=SOFT),
+    StyleSpec("Unknown Detail", "UnknownDetail", size=9, indent=18, after=2),
+    StyleSpec("Section Note", "SectionNote", size=8.5, italic=True, colour=SOFT),
     StyleSpec("Change", "Change", after=3, numbering=("Briefwright bullets", 0)),
     StyleSpec("Figure", "Figure", align="center", keep_next=True, after=2),
-    StyleSpec("Figure Source", "FigureSource", size=8.5, colour=SOFT, after=8),
-    StyleSpec("Table Heading", "TableHeading", size=9, bold=True, after=0),
-    StyleSpec("Table Text", "TableText", size=9, after=0),
-    StyleSpec("Colophon", "Colophon", size=8, colour=SOFT, before=12),
+    StyleSpec("Figure Source", "FigureSource", size=7, colour=SOFT, after=6, line=1.0),
+    StyleSpec("Table Heading", "TableHeading", size=8, bold=True, after=0, line=1.0),
+    StyleSpec("Table Text", "TableText", size=8, after=0, line=1.0),
+    StyleSpec("Colophon", "Colophon", size=7, colour=SOFT, before=8),
     StyleSpec("Status Label", "StatusLabel", kind="character", base=None, size=8, bold=True, caps=True, colour=CLAIMED,
               shade=CLAIMED_WASH),
     StyleSpec("Caveat Severity", "CaveatSeverity", kind="character", base=None, size=8, bold=True, caps=True,
@@ -182,6 +185,37 @@ class WordFormat(OutputFormat):
             out.error(Loc(themed, 1, 1), f"{REFERENCE} {problem}")
 
 
+def libreoffice() -> str | None:
+    """The LibreOffice command, where it is installed (`briefwright doctor` gives its install line)."""
+    import shutil
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def libreoffice_pages(files: list[Path], scratch: Path, timeout: int = 600) -> dict[Path, int]:
+    """Each Word file as LibreOffice Writer lays it out: converted to PDF in `scratch` (in a LibreOffice profile of
+    its own, so a desktop session or another build does not interfere) and its pages counted. A file LibreOffice
+    could not convert is left out. Raises OSError when LibreOffice is missing or does not finish."""
+    import subprocess
+
+    from pypdf import PdfReader
+    command = libreoffice()
+    if command is None:
+        raise OSError("LibreOffice is not installed")
+    scratch.mkdir(parents=True, exist_ok=True)
+    try:
+        subprocess.run([command, f"-env:UserInstallation={(scratch / 'profile').as_uri()}", "--headless", "--norestore",
+                        "--convert-to", "pdf", "--outdir", str(scratch), *map(str, files)],
+                       capture_output=True, timeout=timeout, check=False)
+    except subprocess.SubprocessError as exc:
+        raise OSError(f"LibreOffice did not finish: {exc}") from None
+    pages = {}
+    for file in files:
+        converted = scratch / file.with_suffix(".pdf").name
+        if converted.is_file():
+            pages[file] = len(PdfReader(converted).pages)
+    return pages
+
+
 def _reference_problem(path: Path, cache: Any) -> str | None:
     """reference_problem for a file, its verdict kept in the parse cache by the file's bytes (opening it with
     python-docx was a sixth of a build that had nothing to do)."""
@@ -236,6 +270,8 @@ def _apply(style: Any, spec: StyleSpec, numbering: ooxml.Numbering) -> None:
         fmt.space_before = Pt(spec.before)
     if spec.after is not None:
         fmt.space_after = Pt(spec.after)
+    if spec.line is not None:
+        fmt.line_spacing = spec.line
     if spec.keep_next:
         fmt.keep_with_next = True
     if spec.indent is not None:
@@ -331,7 +367,7 @@ def make_reference() -> bytes:
     import docx
     from docx.enum.style import WD_STYLE_TYPE
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.shared import Inches, Twips
+    from docx.shared import Mm, Twips
     document = docx.Document()
     dropped = (RT.THUMBNAIL, RT.CUSTOM_XML, "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects")
     for rels in (document.part.package.rels, document.part.rels):
@@ -349,8 +385,9 @@ def make_reference() -> bytes:
     ensure_styles(document, ooxml.Numbering(document), redefine=True)
     section = document.sections[0]
     section.page_width, section.page_height = (Twips(v) for v in PAPER["A4"])
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Inches(1))
+    # The margins of print.css's @page, so a Word edition holds as much on a page as the PDF does.
+    for side, mm in MARGINS_MM.items():
+        setattr(section, side, Mm(mm))
     core = document.core_properties
     core.author, core.title, core.comments, core.last_modified_by = "", "Briefwright reference document", "", ""
     epoch = dt.datetime(2026, 1, 1)
@@ -678,7 +715,7 @@ class WordEdition:
             self.heading(_("What we don\u2019t know"))
             for unknown in b["unknowns_section"]:
                 self.unknown(unknown)
-        if b.get("glossary"):
+        if b.get("glossary") and b.get("print_glossary", True):  # print_glossary: false lists it on the web page only
             self.glossary(b["glossary"])
         if b["uses_likelihood"]:
             self.terms()
@@ -688,6 +725,7 @@ class WordEdition:
         if self.note_kind == "endnote" and b["notes"]:
             self.heading(_("Sources"))  # Word sets the endnotes after the last paragraph, so under this heading
         self.page_setup()
+        self.keep_tables_whole()
         self.properties()
         buffer = io.BytesIO()
         self.doc.save(buffer)
@@ -727,69 +765,20 @@ class WordEdition:
             self.blocks(b["currency_note_html"], "Currency Note")
 
     def changes(self, ch: dict, note_html: str | None = None) -> None:
-        """As the page lists them (templates/base.html, block changes), in the same order and words."""
+        """As print shows them (templates/base.html, block changes): the editor's note and a count; every change,
+        with its old and new wording, is on the brief's web page. A Word edition is held to the page limit too."""
         self.heading(_("What changed since edition %(n)s", n=ch["since"]))
-        if note_html:
-            self.blocks(note_html, "Normal", numbered=True)
         if ch.get("withheld"):
             self.text(self.para("Normal"), _(
                 "Edition %(n)s was marked %(marking)s, above this edition, so its changes are not listed here.",
                 n=ch["since"], marking=ch["withheld"]))
             return
+        if note_html:
+            self.blocks(note_html, "Normal", numbered=True)
         if not ch["any"]:
             self.text(self.para("Normal"), _("No fact, judgment or caveat changed."))
-        quoted = ch.get("quoted_lang")  # a translated edition quotes the previous edition in its source language
-        if quoted and ch["any"]:
-            self.text(self.para("Normal"), _(
-                "Earlier wording is quoted as edition %(n)s printed it, in its original language.", n=ch["since"]))
-
-        def item(lead: str, *parts: tuple[str, str | None]) -> None:
-            p = self.para("Change", numbered=True)
-            self.text(p, lead + " ", bold=True)
-            for i, (kind, value) in enumerate(parts):
-                if i:
-                    self.text(p, " ")
-                before = len(p)
-                if kind in ("old", "quoted"):
-                    self.inline(p, value, strike=kind == "old")
-                elif kind == "old_text":
-                    self.text(p, value or "", strike=True)
-                elif kind == "html":
-                    self.inline(p, value)
-                else:
-                    self.text(p, value or "")
-                if quoted and kind in ("old", "old_text", "quoted"):
-                    for r in p[before:]:
-                        if r.tag == ooxml.qn("w:r"):
-                            _run_lang(r, quoted)
-        for j in ch["judgments_added"]:
-            item(_("New judgment:"), ("text", j["statement"]))
-        for j in ch["judgments_changed"]:
-            item(_("Judgment revised:"), ("old_text", j["old"]), ("text", j["new"]))
-        for j in ch["judgments_removed"]:
-            item(_("Judgment withdrawn:") if j["withdrawn"] else _("Judgment no longer in this brief:"),
-                 ("old_text", j["old"]))
-        for f in ch["added"]:
-            item(_("Added:"), ("html", f["statement_html"]))
-        for f in ch["changed"]:
-            item(_("Changed:"), ("old", f["old_html"]), ("html", f["new_html"]))
-        for f in ch["withdrawn"]:
-            item(_("Withdrawn:"), ("old", f["old_html"]))
-        for f in ch["dropped"]:
-            item(_("No longer in this brief (the fact stands):"),
-                 *((("old", f["old_html"]), ("html", f["now_html"])) if f.get("now_html") else (("quoted", f["old_html"]),)))
-        if ch["withdrawn_above_marking"]:
-            n, label = ch["withdrawn_above_marking"], self.brief["marking"]["label"]
-            item(_("No longer in this brief:"),
-                 ("text", _("%(n)s item now marked above %(marking)s, so not shown here.", n=n, marking=label) if n == 1
-                  else _("%(n)s items now marked above %(marking)s, so not shown here.", n=n, marking=label)))
-        for c in ch["caveats_added"]:
-            item(_("New caveat:"), ("text", c["title"]))
-        for c in ch["caveats_changed"]:
-            title = [("old_text", c["old_title"])] if c["old_title"] else []
-            item(_("Caveat revised:"), *title, ("text", c["title"] + _(":")), ("old", c["old_html"]), ("html", c["new_html"]))
-        for c in ch["caveats_removed"]:
-            item(_("Caveat withdrawn:") if c["withdrawn"] else _("Caveat no longer in this brief:"), ("old_text", c["title"]))
+            return
+        self.text(self.para("Section Note"), ch["count_text"])
 
     def section(self, s: dict) -> None:
         self.heading(s["title"])
@@ -872,6 +861,8 @@ class WordEdition:
         self.portion(p, c)
         self.text(p, _("%(severity)s caveat", severity=c["severity"]["label"]), "Caveat Severity")
         self.text(p, f" {c['title']}")
+        if c.get("qualifies"):
+            self.text(self.para("Caveat Text"), c["qualifies"], italic=True)
         body = self.blocks(c["body_html"], "Caveat Text") or [self.para("Caveat Text")]
         self.cites(body[-1], c["cites"])
 
@@ -1042,6 +1033,12 @@ class WordEdition:
 
     def terms(self) -> None:
         b = self.brief
+        if b.get("likelihood_legend") == "line":  # as print's: the terms the judgments use, in one line
+            p = self.para("Section Note")
+            self.text(p, _("Likelihood (%(standard)s):", standard=b["likelihood_standard"]) + " "
+                      + _("; ").join(f"{row['term']} {row['range']}" for row in b["likelihood_used"]) + _(".") + " "
+                      + _("Confidence rates the evidence, not the probability."))
+            return
         self.heading(_("How to read the judgments"))
         self.text(self.para("Normal"), _("Likelihood terms follow %(standard)s:", standard=b["likelihood_standard"]).rstrip(":：\u00a0 ")
                   + _(".") + " " + _("Confidence (high, moderate, low) rates the evidence and reasoning, and is stated apart "
@@ -1054,6 +1051,20 @@ class WordEdition:
             self.text(probability, row["range"])
 
     # pages and properties
+
+    def keep_tables_whole(self) -> None:
+        """A table that fits on a page is never split across two: every row but the last keeps with the next (Word
+        and LibreOffice then move the whole table). One taller than a page is left to break where it must, rather
+        than pushed whole onto a page of its own with a blank band before it."""
+        section = self.doc.sections[-1]
+        body = (int(section.page_height or 0) - int(section.top_margin or 0) - int(section.bottom_margin or 0)) / 12700
+        for tbl in self.doc.element.body.iter(ooxml.qn("w:tbl")):
+            rows = tbl.findall(ooxml.qn("w:tr"))
+            if len(rows) < 2 or table_height(tbl) > 0.95 * body:
+                continue
+            for row in rows[:-1]:
+                for p in row.iter(ooxml.qn("w:p")):
+                    ooxml.put(p.get_or_add_pPr(), ooxml.element("keepNext"), ooxml.PPR)
 
     def page_setup(self) -> None:
         """Paper from the settings; header and footer as the PDF's: the short title, or the organisation and
@@ -1135,6 +1146,26 @@ class WordEdition:
             lang.set(ooxml.qn("w:val"), b["language"])
             if east_asian:
                 lang.set(ooxml.qn("w:eastAsia"), b["language"])
+
+
+def table_height(tbl: Any, size: float = 8.0) -> float:
+    """A generous estimate of a table's height in points, from its text and column widths (Table Text: `size` pt,
+    single-spaced, cell margins of 2 pt above and below): Arial's letters average about half an em."""
+    grid = [int(col.get(ooxml.qn("w:w")) or 0) / 20 for col in tbl.iter(ooxml.qn("w:gridCol"))]
+    line = size * 1.2
+    total = 0.0
+    for row in tbl.findall(ooxml.qn("w:tr")):
+        tallest = 1
+        for i, cell in enumerate(row.findall(ooxml.qn("w:tc"))):
+            width = max((grid[i] if i < len(grid) else 0) - 8, 20)
+            per_line = max(int(width / (size * 0.5)), 1)
+            lines = 0
+            for p in cell.iter(ooxml.qn("w:p")):
+                text = "".join(t.text or "" for t in p.iter(ooxml.qn("w:t")))
+                lines += max(-(-len(text) // per_line), 1) + len(p.findall(".//" + ooxml.qn("w:br")))
+            tallest = max(tallest, lines)
+        total += tallest * line + 4
+    return total
 
 
 # -- translated editions -----------------------------------------------------------------------------

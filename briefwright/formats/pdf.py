@@ -35,15 +35,28 @@ def make_fetcher(allowed: list[Path]) -> Any:
 
 def render_pdf(html: str, base_dir: Path, allowed: list[Path]) -> tuple[bytes, int]:
     """Lay out and write one PDF; returns its bytes and page count. Deterministic for fixed input."""
+    data, pages, _room = lay_out_pdf(html, base_dir, allowed)
+    return data, pages
+
+
+def lay_out_pdf(html: str, base_dir: Path, allowed: list[Path]) -> tuple[bytes, int, dict]:
+    """render_pdf, with the room each engine-added part takes (print_layout.room). Laid out again where
+    print_layout corrects a table pushed past its page or a blank band before a chart."""
     import weasyprint
 
     from .pdf_structure import finish_structure
+    from .print_layout import room, settle
 
-    document = weasyprint.HTML(string=html, base_url=str(base_dir) + "/",
-                               url_fetcher=make_fetcher(allowed)).render(pdf_variant="pdf/ua-1", pdf_tags=True)
+    fetcher = make_fetcher(allowed)
+
+    def lay_out(page: str) -> Any:
+        return weasyprint.HTML(string=page, base_url=str(base_dir) + "/",
+                               url_fetcher=fetcher).render(pdf_variant="pdf/ua-1", pdf_tags=True)
+
+    document, printed = settle(html, lay_out)
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
     data = document.write_pdf(pdf_variant="pdf/ua-1", pdf_identifier=identifier, pdf_tags=True)
-    return finish_structure(data, html), len(document.pages)
+    return finish_structure(data, printed), len(document.pages), room(document)
 
 
 class PdfFormat(OutputFormat):
@@ -52,8 +65,9 @@ class PdfFormat(OutputFormat):
     paged = True
 
     def cache_parts(self) -> list[str]:
-        step = Path(__file__).with_name("pdf_structure.py").read_bytes()  # the post-layout step decides bytes too
-        return [importlib.metadata.version("weasyprint"), importlib.metadata.version("pikepdf"), hashlib.sha256(step).hexdigest()]
+        steps = b"".join(Path(__file__).with_name(name).read_bytes()  # the steps around layout decide bytes too
+                         for name in ("pdf_structure.py", "print_layout.py"))
+        return [importlib.metadata.version("weasyprint"), importlib.metadata.version("pikepdf"), hashlib.sha256(steps).hexdigest()]
 
     def preload(self) -> None:
         import weasyprint  # noqa: F401
@@ -61,10 +75,10 @@ class PdfFormat(OutputFormat):
     def render(self, job: Job) -> Output:
         from weasyprint.urls import FatalURLFetchingError
         try:
-            data, pages = render_pdf(job.html, Path(job.folder), [Path(job.site)])
+            data, pages, parts = lay_out_pdf(job.html, Path(job.folder), [Path(job.site)])
         except FatalURLFetchingError as exc:
             raise OutputError(str(exc)) from None
-        return Output(data, pages)
+        return Output(data, pages, parts)
 
 
 register_format(PdfFormat())
