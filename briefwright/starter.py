@@ -163,6 +163,32 @@ shards/
 # editions/ stays tracked: each released edition's PDF and Word files are the record of what readers got.
 """
 
+# The end both starter workflows share: the leak check, the Pages upload and the deploy job (after @NEEDS@).
+_PUBLISH = """\
+      - name: Check the site for restricted material (leak check)
+        run: briefwright verify site --max-marking CLEAR
+      - name: Upload the site for Pages
+        if: github.event_name != 'pull_request'
+        uses: actions/upload-pages-artifact@v3
+        with:
+          path: site
+
+  deploy:
+    if: github.event_name != 'pull_request' && github.ref == 'refs/heads/main'
+    needs: @NEEDS@
+    runs-on: ubuntu-latest
+    permissions:
+      pages: write
+      id-token: write
+    environment:
+      name: github-pages
+      url: ${{{{ steps.deployment.outputs.page_url }}}}
+    steps:
+      - name: Deploy to GitHub Pages
+        id: deployment
+        uses: actions/deploy-pages@v4
+"""
+
 WORKFLOW = """\
 name: Check, build and publish the briefs
 
@@ -212,29 +238,7 @@ jobs:
           else
             briefwright build --force --max-marking CLEAR
           fi
-      - name: Check the site for restricted material (leak check)
-        run: briefwright verify site --max-marking CLEAR
-      - name: Upload the site for Pages
-        if: github.event_name != 'pull_request'
-        uses: actions/upload-pages-artifact@v3
-        with:
-          path: site
-
-  deploy:
-    if: github.event_name != 'pull_request' && github.ref == 'refs/heads/main'
-    needs: build
-    runs-on: ubuntu-latest
-    permissions:
-      pages: write
-      id-token: write
-    environment:
-      name: github-pages
-      url: ${{{{ steps.deployment.outputs.page_url }}}}
-    steps:
-      - name: Deploy to GitHub Pages
-        id: deployment
-        uses: actions/deploy-pages@v4
-"""
+""" + _PUBLISH.replace("@NEEDS@", "build")
 
 SHARDED_WORKFLOW = """\
 # The same site as site.yml, built by several runners at once: for a desk whose full rebuild (after a theme
@@ -371,29 +375,7 @@ jobs:
           path: shards
       - name: Merge the shards into one site (refused unless they belong together)
         run: briefwright merge shards/* --out site
-      - name: Check the site for restricted material (leak check)
-        run: briefwright verify site --max-marking CLEAR
-      - name: Upload the site for Pages
-        if: github.event_name != 'pull_request'
-        uses: actions/upload-pages-artifact@v3
-        with:
-          path: site
-
-  deploy:
-    if: github.event_name != 'pull_request' && github.ref == 'refs/heads/main'
-    needs: merge
-    runs-on: ubuntu-latest
-    permissions:
-      pages: write
-      id-token: write
-    environment:
-      name: github-pages
-      url: ${{{{ steps.deployment.outputs.page_url }}}}
-    steps:
-      - name: Deploy to GitHub Pages
-        id: deployment
-        uses: actions/deploy-pages@v4
-"""
+""" + _PUBLISH.replace("@NEEDS@", "merge")
 
 README = """\
 # {title}
