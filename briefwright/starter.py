@@ -163,6 +163,21 @@ shards/
 # editions/ stays tracked: each released edition's PDF and Word files are the record of what readers got.
 """
 
+# The steps every job of the starter workflows opens with: the project, Python, WeasyPrint's libraries, Briefwright.
+_INSTALL = """\
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.11"
+      - name: Install Briefwright and the libraries WeasyPrint needs
+        run: |
+          sudo apt-get update -qq
+          sudo apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+          # The version this project was started with; point it at your organisation's package index or a
+          # wheel it hosts (pip install https://.../briefwright-{version}-py3-none-any.whl) if it is not on PyPI.
+          python -m pip install "briefwright=={version}"
+"""
+
 # The end both starter workflows share: the leak check, the Pages upload and the deploy job (after @NEEDS@).
 _PUBLISH = """\
       - name: Check the site for restricted material (leak check)
@@ -212,17 +227,7 @@ jobs:
     runs-on: ubuntu-latest
     timeout-minutes: 30
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-      - name: Install Briefwright and the libraries WeasyPrint needs
-        run: |
-          sudo apt-get update -qq
-          sudo apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-          # The version this project was started with; point it at your organisation's package index or a
-          # wheel it hosts (pip install https://.../briefwright-{version}-py3-none-any.whl) if it is not on PyPI.
-          python -m pip install "briefwright=={version}"
+@INSTALL@
       - name: Configure Pages
         id: pages
         if: github.event_name != 'pull_request'
@@ -238,7 +243,7 @@ jobs:
           else
             briefwright build --force --max-marking CLEAR
           fi
-""" + _PUBLISH.replace("@NEEDS@", "build")
+""".replace("@INSTALL@\n", _INSTALL) + _PUBLISH.replace("@NEEDS@", "build")
 
 SHARDED_WORKFLOW = """\
 # The same site as site.yml, built by several runners at once: for a desk whose full rebuild (after a theme
@@ -307,17 +312,7 @@ jobs:
     env:
       SOURCE_DATE_EPOCH: ${{{{ needs.plan.outputs.epoch }}}}
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-      - name: Install Briefwright and the libraries WeasyPrint needs
-        run: |
-          sudo apt-get update -qq
-          sudo apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-          # The version this project was started with; point it at your organisation's package index or a
-          # wheel it hosts (pip install https://.../briefwright-{version}-py3-none-any.whl) if it is not on PyPI.
-          python -m pip install "briefwright=={version}"
+@INSTALL@
       - name: Machine fingerprint (the build cache's key)
         id: machine
         run: echo "key=briefwright-$(briefwright --version --fingerprint)" >> "$GITHUB_OUTPUT"
@@ -357,17 +352,7 @@ jobs:
     env:
       SOURCE_DATE_EPOCH: ${{{{ needs.plan.outputs.epoch }}}}
     steps:
-      - uses: actions/checkout@v4
-      - uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-      - name: Install Briefwright and the libraries WeasyPrint needs
-        run: |
-          sudo apt-get update -qq
-          sudo apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-          # The version this project was started with; point it at your organisation's package index or a
-          # wheel it hosts (pip install https://.../briefwright-{version}-py3-none-any.whl) if it is not on PyPI.
-          python -m pip install "briefwright=={version}"
+@INSTALL@
       - name: Download every shard
         uses: actions/download-artifact@v4
         with:
@@ -375,7 +360,7 @@ jobs:
           path: shards
       - name: Merge the shards into one site (refused unless they belong together)
         run: briefwright merge shards/* --out site
-""" + _PUBLISH.replace("@NEEDS@", "merge")
+""".replace("@INSTALL@\n", _INSTALL) + _PUBLISH.replace("@NEEDS@", "merge")
 
 README = """\
 # {title}
