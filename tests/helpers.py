@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -109,3 +113,29 @@ def running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def soffice() -> str:
+    path = shutil.which("soffice") or shutil.which("libreoffice")
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice is not installed; .ci/run installs libreoffice-writer-nogui")
+        pytest.skip("LibreOffice is not installed (apt-get install --no-install-recommends libreoffice-writer-nogui)")
+    return path
+
+
+def convert_with_libreoffice(files: list[Path], out: Path) -> dict[Path, Path]:
+    """Each .docx opened and saved as PDF by LibreOffice, in a profile of its own (others may run it too)."""
+    out.mkdir(parents=True, exist_ok=True)
+    profile = out / "profile"
+    proc = subprocess.run([soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                           "--convert-to", "pdf", "--outdir", str(out), *map(str, files)],
+                          capture_output=True, text=True, timeout=300)
+    report = proc.stdout + proc.stderr
+    assert proc.returncode == 0, report
+    assert not re.search(r"error|repair|corrupt|could not be loaded", proc.stderr, re.I), report
+    converted = {f: out / f.with_suffix(".pdf").name for f in files}
+    for source, pdf in converted.items():
+        assert f"convert {source} -> {pdf}" in proc.stdout, report
+        assert pdf.is_file() and len(PdfReader(pdf).pages) >= 1
+    return converted

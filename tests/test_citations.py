@@ -13,7 +13,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from helpers import FIXTURES, copy_project, run_cli
+from helpers import FIXTURES, convert_with_libreoffice, copy_project, run_cli
 from lxml import etree
 
 from briefwright import citations
@@ -254,14 +254,8 @@ def test_search_finds_a_source_by_its_citation(cited_site):
 
 
 def test_libreoffice_shows_the_word_notes_as_python_docx_reads_them(cited_site, tmp_path):
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice is not installed (apt-get install --no-install-recommends libreoffice-writer-nogui)")
     files = [cited_site / "briefs" / name / f"{name}.docx" for name in ("sample", "plain")]
-    proc = subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                           "--convert-to", "pdf", "--outdir", str(tmp_path), *map(str, files)],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr
+    convert_with_libreoffice(files, tmp_path)
     sample, plain = (squeeze(pdf_text(tmp_path / f"{name}.pdf")) for name in ("sample", "plain"))
     for kind, (_, full, short) in KINDS.items():
         assert squeeze(short) in sample, kind

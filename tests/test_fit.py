@@ -8,15 +8,12 @@ the same limit. A table that fits on a page is never split; a chart leaves no bl
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import docx
 import pytest
-from helpers import REPO, run_cli
+from helpers import REPO, convert_with_libreoffice, run_cli, soffice
 from pypdf import PdfReader
 
 from briefwright.formats import print_layout
@@ -63,25 +60,6 @@ def body_lines(path: Path) -> list[list[tuple[float, str]]]:
         pages.append([(y, " ".join("".join(parts).split())) for y, parts in sorted(found.items(), reverse=True)
                       if BOTTOM - 3 < y < top and "".join(parts).strip()])
     return pages
-
-
-def soffice() -> str:
-    path = shutil.which("soffice") or shutil.which("libreoffice")
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("LibreOffice is not installed; .ci/run installs libreoffice-writer-nogui")
-        pytest.skip("LibreOffice is not installed (apt-get install --no-install-recommends libreoffice-writer-nogui)")
-    return path
-
-
-def word_as_pdf(files: list[Path], out: Path) -> dict[Path, Path]:
-    """Each Word file as LibreOffice Writer lays it out, saved as PDF."""
-    out.mkdir(parents=True, exist_ok=True)
-    proc = subprocess.run([soffice(), f"-env:UserInstallation={(out / 'profile').as_uri()}", "--headless", "--norestore",
-                           "--convert-to", "pdf", "--outdir", str(out), *map(str, files)],
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr
-    return {f: out / f.with_suffix(".pdf").name for f in files}
 
 
 def letters(text: str) -> str:
@@ -181,7 +159,7 @@ def test_a_word_edition_over_the_page_limit_fails_check_layout_at_the_limit(mini
     site = tmp_path / "site"
     assert build(minimal, site, "--formats", "html,docx").code == 0  # build does not run LibreOffice
     counted = {p.stem: len(PdfReader(pdf).pages)
-               for p, pdf in word_as_pdf(sorted(site.glob("briefs/*/*.docx")), tmp_path / "word").items()}
+               for p, pdf in convert_with_libreoffice(sorted(site.glob("briefs/*/*.docx")), tmp_path / "word").items()}
     for line in located:
         brief, pages = re.search(r"brief '(\w+)': its Word edition has (\d+)", line).groups()
         assert counted[brief] == int(pages) > 1
@@ -197,7 +175,7 @@ def test_every_shipped_word_edition_fits_its_page_limit_with_tables_whole(real_s
     files = sorted(site.glob("briefs/*/*.docx")) + sorted(site.glob("briefs/*/*/*.docx"))
     files = [f for f in files if f.parent.name != "editions"]
     assert len(files) == 8
-    converted = word_as_pdf(files, tmp_path / "word")
+    converted = convert_with_libreoffice(files, tmp_path / "word")
     for path, pdf in converted.items():
         brief = project.briefs[path.name.split(".")[0]]
         pages = [letters(page.extract_text() or "") for page in PdfReader(pdf).pages]
@@ -232,7 +210,7 @@ def test_a_table_that_fits_is_never_split_and_a_longer_one_starts_where_the_text
     assert build(minimal, tmp_path / "site").code == 0
     folder = tmp_path / "site" / "briefs" / "plain"
     printed = [squeeze(p) for p in pdf_pages(folder / "plain.pdf")]
-    word = [squeeze(p.extract_text() or "") for p in PdfReader(word_as_pdf([folder / "plain.docx"], tmp_path / "w")[
+    word = [squeeze(p.extract_text() or "") for p in PdfReader(convert_with_libreoffice([folder / "plain.docx"], tmp_path / "w")[
         folder / "plain.docx"]).pages]
     for pages in (printed, word):
         for n in names:

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pptx
 import pytest
-from helpers import FIXTURES, REPO, run_cli, run_cli_subprocess
+from helpers import FIXTURES, REPO, run_cli, run_cli_subprocess, soffice
 from office_a11y import check_docx, errors_and_warnings
 from office_a11y import check_pptx as accessibility
-from test_docx import resolved, soffice
+from test_docx import resolved
 from test_markings import RESTRICTED, RESTRICTED_BRIEF
 
 from briefwright.formats import pptx as slides

@@ -8,6 +8,7 @@ Built-in formats register through the same hook a new format uses (see docs/arch
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 
@@ -55,6 +56,14 @@ class OutputFormat:
 
     def render(self, job: Job) -> Output:
         raise NotImplementedError
+
+    def read_input(self, job: Job, name: str, what: str) -> bytes:
+        """One of its `inputs` as the build copied it into the site's assets; a missing one is an OutputError that
+        says `what` it is ('the slide template', say)."""
+        try:
+            return (Path(job.site) / "assets" / name).read_bytes()
+        except OSError:
+            raise OutputError(f"{what} {name} is missing from the theme") from None
 
     def preload(self) -> None:
         """Import what `render` needs (a layout engine), once in the parent before the worker pool forks."""

@@ -152,10 +152,7 @@ class WordFormat(OutputFormat):
     def render(self, job: Job) -> Output:
         from ..charts import chart_style, read_tokens
         assets = Path(job.site) / "assets"
-        try:
-            reference = (assets / REFERENCE).read_bytes()
-        except OSError:
-            raise OutputError(f"the Word reference document {REFERENCE} is missing from the theme") from None
+        reference = self.read_input(job, REFERENCE, "the Word reference document")
         problem = reference_problem(reference)
         if problem:
             raise OutputError(f"the Word reference document {REFERENCE} {problem}")

@@ -80,10 +80,7 @@ class PptxFormat(OutputFormat):
     def render(self, job: Job) -> Output:
         from ..charts import chart_style, read_tokens
         assets = Path(job.site) / "assets"
-        try:
-            reference = (assets / REFERENCE).read_bytes()
-        except OSError:
-            raise OutputError(f"the slide template {REFERENCE} is missing from the theme") from None
+        reference = self.read_input(job, REFERENCE, "the slide template")
         template = describe_template(reference)
         if template["problem"]:
             raise OutputError(f"the slide template {REFERENCE} {template['problem']}")
