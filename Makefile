@@ -31,6 +31,7 @@ check: deps
 lint: deps
 	$(VENV)/bin/ruff check briefwright tests bench build.py
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache  # the layers contract in pyproject.toml
 
 test: deps tests/tools/node_modules/.installed lint
 	$(PY) -m pytest

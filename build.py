@@ -5,7 +5,7 @@ import sys
 try:
     from briefwright.cli import main
 except ModuleNotFoundError as exc:  # a Python without Briefwright's packages: say how to get them, not a traceback
-    from briefwright.environment import missing_package
+    from briefwright.core.environment import missing_package
     print(missing_package(exc), file=sys.stderr)
     sys.exit(2)
 

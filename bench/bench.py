@@ -141,9 +141,9 @@ def markdown_equivalents(project: Path, folder: Path) -> list[Path]:
     """Each brief as Markdown with the same text: bottom line, sections, facts, caveats, sources."""
     import nh3
 
-    from briefwright.diagnostics import Collector
-    from briefwright.load import load_project
-    from briefwright.resolve import resolve
+    from briefwright.core.diagnostics import Collector
+    from briefwright.resolve.resolver import resolve
+    from briefwright.source.load import load_project
     plain = lambda html: nh3.clean(str(html), tags=set()).replace("&amp;", "&")
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -240,7 +240,7 @@ def main() -> None:
         n_facts, n_briefs = map(int, spec.split(":"))
         synth = generate(work / f"syn-{n_facts}", n_facts, n_briefs)
         check_s, _, _ = timed([PY, str(REPO / "build.py"), "check", "--project", str(synth)])
-        from briefwright.pipeline import check as check_in_process
+        from briefwright.builder.pipeline import check as check_in_process
         start = time.perf_counter()
         check_in_process(synth)
         validate_s = time.perf_counter() - start

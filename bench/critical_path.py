@@ -12,7 +12,7 @@ import time
 from itertools import pairwise
 from pathlib import Path
 
-from briefwright.pipeline import BuildOptions, build
+from briefwright.builder.pipeline import BuildOptions, build
 
 
 def run(root: Path, jobs: int) -> tuple[float, list[tuple[float, str]]]:

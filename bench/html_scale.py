@@ -43,7 +43,7 @@ def cold_html(project: Path, work: Path) -> tuple[float, float]:
 
 def stages(project: Path, work: Path) -> dict[str, float]:
     """CPU seconds per stage of one cold HTML build in this process (after a first build, so imports are done)."""
-    from briefwright import pipeline
+    from briefwright.builder import pipeline
     spent: dict[str, float] = {}
 
     def timed(name, fn):

@@ -18,7 +18,8 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from synth import generate  # noqa: E402
 
-from briefwright import markings, pipeline, validate  # noqa: E402
+from briefwright.builder import pipeline  # noqa: E402
+from briefwright.check import markings, validate  # noqa: E402
 
 
 def timed_check(root: Path) -> float:

@@ -66,7 +66,7 @@ def pdf_job_seconds(site: Path, briefs: list[str]) -> dict[str, float]:
     """The build's whole PDF job on each brief's page, warm (the second of two runs): layout with PDF/UA tags,
     writing, and the structure step, as a worker runs it."""
     from briefwright.formats import Job, run_job
-    from briefwright.render import print_html
+    from briefwright.render.page import print_html
     times = {}
     for brief in briefs:
         folder = site / "briefs" / brief
@@ -84,8 +84,8 @@ def phase_seconds(log: list[str], what: str) -> list[float]:
 
 def rebuilt_by_edit(project: Path, fact_id: str) -> list[str]:
     """The editions whose resolved brief an edit of the fact's statement changes (found before serving, in process)."""
-    from briefwright.pipeline import check
-    from briefwright.resolve import resolve
+    from briefwright.builder.pipeline import check
+    from briefwright.resolve.resolver import resolve
     facts = project / "content" / "facts.yaml"
     text = facts.read_text(encoding="utf-8")
 
@@ -114,8 +114,8 @@ def _edited(text: str, fact_id: str, mark: str) -> str:
 def one_brief_fact(project: Path) -> str | None:
     """The first fact in content/facts.yaml whose edit changes one brief, and one with no translated edition: the
     case the target describes (an edit, and that brief's own layout)."""
-    from briefwright.pipeline import check
-    from briefwright.translations import languages_of
+    from briefwright.builder.pipeline import check
+    from briefwright.resolve.translations import languages_of
     checked = check(project, private=False)
     text = (project / "content" / "facts.yaml").read_text(encoding="utf-8")
     for fact_id in re.findall(rf"^  - id: (\S+)\n    statement: {PLAIN}$", text, re.M):

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from synth import copy_for_editing
 
-import briefwright.pipeline
+import briefwright.builder.pipeline
+from briefwright.builder.pipeline import BuildOptions, build, check, parse_cache
+from briefwright.builder.workers import WarmPool
 from briefwright.formats import run_job
-from briefwright.pipeline import BuildOptions, build, check, parse_cache
-from briefwright.render import template_dirs
-from briefwright.workers import WarmPool
+from briefwright.render.page import template_dirs
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -50,7 +50,7 @@ def main() -> None:
     project = copy_for_editing(args.project, work / "project")
     jobs_log = work / "jobs.jsonl"
     os.environ["SERVE_PHASES_JOBS"] = str(jobs_log)
-    briefwright.pipeline.run_job = timed_job  # type: ignore[attr-defined]
+    briefwright.builder.pipeline.run_job = timed_job  # type: ignore[attr-defined]
     static = [d / "static" for d in template_dirs(project) if (d / "static").is_dir()]
     pool = WarmPool(args.jobs, static) if args.jobs > 1 and not args.fork else None
     marks: list[tuple[float, str]] = []

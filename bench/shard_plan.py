@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from synth import generate  # noqa: E402
 
-from briefwright.shard import MANIFEST, Merge, read_shard, shard_of  # noqa: E402
+from briefwright.builder.shard import MANIFEST, Merge, read_shard, shard_of  # noqa: E402
 
 PY = sys.executable
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}

@@ -121,8 +121,8 @@ def translate(root: Path, languages: tuple[str, ...]) -> None:
     engine lists what is needed (`translations --write-starter`), then the empty texts are filled in."""
     import yaml
 
-    from briefwright.pipeline import check
-    from briefwright.translations import needs_report
+    from briefwright.builder.pipeline import check
+    from briefwright.resolve.translations import needs_report
     checked = check(root, private=False)
     for lang in languages:
         needs_report(checked.project, checked.translations, lang, True)

@@ -15,8 +15,8 @@ MODULES_PER_SERVER = 8  # from the public fact atlas-800t-config
 
 def _peak(project_root: Path, fact_id: str) -> float:
     sys.path.insert(0, str(REPO))
-    from briefwright.diagnostics import Collector
-    from briefwright.load import load_project
+    from briefwright.core.diagnostics import Collector
+    from briefwright.source.load import load_project
     project = load_project(project_root, Collector())
     assert project is not None
     quantity = project.facts[fact_id].quantity

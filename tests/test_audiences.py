@@ -5,7 +5,7 @@ import jsonschema
 import yaml
 from helpers import run_cli
 
-from briefwright.schema import schemas
+from briefwright.authoring.schema import schemas
 
 BOARD = """audiences:
   - id: board

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from helpers import REPO, run_cli
 
-from briefwright.diagnostics import Diagnostic, Loc, format_github, format_pretty
-from briefwright.schema import REFERENCE_MARK, reference_markdown, schema_text, schemas
+from briefwright.authoring.schema import REFERENCE_MARK, reference_markdown, schema_text, schemas
+from briefwright.core.diagnostics import Diagnostic, Loc, format_github, format_pretty
 
 PROJECTS = [REPO] + sorted(p.parent for p in (REPO / "topics").glob("*/project.yaml")) + [REPO / "tests" / "fixtures" / "minimal"]
 

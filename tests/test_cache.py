@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from briefwright.cache import Cache, digest, tree_digest
+from briefwright.core.cache import Cache, digest, tree_digest
 
 KEY = digest("html", {"id": "sample"}, ["1.0"])
 FILES = {"index.html": b"<!doctype html><p>hi</p>", "chart.svg": b"<svg/>"}

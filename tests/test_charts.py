@@ -8,9 +8,9 @@ import xml.etree.ElementTree as ET
 import pytest
 from helpers import FIXTURES, REPO, copy_project
 
-from briefwright.charts import CHART_KINDS, chart_style, draw_svg, read_tokens
-from briefwright.pipeline import check
-from briefwright.present import number_display
+from briefwright.builder.pipeline import check
+from briefwright.render.charts import CHART_KINDS, chart_style, draw_svg, read_tokens
+from briefwright.resolve.present import number_display
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK = "{http://www.w3.org/1999/xlink}href"

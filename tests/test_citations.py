@@ -16,8 +16,8 @@ import pytest
 from helpers import FIXTURES, convert_with_libreoffice, copy_project, run_cli
 from lxml import etree
 
-from briefwright import citations
-from briefwright.model import SourceKind
+from briefwright.core.model import SourceKind
+from briefwright.resolve import citations
 
 # Each kind: its record, as the Sources list and endnotes cite it (full), and as a footnote cites it (short).
 KINDS: dict[str, tuple[str, str, str]] = {

@@ -163,7 +163,7 @@ def test_the_gap_prints_in_each_editions_own_language(tmp_path):
     for lang, text in (("zh-Hans", "我们未查找 2026年1月以后的证据；下一版将补充。"),
                        ("fr", "Nous n’avons pas cherché d’éléments postérieurs à janvier 2026 ; la prochaine édition le fera.")):
         path = project / "translations" / f"{lang}.yaml"
-        from briefwright.translations import fingerprint
+        from briefwright.resolve.translations import fingerprint
         english = NOTE.split(": ", 1)[1].strip()
         path.write_text(path.read_text(encoding="utf-8") + f"  brief/sample/currency_note:\n    english: \"{english}\"\n"
                         f"    from: \"{fingerprint(english)}\"\n    text: \"{text}\"\n", encoding="utf-8")

@@ -22,8 +22,8 @@ TOPICS = {"glm-image": REPO, "eu-ai-act": REPO / "topics" / "eu-ai-act"}
 
 def resolved(project: Path) -> dict[str, dict]:
     """Each brief's resolved dict, as the build renders it."""
-    from briefwright.pipeline import check
-    from briefwright.resolve import resolve
+    from briefwright.builder.pipeline import check
+    from briefwright.resolve.resolver import resolve
     checked = check(project, private=False)
     return {b["id"]: b for b in resolve(checked.project, previous=checked.previous)}
 

@@ -101,7 +101,7 @@ def test_a_decoy_font_of_the_same_family_changes_no_byte_of_an_english_pdf(minim
                          ("Briefwright Serif", "DejaVuSansMono.ttf"), ("Briefwright Sans", "DejaVuSansMono-Bold.ttf")):
         decoy_font(REPO / "templates" / "static" / "fonts" / "DejaVuSans.ttf"
                    if not (DEJAVU / face).exists() else DEJAVU / face, family, user_fonts / f"decoy-{family}.ttf")
-    probe = subprocess.run([sys.executable, "-c", "from briefwright.machine import resolve_font as r; "
+    probe = subprocess.run([sys.executable, "-c", "from briefwright.core.machine import resolve_font as r; "
                             "print(r('DejaVu Serif').file)"], env={**os.environ, **env, "PYTHONPATH": str(REPO)},
                            capture_output=True, text=True)
     assert "decoy-" in probe.stdout, f"the decoy is not what fontconfig resolves 'DejaVu Serif' to: {probe.stdout}"

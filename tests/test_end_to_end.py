@@ -11,11 +11,11 @@ import pytest
 from helpers import REPO, run_cli, run_cli_subprocess, snapshot
 from pypdf import PdfReader
 
-from briefwright.diagnostics import Collector
-from briefwright.load import load_project
-from briefwright.markup import to_text
-from briefwright.model import Status
-from briefwright.resolve import resolve
+from briefwright.core.diagnostics import Collector
+from briefwright.core.markup import to_text
+from briefwright.core.model import Status
+from briefwright.resolve.resolver import resolve
+from briefwright.source.load import load_project
 
 pytestmark = pytest.mark.slow
 

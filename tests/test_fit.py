@@ -169,7 +169,7 @@ def test_a_word_edition_over_the_page_limit_fails_check_layout_at_the_limit(mini
 def test_every_shipped_word_edition_fits_its_page_limit_with_tables_whole(real_site, tmp_path):
     """The Word edition of every shipped brief and translation, as LibreOffice lays it out, within its page limit;
     and every table in it on one page."""
-    from briefwright.pipeline import check
+    from briefwright.builder.pipeline import check
     site, result = real_site
     project = check(REPO, private=False).project
     files = sorted(site.glob("briefs/*/*.docx")) + sorted(site.glob("briefs/*/*/*.docx"))

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from briefwright import cli
+from briefwright.core.markup import strip_tags
 from briefwright.formats import FORMATS, Job, Output, OutputFormat, register_format
-from briefwright.markup import strip_tags
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -30,7 +30,7 @@ class PlainTextFormat(OutputFormat):
 def plain_text_format():
     register_format(PlainTextFormat())
     yield
-    FORMATS.pop("txt")
+    FORMATS.forget("txt")
 
 
 def run(capsys, project: Path, *argv) -> tuple[int, str]:

@@ -1,6 +1,6 @@
 """Hostile text: Markdown is sanitised and refused where unsafe; plain-text fields are escaped on output.
 
-Part 1 feeds script-injection payloads to `briefwright.markup` directly. Part 2 builds the sample
+Part 1 feeds script-injection payloads to `briefwright.core.markup` directly. Part 2 builds the sample
 project once with payloads in plain-text fields (titles, questions, labels, tags: not Markdown, so
 not refused) and reads every published page back with an HTML parser: nothing may become a tag,
 an event-handler attribute or a script URL, and every payload must still be shown as text.
@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 from helpers import FIXTURES, copy_project, run_cli
 
-from briefwright import markup
+from briefwright.core import markup
 
 UNSAFE_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "srcset"}

@@ -11,7 +11,7 @@ import pytest
 from helpers import FIXTURES, REPO, copy_project, run_cli
 from pypdf import PdfReader
 
-from briefwright.resources import DOCS
+from briefwright.core.resources import DOCS
 
 LOGO = (REPO / "templates" / "static" / "favicon.svg").read_text(encoding="utf-8").replace("#1f4e79", "#8a1538")
 

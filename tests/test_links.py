@@ -21,12 +21,12 @@ import pytest
 from helpers import FIXTURES, REPO, copy_project, run_cli, run_cli_subprocess
 from test_citations import pdf_text, squeeze, visible, word_notes
 
-from briefwright import citations
+from briefwright.core.model import Source
 from briefwright.links import command
 from briefwright.links.archive import Archiver
 from briefwright.links.check import Checker, Politeness, retry_after, soft_404
 from briefwright.links.writeback import Addition, WriteError, add_fields
-from briefwright.model import Source
+from briefwright.resolve import citations
 
 
 class FakeClock:
@@ -499,7 +499,7 @@ def test_write_back_keeps_flow_style_and_conflicts_out(tmp_path):
 def _source(**fields) -> Source:
     base = {"id": "rule", "title": "Widget rule", "published": "2026-01-05", "kind": "primary", "publisher": "Ministry",
             "url": "https://e.example/rule", "retrieved": dt.date(2026, 2, 1)}
-    from briefwright.model import PartialDate, SourceKind, UrlStatus
+    from briefwright.core.model import PartialDate, SourceKind, UrlStatus
     merged = {**base, **fields}
     merged["published"] = PartialDate.parse(merged["published"])
     merged["kind"] = SourceKind(merged["kind"])

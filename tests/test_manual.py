@@ -10,7 +10,7 @@ from pathlib import Path
 
 from helpers import REPO, run_cli, run_cli_subprocess
 
-from briefwright import manual
+from briefwright.authoring import manual
 
 
 def test_python_build_py_is_named_once_in_the_guides_and_never_in_the_engine():

@@ -5,8 +5,8 @@ import datetime as dt
 
 from helpers import run_cli
 
-from briefwright.diagnostics import Collector
-from briefwright.load import load_project
+from briefwright.core.diagnostics import Collector
+from briefwright.source.load import load_project
 
 
 def write(path, text):

@@ -12,11 +12,11 @@ import pytest
 from helpers import FIXTURES, copy_project, run_cli
 from test_broken_content import BROKEN, CASES, read_expect
 
-from briefwright.cache import ParseCache
-from briefwright.diagnostics import Collector, ContentError
-from briefwright.load import load_project
-from briefwright.pipeline import check
-from briefwright.yamlfile import MAX_DEPTH, MAX_SCALAR_CHARS
+from briefwright.builder.pipeline import check
+from briefwright.core.diagnostics import Collector, ContentError
+from briefwright.source.load import load_project
+from briefwright.source.parse_cache import ParseCache
+from briefwright.source.yamlfile import MAX_DEPTH, MAX_SCALAR_CHARS
 
 STATES = ("went on sale in", "launched in", "shipped in", "launched in")
 
@@ -24,7 +24,7 @@ STATES = ("went on sale in", "launched in", "shipped in", "launched in")
 @pytest.fixture(autouse=True)
 def own_signing_key(tmp_path, monkeypatch):
     """A signing key of the test's own (not the user's), made afresh in a folder of the test's."""
-    import briefwright.cache as cache_module
+    import briefwright.source.parse_cache as cache_module
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
     monkeypatch.setattr(cache_module, "_SIGNING_KEY", [])
 
@@ -255,7 +255,7 @@ def test_without_a_place_for_the_key_the_disk_cache_is_off(minimal, tmp_path, mo
 
 def _shape(value):
     """A value with every type spelled out, records with their locations: equal only if read back exactly."""
-    from briefwright.model import Record
+    from briefwright.core.model import Record
     if isinstance(value, Record):
         # Locations are compared through field_locs and item_locs, which a record read back makes when first asked.
         fields = sorted((k, _shape(v)) for k, v in vars(value).items()

@@ -8,10 +8,10 @@ from io import BytesIO
 import pikepdf
 import pytest
 
-from briefwright.citations import url_html
 from briefwright.formats.pdf import render_pdf
 from briefwright.formats.pdf_structure import PageFacts, StructureTree, normalise
-from briefwright.render import print_html
+from briefwright.render.page import print_html
+from briefwright.resolve.citations import url_html
 
 PAGE = """<!doctype html><html lang="en"><head><title>T</title><style>
 @page { margin: 20mm; @top-right { content: "TLP:CLEAR"; } @bottom-center { content: "Page " counter(page); } }

@@ -11,9 +11,9 @@ from helpers import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefwright.diagnostics import Collector
-from briefwright.load import load_project
-from briefwright.validate import validate
+from briefwright.check.validate import validate
+from briefwright.core.diagnostics import Collector
+from briefwright.source.load import load_project
 
 pytestmark = pytest.mark.slow
 

@@ -54,7 +54,7 @@ def pdf_text(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def project():
-    from briefwright.pipeline import check
+    from briefwright.builder.pipeline import check
     return check(REPO, private=False).project
 
 

@@ -11,9 +11,9 @@ import docx
 import pytest
 from helpers import FIXTURES, copy_project, run_cli
 
+from briefwright.check.glossary import Expander, abbreviation, abbreviations_in
+from briefwright.core.model import GlossaryTerm
 from briefwright.formats import ooxml
-from briefwright.glossary import Expander, abbreviation, abbreviations_in
-from briefwright.model import GlossaryTerm
 
 ENTITIES = """\
 entities:

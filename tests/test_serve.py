@@ -155,7 +155,7 @@ def test_serve_never_shows_a_stale_record(minimal):
 
 
 def test_the_cache_never_serves_a_stale_record_in_process(minimal, tmp_path):
-    from briefwright.pipeline import BuildOptions, build
+    from briefwright.builder.pipeline import BuildOptions, build
     facts = minimal / "content" / "facts.yaml"
     original = facts.read_text(encoding="utf-8")
     opts = BuildOptions(root=minimal, out=tmp_path / "site", formats=["html"], cache_dir=tmp_path / "cache")
@@ -217,8 +217,8 @@ def test_a_newer_edit_makes_serve_leave_off_the_pdf_and_word_files(minimal, tmp_
     and leaves the site as it was, so the newer edit's pages come next rather than after every layout."""
     import queue
 
-    from briefwright.pipeline import BuildOptions, build
-    from briefwright.serve import State, _attempt, _unless_superseded
+    from briefwright.builder.pipeline import BuildOptions, build
+    from briefwright.serve.server import State, _attempt, _unless_superseded
     site = tmp_path / "site"
     opts = BuildOptions(root=minimal, out=site, cache_dir=tmp_path / "cache")
     build(replace(opts, formats=["html"]))  # the pages of the first edit, as serve shows them first
@@ -238,8 +238,8 @@ def test_a_newer_edit_makes_serve_leave_off_the_pdf_and_word_files(minimal, tmp_
 def test_the_pages_step_says_what_an_edit_rebuilt(minimal, tmp_path, capsys):
     """The terminal line of serve's first step names the pages an edit changed (it said 'nothing new' for them,
     since that step makes no PDF or Word file), and says nothing new only when nothing was."""
-    from briefwright.pipeline import BuildOptions
-    from briefwright.serve import State, _attempt
+    from briefwright.builder.pipeline import BuildOptions
+    from briefwright.serve.server import State, _attempt
     pages = BuildOptions(root=minimal, out=tmp_path / "site", cache_dir=tmp_path / "cache", formats=["html"])
     state = State()
     assert _attempt(pages, state, "pages") is not None

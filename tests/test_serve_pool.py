@@ -17,10 +17,10 @@ import pytest
 from helpers import REPO, cli_command, descendants, running, subprocess_env
 from test_serve import _edit, _pdf_text, _serving
 
+from briefwright.builder.pipeline import BuildOptions, build
+from briefwright.builder.workers import WarmPool, WorkerLost, can_run
 from briefwright.formats import FORMATS, Job, Output, OutputFormat, register_format
-from briefwright.pipeline import BuildOptions, build
-from briefwright.render import template_dirs
-from briefwright.workers import WarmPool, WorkerLost, can_run
+from briefwright.render.page import template_dirs
 
 pytestmark = pytest.mark.slow
 
@@ -191,7 +191,7 @@ def test_a_format_registered_outside_the_engine_is_laid_out_by_a_forked_pool(min
         build(BuildOptions(root=minimal, out=tmp_path / "site", jobs=2, force=True, private=False,
                            cache_dir=tmp_path / "cache", formats=["html", "shout"], early_workers=True))
     finally:
-        FORMATS.pop("shout")
+        FORMATS.forget("shout")
     made = {p.name: p.read_text(encoding="utf-8").split() for p in (tmp_path / "site").rglob("*.shout")}
     assert {name: words[1] for name, words in made.items()} == {"plain.shout": "PLAIN", "sample.shout": "SAMPLE"}
     assert all(int(words[0]) != os.getpid() for words in made.values())  # in workers, not inline
@@ -204,7 +204,7 @@ def test_a_script_without_a_main_guard_can_build_on_two_workers(minimal, tmp_pat
     script = tmp_path / "make_site.py"
     script.write_text(
         "from pathlib import Path\n"
-        "from briefwright.pipeline import BuildOptions, build\n"
+        "from briefwright.builder.pipeline import BuildOptions, build\n"
         f"report = build(BuildOptions(root=Path({str(minimal)!r}), out=Path({str(tmp_path / 'site')!r}), jobs=2,\n"
         f"                            force=True, private=False, cache_dir=Path({str(tmp_path / 'cache')!r})))\n"
         "print('built', len(report.built))\n", encoding="utf-8")

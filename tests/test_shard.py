@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES, REPO, copy_project, run_cli, snapshot
 
-from briefwright.machine import fingerprint, fingerprint_digest
-from briefwright.shard import MANIFEST, shard_of
+from briefwright.builder.shard import MANIFEST, shard_of
+from briefwright.core.machine import fingerprint, fingerprint_digest
 
 BASE = "https://example.org/briefs/"
 # Word as well as the page: the merge must carry every file of a brief's folder, not only its HTML.
@@ -25,7 +25,7 @@ def test_the_share_is_a_stable_hash_of_brief_and_language_not_pythons_hash():
     assert [shard_of("sample", lang, 4) for lang in ("en", "fr", "zh-Hans")] == [2, 4, 3]
     assert [shard_of(f"b{i}", "en", 8) for i in range(8)] == [8, 5, 4, 1, 8, 2, 1, 6]
     # The same in a process with another string hash seed.
-    code = "from briefwright.shard import shard_of; print(shard_of('sample', 'fr', 4), shard_of('b3', 'en', 8))"
+    code = "from briefwright.builder.shard import shard_of; print(shard_of('sample', 'fr', 4), shard_of('b3', 'en', 8))"
     for seed in ("1", "2"):
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO,
                               env={"PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})

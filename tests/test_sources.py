@@ -7,9 +7,9 @@ import re
 
 from helpers import REPO, run_cli
 
-from briefwright.diagnostics import Collector
-from briefwright.load import load_project
-from briefwright.markup import citations
+from briefwright.core.diagnostics import Collector
+from briefwright.core.markup import citations
+from briefwright.source.load import load_project
 
 SOURCES = """sources:
   - id: widget-history

@@ -9,8 +9,8 @@ from helpers import REPO, run_cli
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
 
-from briefwright.diagnostics import Loc
-from briefwright.theme import Token, merge_tokens
+from briefwright.check.theme import Token, merge_tokens
+from briefwright.core.diagnostics import Loc
 
 ENGINE_TOKENS = (REPO / "templates" / "static" / "tokens.css").read_text(encoding="utf-8")
 SELF_EXTENDS = ("templates/base.html:1:12: error: template 'base.html' extends itself; "

@@ -16,9 +16,9 @@ import pytest
 import yaml
 from helpers import FIXTURES, REPO, copy_project, run_cli
 
-from briefwright import i18n
-from briefwright.model import Likelihood
-from briefwright.translations import fingerprint, mark_pending
+from briefwright.core import i18n
+from briefwright.core.model import Likelihood
+from briefwright.resolve.translations import fingerprint, mark_pending
 
 ZH = "zh-Hans"
 FIXTURE = FIXTURES / "translated"

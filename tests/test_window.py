@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from helpers import run_cli
 
-from briefwright.model import ForecastWindow
+from briefwright.core.model import ForecastWindow
 
 JUDGMENT = """judgments:
   - id: extra-judgment

@@ -1,94 +1,36 @@
-"""The output-format registry. A format is one small class, registered with `register_format`.
+"""The output-format registry: the formats entry points declare (`briefwright.formats`), the built-ins among them.
 
-The brief's web page (`html`) is always made first: it is checked for required caveats, labels
-and unknowns, and the other formats are made from it or beside it. Every other format is a
-download the page and the site index offer, made in the worker pool if `parallel` is set.
-Built-in formats register through the same hook a new format uses (see docs/architecture.md).
+The brief's web page (`html`) is always made first: it is checked for required caveats, labels and unknowns, and
+the other formats are made from it or beside it. Every other format is a download the page and the site index
+offer, made in the worker pool if `parallel` is set and every process finds it by its entry point.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, ClassVar
+from briefwright.core.registry import Registry
+from briefwright.formats.base import Job, Output, OutputError, OutputFormat
 
+__all__ = ["FORMATS", "Job", "Output", "OutputError", "OutputFormat", "default_formats", "register_format", "run_job"]
 
-class OutputError(Exception):
-    """A format could not be made from this brief for a reason the author can act on (a refused file, say)."""
-
-
-@dataclass(frozen=True)
-class Job:
-    """What a format needs to make one brief's file: plain data, so it can go to a worker process."""
-
-    brief: dict
-    html: str  # the checked brief page
-    folder: str  # the brief's folder in the site being built, holding the page and its charts
-    site: str  # the site being built: the only folder layout may read from
-
-
-@dataclass(frozen=True)
-class Output:
-    data: bytes
-    pages: int | None = None  # for paged formats: the page count a brief's page_limit applies to
-    room: dict | None = None  # what layout measured of the parts the engine adds (print_layout.room), by name
-
-
-class OutputFormat:
-    name: ClassVar[str]  # as given to --formats
-    label: ClassVar[str]  # as a reader sees it in a download link
-    suffix: ClassVar[str]
-    download: ClassVar[bool] = True  # offered beside the brief's page; False only for the page itself
-    parallel: ClassVar[bool] = False  # made in the worker pool (slow layouts)
-    paged: ClassVar[bool] = False  # the brief's page_limit applies to its page count
-    # Theme files it reads that are not for publishing (a reference document): removed from the built site.
-    inputs: ClassVar[tuple[str, ...]] = ()
-
-    def file_name(self, brief_id: str) -> str:
-        return brief_id + self.suffix
-
-    def wanted(self, brief: Any, project: Any) -> bool:
-        """Whether a brief (its record, in its project) is published in this format; every brief by default."""
-        return True
-
-    def cache_parts(self) -> list[str]:
-        """Versions of whatever else decides the output's bytes (a layout engine), for the cache key."""
-        return []
-
-    def render(self, job: Job) -> Output:
-        raise NotImplementedError
-
-    def read_input(self, job: Job, name: str, what: str) -> bytes:
-        """One of its `inputs` as the build copied it into the site's assets; a missing one is an OutputError that
-        says `what` it is ('the slide template', say)."""
-        try:
-            return (Path(job.site) / "assets" / name).read_bytes()
-        except OSError:
-            raise OutputError(f"{what} {name} is missing from the theme") from None
-
-    def preload(self) -> None:
-        """Import what `render` needs (a layout engine), once in the parent before the worker pool forks."""
-
-    def check_project(self, project: Any, out: Any, cache: Any = None) -> None:
-        """Report, at their lines, problems with what the project gives this format (a template file, say);
-        `check` calls it for every registered format, so a broken setting fails before any layout. `cache` (a
-        ParseCache, or None) keeps what a costly check found for a file's bytes."""
-
-
-FORMATS: dict[str, OutputFormat] = {}
+FORMATS: Registry[OutputFormat] = Registry("briefwright.formats", "output format", OutputFormat, lambda f: f.name)
 
 
 def register_format(fmt: OutputFormat) -> OutputFormat:
-    FORMATS[fmt.name] = fmt
-    return fmt
-
-
-# The built-in formats, in the order a brief's page offers them: what a build makes when --formats is not given
-# (a format registered by a desk's own code is made when named).
-BUILT_IN = ("html", "pdf", "docx", "pptx")
+    """Register a format in this process only (made when named with --formats, never in worker processes); a
+    package registers its formats for every process with an entry point in `briefwright.formats`."""
+    return FORMATS.add(fmt)
 
 
 def default_formats() -> list[str]:
-    return list(BUILT_IN)
+    """What a build makes when --formats is not given: every format an entry point declares that is `default`, in
+    the order a brief's page offers them."""
+    declared = [FORMATS[name] for name in FORMATS.declared()]
+    return [f.name for f in sorted(declared, key=lambda f: (f.position, f.name)) if f.default]
+
+
+def cache_identity(name: str) -> list[str]:
+    """What identifies a format's code in its cache keys: the package that declares it, with its version, and
+    the format's own version."""
+    return [str(FORMATS.origin(name)), FORMATS[name].version]
 
 
 def run_job(task: tuple[str, Job]) -> Output | str:
@@ -98,6 +40,3 @@ def run_job(task: tuple[str, Job]) -> Output | str:
         return FORMATS[name].render(job)
     except OutputError as exc:
         return str(exc)
-
-
-from . import docx, html, pdf, pptx  # noqa: E402,F401  the built-in formats register themselves

@@ -28,9 +28,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from .. import i18n
-from ..i18n import gettext as _
-from . import Job, Output, OutputError, OutputFormat, ooxml, register_format
+from briefwright.core import i18n
+from briefwright.core.i18n import gettext as _
+from briefwright.formats import ooxml
+from briefwright.formats.base import Job, Output, OutputError, OutputFormat
 
 _PNGS: dict[str, bytes] = {}  # charts drawn in this process: a chart shown in several briefs is drawn once per worker
 REFERENCE = "reference.docx"  # in the theme's static folder, so it reaches the site's assets like the stylesheets
@@ -140,6 +141,10 @@ TABLE_STYLE = "Brief Table"
 class WordFormat(OutputFormat):
     name, label, suffix = "docx", "Word document", ".docx"
     parallel = True
+    position = 20
+
+    def text_of(self, data: bytes) -> str:
+        return ooxml.package_text(data)
     inputs = (REFERENCE,)  # an input of the editions, not a page asset: a desk's template can carry what it would not publish
 
     def cache_parts(self) -> list[str]:
@@ -150,7 +155,7 @@ class WordFormat(OutputFormat):
         import matplotlib.backends.backend_agg  # noqa: F401  the charts, as PNG
 
     def render(self, job: Job) -> Output:
-        from ..charts import chart_style, read_tokens
+        from briefwright.render.charts import chart_style, read_tokens
         assets = Path(job.site) / "assets"
         reference = self.read_input(job, REFERENCE, "the Word reference document")
         problem = reference_problem(reference)
@@ -165,7 +170,7 @@ class WordFormat(OutputFormat):
 
     def check_project(self, project: Any, out: Any, cache: Any = None) -> None:
         """A reference document named in project.yaml, or put in the project's templates/static, must be a Word file."""
-        from ..diagnostics import Loc
+        from briefwright.core.diagnostics import Loc
         settings = project.settings
         if settings.word_reference:
             where = settings.at("word_reference")
@@ -544,7 +549,7 @@ def text_width(section: Any) -> int:
 
 def chart_png(chart: dict, style: dict) -> bytes:
     """A chart as PNG at CHART_DPI, drawn once per process for the briefs that share it."""
-    from ..charts import draw_png
+    from briefwright.render.charts import draw_png
     key = hashlib.sha256(json.dumps([chart["kind"], chart["points"], style], sort_keys=True).encode()).hexdigest()
     if key not in _PNGS:
         if len(_PNGS) >= 64:
@@ -1173,7 +1178,7 @@ def mark_pending_parts(data: bytes, mark: str, lang: str, mark_style: str) -> by
     the sentinels are removed from attributes (alt text) and document properties."""
     from lxml import etree  # type: ignore[import-untyped]  # python-docx's own XML library
 
-    from ..translations import PENDING_END, PENDING_START, plain
+    from briefwright.resolve.translations import PENDING_END, PENDING_START, plain
     sentinel = PENDING_START.encode()
     with zipfile.ZipFile(io.BytesIO(data)) as source:
         entries = [(info, source.read(info)) for info in source.infolist()]
@@ -1197,7 +1202,7 @@ def mark_pending_parts(data: bytes, mark: str, lang: str, mark_style: str) -> by
 def _mark_runs(root: Any, mark: str, lang: str, mark_style: str) -> None:
     import copy
 
-    from ..translations import PENDING_END, PENDING_START
+    from briefwright.resolve.translations import PENDING_END, PENDING_START
     w_t = ooxml.qn("w:t")
     pending = False
     for r in list(root.iter(ooxml.qn("w:r"))):
@@ -1270,7 +1275,7 @@ def check_docx(brief: dict, data: bytes) -> list[str]:
         for name in names:
             shown.setdefault(name, paragraph)
     caveats, unknowns, labels = _titles(brief)
-    from ..translations import plain  # a pending portion's title is checked without its marks
+    from briefwright.resolve.translations import plain  # a pending portion's title is checked without its marks
     caveats, unknowns = {k: plain(v) for k, v in caveats.items()}, {k: plain(v) for k, v in unknowns.items()}
     problems = []
     for fact_id, caveat_id in brief["required"]["caveats"]:
@@ -1314,4 +1319,4 @@ def check_docx(brief: dict, data: bytes) -> list[str]:
     return problems
 
 
-register_format(WordFormat())
+FORMAT = WordFormat()  # declared in pyproject.toml's briefwright.formats entry points

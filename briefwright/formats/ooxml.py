@@ -8,6 +8,7 @@ would not notice): every element added here goes through `put`, which keeps the 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 import re
 import zipfile
@@ -385,3 +386,28 @@ def notes(root: Any, kind: str) -> dict[int, str]:
     """The text of each note of a footnotes or endnotes part, by id (separators left out)."""
     return {int(n.get(qn("w:id"))): " ".join(paragraph_text(p) for p in n.iter(qn("w:p"))).strip()
             for n in root.findall(qn(f"w:{kind}")) if int(n.get(qn("w:id"))) > 0}
+
+
+_TAG = re.compile(r"<[^>]*>")
+_SPACE = re.compile(r"\s+")
+_PACKAGE_BREAK = re.compile(r"</w:p>|<w:tab/>|<w:br/>|<w:cr/>|</a:p>|<a:br/>")  # Word and DrawingML (slides, notes, charts)
+
+
+def package_text(data: bytes) -> str:
+    """The text of a Word or PowerPoint file: its document or slides, notes, headers, footers, masters, charts (and
+    the workbooks their data is kept in), properties and link targets. Runs of one paragraph are joined as Word and
+    PowerPoint show them (a sentence may be split over runs); paragraphs are spaced apart."""
+    parts = []
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for name in sorted(z.namelist()):
+            if name.endswith(".xlsx"):
+                parts.append(package_text(z.read(name)))
+            if not name.endswith((".xml", ".rels")):
+                continue
+            xml = z.read(name).decode("utf-8", errors="replace")
+            if name.startswith(("word/", "ppt/", "xl/")) and name.endswith(".xml"):
+                xml = _PACKAGE_BREAK.sub(" ", xml)
+                parts.append(html.unescape(_TAG.sub("", xml)))
+            else:
+                parts.append(html.unescape(_TAG.sub(" ", xml)))
+    return _SPACE.sub(" ", " ".join(parts))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from . import Job, Output, OutputError, OutputFormat, register_format
+from briefwright.formats.base import Job, Output, OutputError, OutputFormat
 
 MIME_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".ttf": "font/ttf",
               ".woff2": "font/woff2", ".woff": "font/woff"}
@@ -44,8 +44,8 @@ def lay_out_pdf(html: str, base_dir: Path, allowed: list[Path]) -> tuple[bytes, 
     print_layout corrects a table pushed past its page or a blank band before a chart."""
     import weasyprint
 
-    from .pdf_structure import finish_structure
-    from .print_layout import room, settle
+    from briefwright.formats.pdf_structure import finish_structure
+    from briefwright.formats.print_layout import room, settle
 
     fetcher = make_fetcher(allowed)
 
@@ -62,6 +62,18 @@ def lay_out_pdf(html: str, base_dir: Path, allowed: list[Path]) -> tuple[bytes, 
 class PdfFormat(OutputFormat):
     name, label, suffix = "pdf", "PDF", ".pdf"
     parallel = True
+    position = 10
+
+    def text_of(self, data: bytes) -> str:
+        """The text of every page and the document's properties, as a reader's search finds them."""
+        import io
+
+        from pypdf import PdfReader
+        reader = PdfReader(io.BytesIO(data))
+        text = " ".join(page.extract_text() or "" for page in reader.pages)
+        if reader.metadata:
+            text += " " + " ".join(str(v) for v in reader.metadata.values())
+        return text
     paged = True
 
     def cache_parts(self) -> list[str]:
@@ -81,4 +93,4 @@ class PdfFormat(OutputFormat):
         return Output(data, pages, parts)
 
 
-register_format(PdfFormat())
+FORMAT = PdfFormat()  # declared in pyproject.toml's briefwright.formats entry points

@@ -30,10 +30,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .. import i18n
-from ..i18n import gettext as _
-from . import Job, Output, OutputError, OutputFormat, ooxml, register_format
-from .docx import TLP_INK, html_blocks
+from briefwright.core import i18n
+from briefwright.core.i18n import gettext as _
+from briefwright.formats import ooxml
+from briefwright.formats.base import Job, Output, OutputError, OutputFormat
+from briefwright.formats.docx import TLP_INK, html_blocks
 
 REFERENCE = "reference.pptx"  # in the theme's static folder, like the Word reference document
 # The layout each kind of slide uses, by the names PowerPoint gives its built-in layouts: a template made from
@@ -61,6 +62,10 @@ SLIDE_NUMBER_FIELD = "{4A1C5F3E-2B7D-4C86-9E0A-6F3D2B1A8C57}"  # a fixed id, so 
 class PptxFormat(OutputFormat):
     name, label, suffix = "pptx", "PowerPoint slides", ".pptx"
     parallel = True
+    position = 30
+
+    def text_of(self, data: bytes) -> str:
+        return ooxml.package_text(data)
     inputs = (REFERENCE,)
 
     def wanted(self, brief: Any, project: Any) -> bool:
@@ -78,7 +83,7 @@ class PptxFormat(OutputFormat):
         import pptx  # noqa: F401
 
     def render(self, job: Job) -> Output:
-        from ..charts import chart_style, read_tokens
+        from briefwright.render.charts import chart_style, read_tokens
         assets = Path(job.site) / "assets"
         reference = self.read_input(job, REFERENCE, "the slide template")
         template = describe_template(reference)
@@ -98,8 +103,8 @@ class PptxFormat(OutputFormat):
     def check_project(self, project: Any, out: Any, cache: Any = None) -> None:
         """For a project with slides: the template must be a PowerPoint file with a layout for each kind of slide
         (by PowerPoint's names or project.yaml's slide_layouts), each with the placeholders its slides fill."""
-        from ..diagnostics import Loc
-        from ..theme import ENGINE_TEMPLATES
+        from briefwright.check.theme import ENGINE_TEMPLATES
+        from briefwright.core.diagnostics import Loc
         if not any(self.wanted(brief, project) for brief in project.briefs.values()):
             return
         own = project.root / "templates" / "static" / REFERENCE
@@ -228,7 +233,7 @@ class Measure:
         from PIL import ImageFont
         path: str | None = None
         if cjk:
-            from ..machine import resolve_font
+            from briefwright.core.machine import resolve_font
             found = resolve_font("sans-serif:lang=zh-cn", "中")
             path = found.file if found is not None and found.covers else None
         else:
@@ -335,7 +340,7 @@ class Deck:
     def untranslated(self, f: dict) -> dict:
         """A fact a judgment rests on but the brief does not show: a translated edition has no translation of it
         (translations cover what the page prints), so its English is marked as a pending portion is."""
-        from ..translations import pending
+        from briefwright.resolve.translations import pending
         shown = {fact["id"] for s in self.brief["sections"] for fact in s["facts"]}
         if not self.brief.get("translation") or f["id"] in shown:
             return f
@@ -349,7 +354,7 @@ class Deck:
 
     def clean(self, text: str) -> str:
         """A translated edition's pending portions: printed with the edition's visible mark, sentinels removed."""
-        from ..translations import PENDING_END, PENDING_START
+        from briefwright.resolve.translations import PENDING_END, PENDING_START
         if PENDING_START in text or PENDING_END in text:
             text = text.replace(PENDING_START, (self.pending_mark + " ") if self.pending_mark else "").replace(PENDING_END, "")
         return text
@@ -779,7 +784,7 @@ class Deck:
         else:
             from PIL import Image
 
-            from ..charts import draw_png
+            from briefwright.render.charts import draw_png
             # Drawn for the slide (as wide as the space, text at slide sizes) and placed no larger than drawn, so
             # it is PICTURE_DPI or finer wherever the template puts it.
             style = {**self.chart_style, "width": width / EMU_PER_IN, "base": max(self.chart_style["base"], 16),
@@ -989,7 +994,7 @@ def _split(deck: Deck, slide: Any, c: dict, box: tuple[int, int, int, int]) -> A
 
 
 def _number(value: float) -> str:
-    from ..present import number_display
+    from briefwright.resolve.present import number_display
     return number_display(value)
 
 
@@ -1077,7 +1082,7 @@ def check_pptx(brief: dict, data: bytes) -> list[str]:
     slide carries its status label in its paragraph, its critical and major caveats on the slide and every caveat
     in the notes; every required caveat and unknown is on a slide; every source is listed; the marking is on every
     slide and in the properties."""
-    from ..translations import plain
+    from briefwright.resolve.translations import plain
     prs, slides = read_slides(data)
     label = brief["marking"]["label"]
     problems = []
@@ -1264,4 +1269,4 @@ def _house_text_styles(master: Any, title_layout: Any) -> None:
         body_pr.set("anchor", "b")
 
 
-register_format(PptxFormat())
+FORMAT = PptxFormat()  # declared in pyproject.toml's briefwright.formats entry points

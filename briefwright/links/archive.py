@@ -18,8 +18,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from . import USER_AGENT, Clock
-from .check import retry_after
+from briefwright.links import USER_AGENT, Clock
+from briefwright.links.check import retry_after
 
 DEFAULT_ENDPOINT = "https://web.archive.org"
 KEY_VARIABLE = "BRIEFWRIGHT_ARCHIVE_KEY"

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from . import USER_AGENT, Clock
+from briefwright.links import USER_AGENT, Clock
 
 LIVE, REDIRECTED, DEAD, UNREACHABLE = "live", "redirected", "dead", "unreachable"
 STATUSES = (LIVE, REDIRECTED, DEAD, UNREACHABLE)

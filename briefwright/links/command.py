@@ -15,15 +15,16 @@ from typing import Any
 
 import httpx
 
-from ..diagnostics import Collector, Diagnostic, Loc
-from ..model import Links, Marking, Source, UrlStatus
-from ..project import Project
-from ..validate import unarchived
-from . import Clock, SystemClock
-from .archive import KEY_VARIABLE, Archiver, Capture, endpoint_of, key_allowed
-from .check import DEAD, LIVE, REDIRECTED, STATUSES, UNREACHABLE, Checker, Politeness, Result, host_of
-from .store import ArchiveJobs, Results
-from .writeback import Addition, WriteError, add_fields
+from briefwright.check.markings import markings_of
+from briefwright.check.validate import unarchived
+from briefwright.core.diagnostics import Collector, Diagnostic, Loc
+from briefwright.core.model import Links, Marking, Source, UrlStatus
+from briefwright.links import Clock, SystemClock
+from briefwright.links.archive import KEY_VARIABLE, Archiver, Capture, endpoint_of, key_allowed
+from briefwright.links.check import DEAD, LIVE, REDIRECTED, STATUSES, UNREACHABLE, Checker, Politeness, Result, host_of
+from briefwright.links.store import ArchiveJobs, Results
+from briefwright.links.writeback import Addition, WriteError, add_fields
+from briefwright.source.project import Project
 
 UNCHECKED = "unchecked"  # --offline, and never checked
 
@@ -86,7 +87,7 @@ def _settings(project: Project) -> Links:
 
 
 def cache_folder(project: Project, given: Path | None) -> Path:
-    from ..pipeline import CACHE_FOLDER
+    from briefwright.builder.pipeline import CACHE_FOLDER
     return (given or project.root / CACHE_FOLDER) / "links"
 
 
@@ -273,7 +274,7 @@ def run_archive(project: Project, ids: list[str], endpoint: str | None, per_minu
         if unknown:
             raise LinkUsageError(f"no source '{unknown[0]}'")
         missing = {sid: b for sid, b in missing.items() if sid in ids}
-    markings = project.markings
+    markings = markings_of(project)
     restricted = [sid for sid in missing if not markings.allowed("source", sid, channel)]
     dead = [sid for sid in missing if project.sources[sid].url_status is UrlStatus.DEAD]
     chosen = [project.sources[sid] for sid in missing if sid not in restricted and sid not in dead]

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .check import UNREACHABLE, Result
+from briefwright.links.check import UNREACHABLE, Result
 
 VERSION = 1
 

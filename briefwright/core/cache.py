@@ -1,0 +1,76 @@
+"""A content-addressed store for rendered outputs (Pelican-style: key by what went in)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+
+def digest(*parts: Any) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def tree_digest(folders: list[Path]) -> str:
+    """Hash of every file's path and bytes under the folders (templates, styles)."""
+    h = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            h.update(path.relative_to(folder).as_posix().encode())
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+class Cache:
+    """One folder per key holding the files made for it and a manifest; unreadable entries are dropped."""
+
+    def __init__(self, root: Path | None, read: bool = True):
+        self.root = root
+        self.read = read
+        self.warnings: list[str] = []
+
+    def get(self, key: str) -> dict[str, bytes] | None:
+        if self.root is None or not self.read:
+            return None
+        folder = self.root / key[:2] / key
+        manifest = folder / "manifest.json"
+        if not manifest.exists():
+            return None
+        try:
+            meta = json.loads(manifest.read_text(encoding="utf-8"))
+            files = {}
+            for name, sha in meta["files"].items():
+                data = (folder / "files" / name).read_bytes()
+                if hashlib.sha256(data).hexdigest() != sha:
+                    raise ValueError(f"{name} does not match its checksum")
+                files[name] = data
+            return files
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            self.warnings.append(f"cache entry {key[:12]} is unreadable ({exc}); rebuilding it")
+            shutil.rmtree(folder, ignore_errors=True)
+            return None
+
+    def put(self, key: str, files: dict[str, bytes]) -> None:
+        if self.root is None:
+            return
+        folder = self.root / key[:2] / key
+        tmp = folder.with_name(key + ".tmp")
+        try:
+            shutil.rmtree(tmp, ignore_errors=True)
+            (tmp / "files").mkdir(parents=True)
+            for name, data in files.items():
+                (tmp / "files" / name).write_bytes(data)
+            (tmp / "manifest.json").write_text(json.dumps(
+                {"files": {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}}), encoding="utf-8")
+            shutil.rmtree(folder, ignore_errors=True)
+            tmp.rename(folder)
+        except OSError as exc:  # a cache that cannot be written only costs speed
+            if not any(w.startswith("could not write") for w in self.warnings):  # once per build, not per entry
+                self.warnings.append(f"could not write the build cache: {exc}")
+            shutil.rmtree(tmp, ignore_errors=True)

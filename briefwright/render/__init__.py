@@ -1,0 +1,1 @@
+"""Layer 5, render: the sandboxed templates and the charts, from a resolved brief."""

@@ -1,0 +1,181 @@
+"""Stage 5, publish: the site's own pages around the briefs: index, facts, sources, unknowns,
+timeline, analytic terms, search, Atom feed, sitemap and 404. Every link is relative, so the
+site works under a project path on GitHub Pages and from file://."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import jinja2
+from jinja2 import Environment
+
+from briefwright.check.markings import markings_of
+from briefwright.check.theme import icon_asset, logo_asset
+from briefwright.core.markup import strip_tags, to_text
+from briefwright.core.model import Confidence, Marking
+from briefwright.render.page import TemplateError, channel_notice, mark_safe, template_frame
+from briefwright.resolve import citations
+from briefwright.resolve.present import event_data, fact_data, script_json, short_text, source_data, unknown_data
+from briefwright.resolve.resolver import LIKELIHOOD_SCALE
+from briefwright.source.project import Project
+
+TLP_MEANING = {
+    Marking.CLEAR: "No limit on disclosure.",
+    Marking.GREEN: "The community of the recipient, not public channels.",
+    Marking.AMBER: "The recipient's organisation and its clients who need to know.",
+    Marking.AMBER_STRICT: "The recipient's organisation only.",
+    Marking.RED: "Named recipients only, in the meeting or conversation where it was shared.",
+}
+
+SITE_PAGES = [("index.html", "Briefs"), ("facts.html", "Facts"), ("sources.html", "Sources"),
+              ("unknowns.html", "What we don't know"), ("timeline.html", "Timeline"),
+              ("terms.html", "Analytic terms"), ("search.html", "Search")]
+
+
+def _render(env: Environment, name: str, **context: Any) -> str:
+    try:
+        return env.get_template(name).render(**mark_safe(context))
+    except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:  # as for a brief's template
+        template, line = template_frame(exc, name)
+        raise TemplateError(template, line, str(exc)) from None
+
+
+def site_context(project: Project, published: list[dict], outputs: dict[str, dict], base_url: str | None,
+                 channel: Marking = Marking.CLEAR) -> dict:
+    """Everything the site pages show. `outputs` holds what layout made of each brief (files, sizes, pages).
+    Only records the channel may carry are in it: a record above the channel is not named, listed or counted."""
+    settings = project.settings
+    markings = markings_of(project)
+    facts_ok = {f for f in project.facts if markings.allowed("fact", f, channel)}
+    # A reader sees records by what they say, never by their ids: a fact by its statement, shortened where a line
+    # names it; a source by its short name; a brief by its title.
+    titles = {fid: short_text(to_text(project.facts[fid].statement), 90) for fid in facts_ok}
+    sources_ok = {s for s in project.sources if markings.allowed("source", s, channel)}
+
+    def source_names(ids: Sequence[str]) -> list[dict]:
+        return [{"id": sid, "name": citations.name(project.sources[sid])} for sid in ids if sid in sources_ok]
+
+    briefs_by_fact: dict[str, list[dict]] = {}
+    for brief in published:
+        for fid in project.used_facts(project.briefs[brief["id"]]):
+            briefs_by_fact.setdefault(fid, []).append({"id": brief["id"], "title": brief["title"]})
+    facts = []
+    # Grouped by their first tag, then by what they say: ids mean nothing to a reader.
+    for fact in sorted((project.facts[f] for f in facts_ok),
+                       key=lambda f: ((f.tags or [""])[0], titles[f.id].casefold(), f.id)):
+        data = fact_data(fact, project.sources)
+        for side in data["sides"]:
+            side["source_names"] = source_names(side["sources"])
+        facts.append({**data, "title": titles[fact.id], "source_names": source_names(fact.sources),
+                      "tag_labels": [tag_label(t) for t in fact.tags],
+                      "caveats": [{"id": c.id, "title": c.title, "severity": c.severity.value}
+                                  for c in project.caveats_of(fact.id)],
+                      "briefs": briefs_by_fact.get(fact.id, [])})
+    citing: dict[str, set[str]] = {}
+    for fact in project.facts.values():
+        if fact.id not in facts_ok:
+            continue
+        for sid in [*fact.sources, *(s for side in fact.sides for s in side.sources)]:
+            citing.setdefault(sid, set()).add(fact.id)
+    sources = []
+    for source in sorted((project.sources[s] for s in sources_ok), key=lambda s: (reading_order(s), s.id)):
+        cited_by = sorted(citing.get(source.id, ()), key=lambda f: titles[f].casefold())
+        in_briefs = {b["id"]: b for f in cited_by for b in briefs_by_fact.get(f, [])}
+        sources.append({**source_data(source), "facts": [{"id": f, "title": titles[f]} for f in cited_by],
+                        "briefs": sorted(in_briefs.values(), key=lambda b: b["title"].casefold())})
+    unknowns = [{**unknown_data(u), "facts": [{"id": f, "title": titles[f]} for f in u.facts if f in facts_ok]}
+                for u in sorted(project.unknowns.values(), key=lambda u: u.id)
+                if markings.allowed("unknown", u.id, channel)]
+    events = [{**event_data(e), "source_names": source_names(e.sources)}
+              for e in sorted(project.events.values(), key=lambda e: (e.date, e.id))
+              if markings.allowed("event", e.id, channel)]
+    groups = []
+    for audience in project.audiences.values():
+        members = [b for b in published if b["audience"]["id"] == audience.id]
+        if members:
+            groups.append({"id": audience.id, "label": audience.label, "briefs": members})
+    return {
+        "site": {"title": settings.site_title, "organisation": settings.organisation, "language": settings.language,
+                 "logo": logo_asset(settings), "icon": icon_asset(settings),
+                 "topic": settings.topic, "base_url": base_url},
+        "nav": [{"file": f, "label": label} for f, label in SITE_PAGES],
+        "groups": groups, "outputs": outputs, "facts": facts, "sources": sources, "unknowns": unknowns, "events": events,
+        "tags": [{"value": t, "label": tag_label(t)} for t in sorted({t for f in facts for t in f["tags"]})],
+        "statuses": [{"value": f["status"]["value"], "label": f["status"]["label"]} for f in
+                     {f["status"]["value"]: f for f in facts}.values()],
+        "likelihood_scale": LIKELIHOOD_SCALE, "likelihood_standard": "ICD 203",
+        "confidence_levels": [{"value": c.value, "label": c.label} for c in Confidence],
+        "tlp": [{"label": m.label, "css": m.css, "meaning": TLP_MEANING[m], "public": m.public} for m in Marking],
+        "channel": channel_notice(channel),
+    }
+
+
+def tag_label(tag: str) -> str:
+    """A tag as a reader reads it: 'export-controls' is 'export controls'."""
+    return tag.replace("-", " ").replace("_", " ")
+
+
+def reading_order(source: Any) -> str:
+    """Where a reader looks a source up on the Sources page: by the title each entry is headed with, alphabetically,
+    quotation marks and case aside."""
+    return re.sub(r"^\W+", "", source.title).casefold()
+
+
+def search_index(context: dict, published: list[dict]) -> list[dict]:
+    entries = [{"kind": "Brief", "title": b["title"], "text": b["bottom_line_text"], "href": f"briefs/{b['id']}/index.html"}
+               for b in published]
+    # Translated editions, in their own language (search.js matches Chinese by character pairs).
+    entries += [{"kind": "Brief", "title": e["title"], "text": e["text"], "href": e["path"], "lang": e["lang"]}
+                for e in context.get("editions", [])]
+    entries += [{"kind": "Fact", "title": f["title"], "text": strip_tags(f["statement_html"]), "href": f"facts.html#fact-{f['id']}"}
+                for f in context["facts"]]
+    entries += [{"kind": "Source", "title": s["title"], "text": s["citation_text"],
+                 "href": f"sources.html#source-{s['id']}"} for s in context["sources"]]
+    return entries
+
+
+def atom_feed(context: dict, published: list[dict], base_url: str | None) -> str:
+    from xml.sax.saxutils import escape as xml_escape  # imports urllib.request: only when the pages are made
+    base = base_url or ""
+    updated = max((b["date"] for b in published), default="1970-01-01")
+    site = context["site"]
+    out = ['<?xml version="1.0" encoding="utf-8"?>', '<feed xmlns="http://www.w3.org/2005/Atom">',
+           f"<title>{xml_escape(site['title'])}</title>", f'<link href="{xml_escape(base)}index.html"/>',
+           f'<link rel="self" href="{xml_escape(base)}feed.xml"/>',
+           f"<id>{xml_escape(base or 'urn:briefwright:')}{xml_escape(site['title'].lower().replace(' ', '-'))}</id>",
+           f"<updated>{updated}T00:00:00Z</updated>",
+           f"<author><name>{xml_escape(site['organisation'])}</name></author>"]
+    for b in sorted(published, key=lambda b: (b["date"], b["id"]), reverse=True):
+        href = f"{base}briefs/{b['id']}/index.html"
+        out += ["<entry>", f"<title>{xml_escape(b['title'])} (edition {b['edition']})</title>",
+                f'<link href="{xml_escape(href)}"/>',
+                f"<id>urn:briefwright:{b['id']}:edition-{b['edition']}</id>",
+                f"<updated>{b['date']}T00:00:00Z</updated>",
+                f"<summary>{xml_escape(b['bottom_line_text'])}</summary>", "</entry>"]
+    out.append("</feed>")
+    return "\n".join(out) + "\n"
+
+
+def sitemap(published: list[dict], base_url: str) -> str:
+    from xml.sax.saxutils import escape as xml_escape
+    urls = [f"{base_url}{name}" for name, _ in SITE_PAGES] + [f"{base_url}briefs/{b['id']}/index.html" for b in published]
+    body = "".join(f"<url><loc>{xml_escape(u)}</loc></url>\n" for u in urls)
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+            + body + "</urlset>\n")
+
+
+def site_pages(context: dict, published: list[dict], env: Environment, base_url: str | None = None) -> dict[str, bytes]:
+    """Every page of the site around the briefs, as {relative path: bytes}: a pure function of its inputs.
+    Briefs left out of this channel are not named anywhere in it, not even as absent."""
+    page = {"assets": "assets/", "root": "", "channel": context["channel"]}
+    files = {}
+    for name, label in SITE_PAGES:
+        files[name] = _render(env, f"site/{name}", page={**page, "file": name, "label": label}, **context)
+    files["404.html"] = _render(env, "site/404.html", page={**page, "file": "404.html", "label": "Not found",
+                                                          "root": base_url or ""}, **context)
+    files["assets/search-index.js"] = "window.BRIEFWRIGHT_INDEX = " + script_json(search_index(context, published)) + ";\n"
+    files["feed.xml"] = atom_feed(context, published, base_url)
+    if base_url:
+        files["sitemap.xml"] = sitemap(published, base_url)
+    return {name: text.encode("utf-8") for name, text in files.items()}
