@@ -9,8 +9,6 @@ import datetime as dt
 import gc
 import hashlib
 import json
-import multiprocessing
-import multiprocessing.pool
 import os
 import shutil
 import time
@@ -19,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from briefwright.builder.workers import WarmPool, can_run, pid_alive, worker_signals
+from briefwright.builder.workers import BuildWorkers, WarmPool, can_run, pid_alive
 from briefwright.check.currency import check_currency
 from briefwright.check.editions import check_released, editions_folder, previous_editions, recorded_editions
 from briefwright.check.theme import check_house_style, check_theme, house_tokens, logo_asset, write_tokens
@@ -509,7 +507,7 @@ class _Build:
                 self.keep_briefs(previous)
             if self.opts.part is None or self.opts.part.lays_out:
                 self.render_pages()
-                with _Workers(self.opts.jobs, self.formats, self.opts.workers) as workers:
+                with BuildWorkers(self.opts.jobs, self.formats, self.opts.workers) as workers:
                     self.draw_charts(workers)
                     self.make_downloads(workers)
                 self.archive_editions()
@@ -738,13 +736,13 @@ class _Build:
     def chart_key(self, chart: dict) -> str:
         return digest("chart", chart["kind"], chart["points"], self.style, self.engine_key, *chart_identity(chart["kind"]))
 
-    def draw_charts(self, workers: _Workers) -> None:
+    def draw_charts(self, workers: BuildWorkers) -> None:
         svgs = workers.map(_draw_chart, list(self.chart_jobs.values()), "charts", self.progress)
         for key, svg in zip(self.chart_jobs, svgs, strict=True):
             self.chart_svgs[key] = svg
             self.cache.put(key, {"chart.svg": svg})
 
-    def make_downloads(self, workers: _Workers) -> None:
+    def make_downloads(self, workers: BuildWorkers) -> None:
         """Write each brief's folder (page and charts), then make every other format from it: reused from
         the cache when the folder's bytes, the stylesheets and the engine are unchanged, else in the pool."""
         pending: list[tuple[dict, OutputFormat, str, Job]] = []
@@ -880,54 +878,3 @@ class _Build:
             pages = {name.replace("__", "/"): data for name, data in cached.items()}
         for name, data in pages.items():
             (self.tmp / name).write_bytes(data)
-
-
-class _Workers:
-    """Runs jobs inline (-j1), in the caller's warm pool (serve), or in forked worker processes created only when
-    there is work and closed with the build."""
-
-    def __init__(self, jobs: int, formats: list[OutputFormat], warm: WarmPool | None = None):
-        self.jobs, self.formats, self.warm = jobs, formats, warm
-        self.pool: multiprocessing.pool.Pool | None = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, *exc):
-        if self.pool is not None:
-            if exc_type is None:
-                self.pool.close()
-            else:  # interrupted or failed: stop the workers now, not after their current layout
-                self.pool.terminate()
-            self.pool.join()
-
-    def map(self, fn: Callable[[Any], Any], items: list, stage: str, progress: Callable[[str, int, int], None],
-            cost: Callable[[Any], int] | None = None, key: Callable[[Any], Any] | None = None) -> list:
-        """`fn` over `items`, results in their order, longest first by `cost`; a warm pool orders by each job's
-        time at its last build when it has one for every item's `key`."""
-        if self.warm is not None and items:  # warm workers: even one job is faster there than in a cold parent
-            return self.warm.map(fn, items, stage, progress, cost, key)
-        progress(stage, 0, len(items))
-        results = [None] * len(items)
-        if self.jobs == 1 or len(items) < 2:
-            for i, item in enumerate(items):
-                results[i] = fn(item)
-                progress(stage, i + 1, len(items))
-            return results
-        if self.pool is None:
-            for fmt in self.formats:
-                fmt.preload()  # imported once before forking, shared by every worker
-            self.pool = multiprocessing.get_context("fork").Pool(self.jobs, initializer=worker_signals)
-        # Longest jobs first, so no worker is left with a long brief at the end; results keep their order.
-        order = sorted(range(len(items)), key=lambda i: -(cost(items[i]) if cost else 0))
-        done = 0
-        for index, result in self.pool.imap_unordered(_indexed, [(fn, i, items[i]) for i in order]):
-            results[index] = result
-            done += 1
-            progress(stage, done, len(items))
-        return results
-
-
-def _indexed(task):
-    fn, index, item = task
-    return index, fn(item)

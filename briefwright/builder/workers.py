@@ -1,15 +1,17 @@
-"""Layout workers that outlive one build: `serve` makes a `WarmPool` once and every build it runs uses it.
+"""Layout workers: one mechanism, `WarmPool` (a ProcessPoolExecutor), started two ways.
 
-A build's own pool (`pipeline._Workers`, `build -j2`) is forked when the build first has work and closed with
-it, so its workers lay out their first page with WeasyPrint, fontconfig and Pango cold. `serve` builds again
-after every edit; its workers are started once, warmed by laying out a small document through the theme's own
-stylesheets, and kept.
+`serve` makes a WarmPool once and every build it runs uses it; its workers are started once, warmed by laying out
+a small document through the theme's own stylesheets, and kept. A cold `build -j2` may start one early
+(`pipeline.early_pool`) so its workers import the layout libraries while the parent loads and checks. Otherwise a
+build's jobs run in `BuildWorkers`' own WarmPool, forked from the build's process when it first has work and
+closed with the build, so a format registered in that process only (a library caller's) is known to its workers.
 
-Start method: forkserver. `serve` runs an HTTP thread and a watch thread, and a worker that dies has to be
-replaced while they run; fork() from a process with threads can copy a lock another thread holds, and the
+Start method for the kept pools: forkserver. `serve` runs an HTTP thread and a watch thread, and a worker that dies
+has to be replaced while they run; fork() from a process with threads can copy a lock another thread holds, and the
 child then waits on it forever. The fork server is a fresh, single-threaded Python started before any worker
 (fork and exec at once, safe from any thread); it imports the engine and the layout libraries once
-(`_forkserver_preload`), and every worker, the first ones and their replacements, is forked from it.
+(`_forkserver_preload`), and every worker, the first ones and their replacements, is forked from it. A build's own
+pool forks from the thread that asks for it, at its first job.
 
 concurrent.futures rather than multiprocessing.Pool: when a worker dies, Pool replaces it but the task it held
 is never answered, and a worker killed while waiting for work can hold the queue's lock, so the next build
@@ -155,12 +157,16 @@ class WarmPool:
     is warmed through the theme in `static_dirs`; with None it is not: a pool for one build (`early_pool`) would
     pay for the warm-up about what it saves."""
 
-    def __init__(self, jobs: int, static_dirs: list[Path] | None):
+    def __init__(self, jobs: int, static_dirs: list[Path] | None, start_method: str = "forkserver",
+                 preload: list[Any] | None = None):
         self.jobs = jobs
         self.static_dirs = None if static_dirs is None else [str(d) for d in static_dirs]
-        self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(PRELOAD)
-        _start_fork_server()
+        self.forkserver = start_method == "forkserver"
+        self.context = multiprocessing.get_context(start_method)
+        self.preload = preload or []  # fork: formats whose libraries are imported here once, before forking
+        if self.forkserver:
+            self.context.set_forkserver_preload(PRELOAD)
+            _start_fork_server()
         self.executor: ProcessPoolExecutor | None = None
         self.made: dict[int, int] = {}  # by worker process id: how many results it has returned
         self.replaced = 0  # how many times the pool was replaced (a worker died, a build was interrupted)
@@ -169,18 +175,25 @@ class WarmPool:
         self._closed = False
         # The first start waits for the fork server to import the engine (about a second): in a thread, so the
         # caller carries on meanwhile (serve's first build is pages only; a build loads and renders). `map` waits.
-        self._starting: threading.Thread | None = threading.Thread(target=self._start, daemon=True)
-        self._starting.start()
+        # Forked workers are started at the first map instead, from the thread that asks (a fork from a second thread
+        # could copy a lock the first holds).
+        self._starting: threading.Thread | None = None
+        if self.forkserver:
+            self._starting = threading.Thread(target=self._start, daemon=True)
+            self._starting.start()
 
     def _ready(self) -> None:
         if self._starting is not None:
             self._starting.join()
             self._starting = None
         if self.executor is None and not self._closed:
-            _start_fork_server()
-            self._start()  # stopped by an interrupted map: started again for the next
+            if self.forkserver:
+                _start_fork_server()
+            self._start()  # not started yet (fork), or stopped by an interrupted map: started for this one
 
     def _start(self) -> None:
+        for fmt in self.preload:
+            fmt.preload()  # imported once before forking, shared by every worker
         executor = ProcessPoolExecutor(self.jobs, mp_context=self.context, initializer=_start_worker,
                                        initargs=(os.getpid(), self.static_dirs))
         # Start (and so warm) every worker now, while the parent does other work: the executor starts one per
@@ -256,8 +269,9 @@ class WarmPool:
         """Stop every worker now and start fresh ones (warming up while the caller carries on)."""
         self._stop()
         self.replaced += 1
-        _start_fork_server()  # again, should it have ended
-        self._start()
+        if self.forkserver:
+            _start_fork_server()  # again, should it have ended
+            self._start()  # forked workers start at the next map
 
     def _stop(self) -> None:
         if self._starting is not None:
@@ -296,3 +310,38 @@ def _shut(executor: ProcessPoolExecutor) -> None:
         if p.is_alive():
             p.kill()
             p.join(timeout=5)
+
+
+class BuildWorkers:
+    """Where one build's jobs run: inline for -j1 or a single job; in the caller's warm pool when it gives one
+    (serve's, or a cold build's early pool); else in a pool of this build's own, forked from this process at its
+    first job (so a format or chart kind registered in this process only is known to its workers, as a library
+    caller expects) and ended with the build. Every pool is a `WarmPool`: one mechanism, two start methods."""
+
+    def __init__(self, jobs: int, formats: list[Any], warm: WarmPool | None = None):
+        self.jobs, self.formats, self.warm = jobs, formats, warm
+        self.own: WarmPool | None = None
+
+    def __enter__(self) -> BuildWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.own is not None:
+            self.own.close()
+
+    def map(self, fn: Callable[[Any], Any], items: list, stage: str, progress: Callable[[str, int, int], None],
+            cost: Callable[[Any], int] | None = None, key: Callable[[Any], Any] | None = None) -> list:
+        """`fn` over `items`, results in their order, longest first by `cost` (or, in a warm pool, by each
+        job's time at its last build when it has one for every item's `key`)."""
+        if self.warm is not None and items:  # warm workers: even one job is faster there than in a cold parent
+            return self.warm.map(fn, items, stage, progress, cost, key)
+        if self.jobs == 1 or len(items) < 2:
+            progress(stage, 0, len(items))
+            results = []
+            for i, item in enumerate(items):
+                results.append(fn(item))
+                progress(stage, i + 1, len(items))
+            return results
+        if self.own is None:
+            self.own = WarmPool(self.jobs, None, "fork", [f for f in self.formats if f.parallel])
+        return self.own.map(fn, items, stage, progress, cost, key)
