@@ -1,11 +1,10 @@
-"""The packaging step: the wheel carries the engine's theme, its guides and the example project as package data.
+"""The one packaging step pyproject.toml cannot declare: the example project `briefwright init --example` copies.
 
-This repository keeps one copy of each: `templates/` is the default theme, and the GLM-Image project
-at the top level (project.yaml, content/, briefs/) is the example `briefwright init --example` copies.
-`docs/` holds the guides `briefwright docs` shows. The build copies them into the package
-(briefwright/default_theme, briefwright/docs, briefwright/examples/glm-image);
-a checkout run from source finds them where they are (see briefwright/resources.py).
-Everything else about the package is declared in pyproject.toml.
+The example is the repository's own GLM-Image project at the top level (project.yaml, content/, briefs/,
+translations/). The default theme (templates/) and the guides (docs/) are mapped into the wheel by pyproject.toml's
+package-dir as data packages, with no copying; the top level cannot be mapped the same way, because a package's
+folder ships every .py file in it (build.py, this file). So this step copies the example's folders into
+briefwright/examples/glm-image; a checkout run from source finds all three where they are (briefwright/core/resources.py).
 """
 import shutil
 from pathlib import Path
@@ -17,14 +16,10 @@ HERE = Path(__file__).resolve().parent
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
 
 
-class BuildWithTheme(build_py):
+class BuildWithExample(build_py):
     def run(self):
         super().run()
-        package = Path(self.build_lib) / "briefwright"
-        for source, target in ((HERE / "templates", package / "default_theme"), (HERE / "docs", package / "docs")):
-            shutil.rmtree(target, ignore_errors=True)
-            shutil.copytree(source, target, ignore=IGNORE)
-        example = package / "examples" / "glm-image"
+        example = Path(self.build_lib) / "briefwright" / "examples" / "glm-image"
         shutil.rmtree(example, ignore_errors=True)
         example.mkdir(parents=True)
         shutil.copy2(HERE / "project.yaml", example / "project.yaml")
@@ -32,4 +27,4 @@ class BuildWithTheme(build_py):
             shutil.copytree(HERE / folder, example / folder, ignore=IGNORE)
 
 
-setup(cmdclass={"build_py": BuildWithTheme})
+setup(cmdclass={"build_py": BuildWithExample})

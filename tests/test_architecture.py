@@ -272,3 +272,12 @@ def test_base64_is_not_mistaken_for_a_reader():
     read = readers()
     assert read[".html"](base64.b64encode(b"secret words")) == "c2VjcmV0IHdvcmRz"
     assert ".pdf" in read and ".docx" in read and ".pptx" in read
+
+
+def test_the_wheel_lists_every_engine_package():
+    """pyproject.toml names the packages (two of them are data folders mapped in): a new engine package that is not
+    listed would be missing from the wheel."""
+    import tomllib
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    folders = sorted(".".join(p.parent.relative_to(REPO).parts) for p in ENGINE.rglob("__init__.py"))
+    assert sorted(declared) == sorted([*folders, "briefwright.default_theme", "briefwright.docs"])
