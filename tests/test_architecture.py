@@ -16,7 +16,6 @@ from pathlib import Path
 
 import grimp
 import pytest
-
 from helpers import FIXTURES, REPO, cli_command, copy_project, subprocess_env
 
 ENGINE = REPO / "briefwright"
@@ -281,3 +280,14 @@ def test_the_wheel_lists_every_engine_package():
     declared = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
     folders = sorted(".".join(p.parent.relative_to(REPO).parts) for p in ENGINE.rglob("__init__.py"))
     assert sorted(declared) == sorted([*folders, "briefwright.default_theme", "briefwright.docs"])
+
+
+def test_the_architecture_guide_draws_the_layers_the_contract_enforces():
+    import tomllib
+    contract = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"][0]
+    guide = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    block = guide.split("<!-- layers: checked against pyproject.toml's import-linter contract", 1)[1]
+    block = block.split("```\n", 1)[1].split("```", 1)[0]
+    drawn = [re.split(r"\s{2,}", line.strip())[0] for line in block.splitlines() if line.strip()]
+    assert drawn == contract["layers"]
+    assert contract["containers"] == ["briefwright"] and contract["exhaustive"] is True
