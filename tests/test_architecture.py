@@ -5,7 +5,6 @@ engine file changed)."""
 from __future__ import annotations
 
 import ast
-import base64
 import os
 import re
 import shutil
@@ -265,12 +264,14 @@ def test_a_fresh_process_finds_formats_by_name():
     assert out.strip() == "briefwright.formats.docx"
 
 
-def test_base64_is_not_mistaken_for_a_reader():
-    """verify's text reader for plain files decodes nothing: only a format's reader turns its bytes into words."""
-    from briefwright.site.verify import readers
+def test_verify_reads_each_built_in_format_through_the_format():
+    from briefwright.formats import FORMATS
+    from briefwright.site.verify import NO_TEXT_SUFFIXES, readers
     read = readers()
-    assert read[".html"](base64.b64encode(b"secret words")) == "c2VjcmV0IHdvcmRz"
-    assert ".pdf" in read and ".docx" in read and ".pptx" in read
+    for name in ("pdf", "docx", "pptx"):
+        assert read[FORMATS[name].suffix] == FORMATS[name].text_of
+    assert read[".html"](b"caf\xc3\xa9") == "caf\u00e9"
+    assert ".woff2" in NO_TEXT_SUFFIXES and ".pf_fragment" not in read  # an unknown kind is refused, not skipped
 
 
 def test_the_wheel_lists_every_engine_package():
