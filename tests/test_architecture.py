@@ -16,7 +16,6 @@ from pathlib import Path
 
 import grimp
 import pytest
-
 from helpers import FIXTURES, REPO, cli_command, copy_project, subprocess_env
 
 ENGINE = REPO / "briefwright"
