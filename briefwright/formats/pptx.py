@@ -34,7 +34,8 @@ from briefwright.core import i18n
 from briefwright.core.i18n import gettext as _
 from briefwright.formats import ooxml
 from briefwright.formats.base import Job, Output, OutputError, OutputFormat
-from briefwright.formats.docx import TLP_INK, html_blocks
+from briefwright.formats.docx.runs import html_blocks
+from briefwright.formats.docx.styles import TLP_INK
 
 REFERENCE = "reference.pptx"  # in the theme's static folder, like the Word reference document
 # The layout each kind of slide uses, by the names PowerPoint gives its built-in layouts: a template made from
