@@ -10,7 +10,7 @@ import pikepdf
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from briefwright.formats.pdf_structure import StructureTree  # noqa: E402
+from briefwright.formats.pdf.structure import StructureTree  # noqa: E402
 
 BLOCKS = {"/P": "", "/Caption": "caption: ", "/Note": "note", "/H1": "heading 1: ", "/H2": "heading 2: ",
           "/H3": "heading 3: ", "/H4": "heading 4: ", "/H5": "heading 5: ", "/H6": "heading 6: "}

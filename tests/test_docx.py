@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from briefwright.formats import docx as word
 from briefwright.formats import ooxml
+from briefwright.formats.docx import check as word_check
 
 TOPICS = {"glm-image": REPO, "eu-ai-act": REPO / "topics" / "eu-ai-act"}
 
@@ -43,7 +44,7 @@ def squeeze(text: str) -> str:
 def required_texts(brief: dict) -> list[str]:
     """What a reader of any edition must find: every caveat title, the claim label of every labelled fact it
     shows (a fact a judgment only rests on is not shown), the marking."""
-    caveats, _, labels = word._titles(brief)
+    caveats, _, labels = word_check._titles(brief)
     titles = [caveats[c] for _, c in brief["required"]["caveats"]]
     claim_labels = [labels[f] for f in brief["required"]["labelled"] if f in labels]
     return sorted(set(titles + claim_labels + [brief["marking"]["label"]]))

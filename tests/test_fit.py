@@ -16,7 +16,7 @@ import pytest
 from helpers import REPO, convert_with_libreoffice, run_cli, soffice
 from pypdf import PdfReader
 
-from briefwright.formats import print_layout
+from briefwright.formats.pdf import layout
 
 GLOSSARY = """
 glossary:
@@ -223,7 +223,7 @@ def test_a_table_that_fits_is_never_split_and_a_longer_one_starts_where_the_text
     last_words, rows = long_table(printed)
     assert last_words == rows[:1] and len(rows) >= 2, (last_words, rows)
     # Without the correction, print.css's break-inside: avoid pushes it whole onto the next page.
-    monkeypatch.setattr(print_layout, "MAX_PASSES", 0)
+    monkeypatch.setattr(layout, "MAX_PASSES", 0)
     assert build(minimal, tmp_path / "uncorrected", "--formats", "html,pdf").code == 0
     last_words, rows = long_table([squeeze(p) for p in pdf_pages(tmp_path / "uncorrected/briefs/plain/plain.pdf")])
     assert rows[0] == last_words[0] + 1, (last_words, rows)
@@ -246,10 +246,10 @@ def test_a_chart_that_moves_to_the_next_page_leaves_no_blank_band(minimal, tmp_p
     edit(plain, "page_limit: 2", "page_limit: 4")
     assert build(minimal, tmp_path / "site", "--formats", "html,pdf").code == 0
     band = band_before_chart(tmp_path / "site" / "briefs" / "plain" / "plain.pdf")
-    assert band <= print_layout.BAND_LINES * BODY_LINE, band
+    assert band <= layout.BAND_LINES * BODY_LINE, band
     page = " ".join(pdf_pages(tmp_path / "site" / "briefs" / "plain" / "plain.pdf"))
     assert page.index("Widget reviewed") < page.index("Throughput")  # the table after it filled the band
     # Without the correction the same brief leaves a band of more than four lines: the test would see it.
-    monkeypatch.setattr(print_layout, "MAX_PASSES", 0)
+    monkeypatch.setattr(layout, "MAX_PASSES", 0)
     assert build(minimal, tmp_path / "uncorrected", "--formats", "html,pdf").code == 0
     assert band_before_chart(tmp_path / "uncorrected" / "briefs" / "plain" / "plain.pdf") > 4 * BODY_LINE

@@ -1,4 +1,4 @@
-"""The post-layout structure step (briefwright/formats/pdf_structure.py) on a small page laid out by WeasyPrint:
+"""The post-layout structure step (briefwright/formats/pdf/structure.py) on a small page laid out by WeasyPrint:
 each correction read back from the PDF with pikepdf. test_accessibility.py checks the real briefs."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pikepdf
 import pytest
 
 from briefwright.formats.pdf import render_pdf
-from briefwright.formats.pdf_structure import PageFacts, StructureTree, normalise
+from briefwright.formats.pdf.structure import PageFacts, StructureTree, normalise
 from briefwright.render.page import print_html
 from briefwright.resolve.citations import url_html
 

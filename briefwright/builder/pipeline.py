@@ -494,7 +494,7 @@ class _Build:
         self.chart_svgs: dict[str, bytes] = {}
         self.chart_jobs: dict[str, tuple] = {}
         self.outputs: dict[str, dict] = {}
-        self.room: dict[str, dict] = {}  # edition -> what its paged file's engine-added parts take (print_layout.room)
+        self.room: dict[str, dict] = {}  # edition -> what its paged file's engine-added parts take (formats.pdf.layout.room)
 
     def run(self) -> BuildReport:
         self.choose_briefs()

@@ -18,8 +18,11 @@ from briefwright.core.model import (
     ID_PATTERN,
     MODAL_HEDGES,
     Attribution,
+    Brief,
+    Chart,
     Confidence,
     Entity,
+    Fact,
     GlossaryTerm,
     Judgment,
     Likelihood,
@@ -216,40 +219,16 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
     for kind in ("source", "fact", "caveat", "unknown", "event", "chart", "judgment", "entity", "term", "brief"):
         for record in project.table(kind).values():
             _check_record(record, project, out)
-
     for fact in project.facts.values():
-        if fact.status is Status.CONFLICTING and len(fact.sides) < 2:
-            out.error(fact.at("status"),
-                      f"fact '{fact.id}' is conflicting: give both sides under 'sides' (at least two), each with its sources")
-        if fact.sides and fact.status is not Status.CONFLICTING:
-            out.error(fact.at("sides"), f"fact '{fact.id}' has sides but its status is '{fact.status.value}', not 'conflicting'")
-
+        check_sides(fact, out)
     for chart in project.charts.values():
-        chart_kind = CHART_KINDS.get(chart.kind)
-        if chart_kind is None:
-            out.error(chart.at("kind"), f"unknown chart kind '{chart.kind}'; registered kinds: {', '.join(sorted(CHART_KINDS))}")
-        else:
-            chart_kind.check(chart, project, out)
-
+        check_chart_kind(chart, project, out)
     for judgment in project.judgments.values():
         check_judgment(judgment, out)
 
     check_audiences(project, out, templates)
     for brief in project.briefs.values():
-        audience = project.audiences.get(brief.audience)
-        if audience is None:
-            out.error(brief.at("audience"), f"unknown audience '{brief.audience}'; use one of: "
-                      f"{', '.join(project.audiences)} (or declare it under 'audiences' in project.yaml)")
-        elif project.page_limit(brief) is None:
-            out.error(brief.at("audience"), f"brief '{brief.id}' sets no page_limit and audience '{audience.id}' "
-                      "has no default one; set page_limit in the brief, or for the audience in project.yaml")
-        template = brief.template or (audience.template if audience else None)
-        if templates is not None and template and template not in templates:
-            out.error(brief.at("template") if brief.template else brief.at("audience"),
-                      f"template '{template}' not found in templates/")
-        if not any(s.facts or s.judgments or s.charts or s.events for s in brief.sections):
-            out.error(brief.at("sections"), f"brief '{brief.id}' uses no facts, judgments, charts or events")
-
+        check_brief_shape(brief, project, templates, out)
     check_briefs(project, out)
     check_public_repository(project, out)
 
@@ -271,15 +250,55 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
     for judgment in project.judgments.values():
         check_interested_basis(judgment, project, out)
     for brief in project.briefs.values():
-        audience = project.audiences.get(brief.audience)
-        if audience is not None and not audience.screening:
-            for section in brief.sections:
-                if section.entities:
-                    out.warning(section.at("entities"), f"brief '{brief.id}': audience '{audience.id}' has no "
-                                "screening table, so this section's entities are not shown; set screening: true for "
-                                "the audience in project.yaml, or remove them")
+        check_unshown_entities(brief, project, out)
     for judgment in project.judgments.values():
         check_window(judgment, project, today, out)
+
+
+def check_sides(fact: Fact, out: Collector) -> None:
+    """A conflicting fact gives both sides; only a conflicting fact has sides."""
+    if fact.status is Status.CONFLICTING and len(fact.sides) < 2:
+        out.error(fact.at("status"),
+                  f"fact '{fact.id}' is conflicting: give both sides under 'sides' (at least two), each with its sources")
+    if fact.sides and fact.status is not Status.CONFLICTING:
+        out.error(fact.at("sides"), f"fact '{fact.id}' has sides but its status is '{fact.status.value}', not 'conflicting'")
+
+
+def check_chart_kind(chart: Chart, project: Project, out: Collector) -> None:
+    """A chart names a registered kind, which checks the chart's own fields."""
+    chart_kind = CHART_KINDS.get(chart.kind)
+    if chart_kind is None:
+        out.error(chart.at("kind"), f"unknown chart kind '{chart.kind}'; registered kinds: {', '.join(sorted(CHART_KINDS))}")
+    else:
+        chart_kind.check(chart, project, out)
+
+
+def check_brief_shape(brief: Brief, project: Project, templates: set[str] | None, out: Collector) -> None:
+    """A brief's audience, page limit and template exist, and it shows something."""
+    audience = project.audiences.get(brief.audience)
+    if audience is None:
+        out.error(brief.at("audience"), f"unknown audience '{brief.audience}'; use one of: "
+                  f"{', '.join(project.audiences)} (or declare it under 'audiences' in project.yaml)")
+    elif project.page_limit(brief) is None:
+        out.error(brief.at("audience"), f"brief '{brief.id}' sets no page_limit and audience '{audience.id}' "
+                  "has no default one; set page_limit in the brief, or for the audience in project.yaml")
+    template = brief.template or (audience.template if audience else None)
+    if templates is not None and template and template not in templates:
+        out.error(brief.at("template") if brief.template else brief.at("audience"),
+                  f"template '{template}' not found in templates/")
+    if not any(s.facts or s.judgments or s.charts or s.events for s in brief.sections):
+        out.error(brief.at("sections"), f"brief '{brief.id}' uses no facts, judgments, charts or events")
+
+
+def check_unshown_entities(brief: Brief, project: Project, out: Collector) -> None:
+    """Entities in a section of a brief whose audience has no screening table would silently not be shown."""
+    audience = project.audiences.get(brief.audience)
+    if audience is not None and not audience.screening:
+        for section in brief.sections:
+            if section.entities:
+                out.warning(section.at("entities"), f"brief '{brief.id}': audience '{audience.id}' has no "
+                            "screening table, so this section's entities are not shown; set screening: true for "
+                            "the audience in project.yaml, or remove them")
 
 
 def check_window(judgment: Judgment, project: Project, today: dt.date, out: Collector) -> None:

@@ -1,6 +1,7 @@
 """What an output format is: the class a format subclasses, the job it is handed and the output it gives back."""
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -24,7 +25,16 @@ class Job:
 class Output:
     data: bytes
     pages: int | None = None  # for paged formats: the page count a brief's page_limit applies to
-    room: dict | None = None  # what layout measured of the parts the engine adds (print_layout.room), by name
+    room: dict | None = None  # what layout measured of the parts the engine adds (pdf.layout.room), by name
+
+
+def package_digest(package: Path) -> str:
+    """The sha256 of every module of a format's package (its folder), in name order: a cache key part for what its
+    own code decides, which a change to any of its files changes."""
+    digest = hashlib.sha256()
+    for module in sorted(package.glob("*.py")):
+        digest.update(module.name.encode() + b"\0" + module.read_bytes())
+    return digest.hexdigest()
 
 
 class OutputFormat:

@@ -34,7 +34,8 @@ from briefwright.core import i18n
 from briefwright.core.i18n import gettext as _
 from briefwright.formats import ooxml
 from briefwright.formats.base import Job, Output, OutputError, OutputFormat
-from briefwright.formats.docx import TLP_INK, html_blocks
+from briefwright.formats.docx.runs import html_blocks
+from briefwright.formats.docx.styles import TLP_INK
 
 REFERENCE = "reference.pptx"  # in the theme's static folder, like the Word reference document
 # The layout each kind of slide uses, by the names PowerPoint gives its built-in layouts: a template made from
@@ -1082,15 +1083,38 @@ def check_pptx(brief: dict, data: bytes) -> list[str]:
     slide carries its status label in its paragraph, its critical and major caveats on the slide and every caveat
     in the notes; every required caveat and unknown is on a slide; every source is listed; the marking is on every
     slide and in the properties."""
-    from briefwright.resolve.translations import plain
     prs, slides = read_slides(data)
-    label = brief["marking"]["label"]
+    facts = _facts_shown(brief)
+    return (_marking_problems(prs, slides, brief["marking"]["label"]) + _caveat_problems(brief, slides, facts)
+            + _label_problems(facts, slides) + _listing_problems(brief, slides) + _warning_problems(brief, slides))
+
+
+def _facts_shown(brief: dict) -> dict[str, dict]:
+    """Every fact the deck may show, by id: the sections' facts and those judgments rest on."""
+    facts: dict[str, dict] = {}
+    for s in brief["sections"]:
+        for f in s["facts"]:
+            facts.setdefault(f["id"], f)
+        for j in s["judgments"]:
+            for f in j.get("rests_on_facts", []):
+                facts.setdefault(f["id"], f)
+    return facts
+
+
+def _marking_problems(prs: Any, slides: list[dict], label: str) -> list[str]:
     problems = []
     if prs.core_properties.content_status != label:
         problems.append(f"its slides' properties do not carry the marking {label}")
     for n, s in enumerate(slides, 1):
         if not _marking_shown(s["slide"], label):
             problems.append(f"slide {n} of its deck does not show the marking {label}")
+    return problems
+
+
+def _caveat_problems(brief: dict, slides: list[dict], facts: dict[str, dict]) -> list[str]:
+    """Each required caveat on a slide and in the notes; beside its fact, in the notes of the fact's slide and, when
+    critical or major, on the slide itself."""
+    from briefwright.resolve.translations import plain
     everything = " ".join(p for s in slides for p in s["paragraphs"])
     notes_all = " ".join(s["notes"] for s in slides)
     caveats: dict[str, dict] = {}
@@ -1099,14 +1123,8 @@ def check_pptx(brief: dict, data: bytes) -> list[str]:
             caveats.update((c["id"], c) for c in f["caveats"] if not c.get("ref_only"))
         caveats.update((c["id"], c) for c in s["caveats"])
     caveats.update((c["id"], c) for c in brief["caveats_section"])
-    facts: dict[str, dict] = {}
-    for s in brief["sections"]:
-        for f in s["facts"]:
-            facts.setdefault(f["id"], f)
-        for j in s["judgments"]:
-            for f in j.get("rests_on_facts", []):
-                facts.setdefault(f["id"], f)
     title_of = {cid: _squeeze(plain(c["title"])) for cid, c in caveats.items()}
+    problems = []
     for fact_id, caveat_id in brief["required"]["caveats"]:
         title = title_of.get(caveat_id)
         if title is None or title not in everything or title not in notes_all:
@@ -1125,6 +1143,13 @@ def check_pptx(brief: dict, data: bytes) -> list[str]:
             if severe and not any(title in p for p in s["paragraphs"]):
                 problems.append(f"slide {n} shows fact '{fact_id}' without its {caveats[caveat_id]['severity']['value']} "
                                 f"caveat '{caveat_id}' on the slide")
+    return problems
+
+
+def _label_problems(facts: dict[str, dict], slides: list[dict]) -> list[str]:
+    """A fact that is not verified carries its status label before its statement, wherever a slide shows it."""
+    from briefwright.resolve.translations import plain
+    problems = []
     for fact_id, fact in facts.items():
         if not fact["status"]["needs_label"]:
             continue
@@ -1134,6 +1159,14 @@ def check_pptx(brief: dict, data: bytes) -> list[str]:
             for p in s["paragraphs"]:
                 if statement and statement in p and wanted not in p.split(statement)[0]:
                     problems.append(f"fact '{fact_id}' is not verified but slide {n} shows it without its status label")
+    return problems
+
+
+def _listing_problems(brief: dict, slides: list[dict]) -> list[str]:
+    """Every required unknown is asked and every source listed, somewhere on the slides."""
+    from briefwright.resolve.translations import plain
+    everything = " ".join(p for s in slides for p in s["paragraphs"])
+    problems = []
     questions = {u["id"]: u["question"] for s in brief["sections"] for u in s["unknowns"]}
     questions.update((u["id"], u["question"]) for u in brief["unknowns_section"])
     for unknown_id in brief["required"]["unknowns"]:
@@ -1142,7 +1175,15 @@ def check_pptx(brief: dict, data: bytes) -> list[str]:
     for note in brief["notes"]:
         if _squeeze(plain(note["title"])) not in everything:
             problems.append(f"its slides do not list source {note['n']} ('{note['id']}')")
-    with i18n.use(brief.get("language", i18n.SOURCE_LANGUAGE)):  # issue 28: what every format must say
+    return problems
+
+
+def _warning_problems(brief: dict, slides: list[dict]) -> list[str]:
+    """What every format must say (issue 28): how old the evidence is, on the title slide, and that a judgment rests
+    partly on unverified claims, on its slide."""
+    from briefwright.resolve.translations import plain
+    problems = []
+    with i18n.use(brief.get("language", i18n.SOURCE_LANGUAGE)):
         unverified = _squeeze(_("Rests partly on unverified claims."))
         gap = brief.get("currency_gap")
         gap_line = _squeeze(_("Evidence to %(date)s; not surveyed since", date=gap["display"])) if gap else None

@@ -163,47 +163,10 @@ def run_check(project: Project, ids: list[str], offline: bool, strict: bool, rep
     for line in warnings:
         print(line, file=sys.stderr)
     chosen = targets(project, ids)
-    run = CheckRun()
     now = clock.now()
-    ask: list[str] = []
-    for target in chosen:
-        if target.url in run.results or target.url in ask:
-            continue
-        cached = store.get(target.url) if offline else store.fresh(target.url, now, settings.cache_hours)
-        if cached is not None:
-            run.results[target.url] = cached
-            run.from_cache.add(target.url)
-        elif not offline:
-            ask.append(target.url)
+    run, ask = _from_cache(chosen, store, offline, now, settings)
     if ask:
-        politeness = Politeness(per_host=settings.per_host, delay=settings.delay_seconds, timeout=settings.timeout_seconds)
-        checker = Checker(politeness, clock, transport)
-        progress = Progress("links check", len(ask), clock)
-        hosts = len({host_of(u) for u in ask})
-        print(f"links check: asking {len(ask)} address{'es' if len(ask) != 1 else ''} on {hosts} host"
-              f"{'s' if hosts != 1 else ''}, {politeness.per_host} at a time per host, {politeness.delay:g} s apart"
-              + (f" ({len(run.from_cache)} more from the last {settings.cache_hours} h)" if run.from_cache else ""),
-              file=sys.stderr)
-
-        def done(result: Result) -> None:
-            run.results[result.url] = result
-            store.put(result)
-            progress.step(result.url)
-        try:
-            checker.check_all(ask, done)
-        except KeyboardInterrupt:
-            checker.stopped = True
-            if isinstance(clock, SystemClock):
-                clock.stop.set()
-            progress.close()
-            store.save()
-            print(f"links check: interrupted after {progress.done} of {len(ask)}; those results are kept for "
-                  f"{settings.cache_hours} h, so the next `briefwright links check` goes on from there", file=sys.stderr)
-            raise
-        finally:
-            checker.close()
-        progress.close()
-        store.save()
+        _ask(ask, run, store, settings, clock, transport)
     failing = False
     rows = []
     counts = dict.fromkeys((*STATUSES, UNCHECKED), 0)
@@ -216,21 +179,80 @@ def run_check(project: Project, ids: list[str], offline: bool, strict: bool, rep
             failing |= _problem(target, result, out, strict)
             if target.field == "url" and status == DEAD and target.source.url_status is None:
                 dead_sources.append(target.source)
-        rows.append({"source": target.source.id, "field": target.field, "url": target.url, "status": status,
-                     **({k: v for k, v in result.to_json().items() if k != "url"} if result else {}),
-                     "from_cache": target.url in run.from_cache, "file": target.loc.display_path(),
-                     "line": target.loc.line, "url_status": target.source.url_status.value
-                     if target.source.url_status else None, "archived_url": target.source.archived_url})
+        rows.append(_row(target, status, result, run))
     show(sorted(out.diagnostics, key=lambda d: (str(d.loc.path), d.loc.line, d.loc.col)))
     if mark_dead and dead_sources:
         _write_marks(dead_sources)
-    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
-    sources = len({t.source.id for t in chosen})
     if report is not None:
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(json.dumps({"made": now.isoformat(timespec="seconds"), "offline": offline,
                                       "counts": counts, "results": rows}, indent=1, ensure_ascii=False) + "\n",
                           encoding="utf-8")
+    _print_summary(chosen, run, counts, offline, report)
+    return 1 if strict and failing else 0
+
+
+def _from_cache(chosen: list[Target], store: Results, offline: bool, now: Any, settings: Links) -> tuple[CheckRun, list[str]]:
+    """The results the cache holds (any age offline, else fresh ones), and the addresses still to ask, each once."""
+    run = CheckRun()
+    ask: list[str] = []
+    for target in chosen:
+        if target.url in run.results or target.url in ask:
+            continue
+        cached = store.get(target.url) if offline else store.fresh(target.url, now, settings.cache_hours)
+        if cached is not None:
+            run.results[target.url] = cached
+            run.from_cache.add(target.url)
+        elif not offline:
+            ask.append(target.url)
+    return run, ask
+
+
+def _ask(ask: list[str], run: CheckRun, store: Results, settings: Links, clock: Clock,
+         transport: httpx.BaseTransport | None) -> None:
+    """Ask every address, politely per host; each result is kept as it comes, so an interrupted run goes on later."""
+    politeness = Politeness(per_host=settings.per_host, delay=settings.delay_seconds, timeout=settings.timeout_seconds)
+    checker = Checker(politeness, clock, transport)
+    progress = Progress("links check", len(ask), clock)
+    hosts = len({host_of(u) for u in ask})
+    print(f"links check: asking {len(ask)} address{'es' if len(ask) != 1 else ''} on {hosts} host"
+          f"{'s' if hosts != 1 else ''}, {politeness.per_host} at a time per host, {politeness.delay:g} s apart"
+          + (f" ({len(run.from_cache)} more from the last {settings.cache_hours} h)" if run.from_cache else ""),
+          file=sys.stderr)
+
+    def done(result: Result) -> None:
+        run.results[result.url] = result
+        store.put(result)
+        progress.step(result.url)
+    try:
+        checker.check_all(ask, done)
+    except KeyboardInterrupt:
+        checker.stopped = True
+        if isinstance(clock, SystemClock):
+            clock.stop.set()
+        progress.close()
+        store.save()
+        print(f"links check: interrupted after {progress.done} of {len(ask)}; those results are kept for "
+              f"{settings.cache_hours} h, so the next `briefwright links check` goes on from there", file=sys.stderr)
+        raise
+    finally:
+        checker.close()
+    progress.close()
+    store.save()
+
+
+def _row(target: Target, status: str, result: Result | None, run: CheckRun) -> dict:
+    """One address's line of the JSON report."""
+    return {"source": target.source.id, "field": target.field, "url": target.url, "status": status,
+            **({k: v for k, v in result.to_json().items() if k != "url"} if result else {}),
+            "from_cache": target.url in run.from_cache, "file": target.loc.display_path(),
+            "line": target.loc.line, "url_status": target.source.url_status.value
+            if target.source.url_status else None, "archived_url": target.source.archived_url}
+
+
+def _print_summary(chosen: list[Target], run: CheckRun, counts: dict[str, int], offline: bool, report: Path | None) -> None:
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+    sources = len({t.source.id for t in chosen})
     asked = len(chosen) - sum(1 for t in chosen if t.url in run.from_cache)
     print(f"links check: {len(chosen)} address{'es' if len(chosen) != 1 else ''} of {sources} source"
           f"{'s' if sources != 1 else ''}: {summary or 'none'}"
@@ -239,7 +261,6 @@ def run_check(project: Project, ids: list[str], offline: bool, strict: bool, rep
           + (f"; report in {report}" if report else "")
           + ("; run `briefwright links check` where the network allows to check the unchecked ones"
              if counts[UNCHECKED] else ""), file=sys.stderr)
-    return 1 if strict and failing else 0
 
 
 def _write_marks(sources: list[Source]) -> None:
@@ -259,6 +280,30 @@ def _write_marks(sources: list[Source]) -> None:
 def run_archive(project: Project, ids: list[str], endpoint: str | None, per_minute: int | None, channel: Marking,
                 cache_dir: Path | None, transport: httpx.BaseTransport | None = None) -> int:
     settings = _settings(project)
+    endpoint, key, rate = _archive_options(endpoint, per_minute, settings)
+    by_url, left_out = _to_archive(project, ids, channel)
+    clock = clock_factory()
+    warnings: list[str] = []
+    folder = cache_folder(project, cache_dir)
+    jobs = ArchiveJobs(folder, warnings)
+    for line in warnings:
+        print(line, file=sys.stderr)
+    jobs.jobs = {url: job for url, job in jobs.jobs.items() if url in by_url}  # asked for and still wanted
+    if not by_url:
+        print("links archive: every cited address has an archived copy" if not left_out else
+              "links archive: nothing to ask for", file=sys.stderr)
+        return 0
+    minutes = len(by_url) / rate
+    print(f"links archive: {len(by_url)} cited address{'es' if len(by_url) != 1 else ''} without an archived copy"
+          + (f" ({len(jobs.jobs)} asked for before, polled first)" if jobs.jobs else "")
+          + f"; at {rate} a minute that takes about {max(1, round(minutes))} min, from {endpoint}"
+          + ("" if key else f" (set {KEY_VARIABLE} for 12 a minute)"), file=sys.stderr)
+    archiver = Archiver(endpoint, key, rate, clock, transport)
+    return _capture(archiver, by_url, jobs, Progress("links archive", len(by_url), clock), endpoint, rate)
+
+
+def _archive_options(endpoint: str | None, per_minute: int | None, settings: Links) -> tuple[str, str | None, int]:
+    """The archive's address, the key (sent only where it is safe) and captures asked for a minute, or LinkUsageError."""
     endpoint = endpoint_of(endpoint, settings.archive_endpoint)
     if not endpoint.startswith(("https://", "http://")):
         raise LinkUsageError(f"the archive endpoint must start with https:// or http://, not {endpoint!r}")
@@ -268,6 +313,12 @@ def run_archive(project: Project, ids: list[str], endpoint: str | None, per_minu
     rate = per_minute or settings.archive_per_minute or (12 if key else 4)
     if rate < 1:
         raise LinkUsageError("--per-minute must be at least 1")
+    return endpoint, key, rate
+
+
+def _to_archive(project: Project, ids: list[str], channel: Marking) -> tuple[dict[str, list[Source]], bool]:
+    """The cited sources without an archived copy, by address, and whether any were left out: those above the
+    channel (a capture makes an address public) and those marked dead (a capture now would keep the error page)."""
     missing = unarchived(project)
     if ids:
         unknown = [i for i in ids if i not in project.sources]
@@ -288,24 +339,13 @@ def run_archive(project: Project, ids: list[str], endpoint: str | None, per_minu
     by_url: dict[str, list[Source]] = {}
     for source in chosen:
         by_url.setdefault(str(source.url), []).append(source)
-    clock = clock_factory()
-    warnings: list[str] = []
-    folder = cache_folder(project, cache_dir)
-    jobs = ArchiveJobs(folder, warnings)
-    for line in warnings:
-        print(line, file=sys.stderr)
-    jobs.jobs = {url: job for url, job in jobs.jobs.items() if url in by_url}  # asked for and still wanted
-    if not by_url:
-        print("links archive: every cited address has an archived copy" if not restricted and not dead else
-              "links archive: nothing to ask for", file=sys.stderr)
-        return 0
-    minutes = len(by_url) / rate
-    print(f"links archive: {len(by_url)} cited address{'es' if len(by_url) != 1 else ''} without an archived copy"
-          + (f" ({len(jobs.jobs)} asked for before, polled first)" if jobs.jobs else "")
-          + f"; at {rate} a minute that takes about {max(1, round(minutes))} min, from {endpoint}"
-          + ("" if key else f" (set {KEY_VARIABLE} for 12 a minute)"), file=sys.stderr)
-    archiver = Archiver(endpoint, key, rate, clock, transport)
-    progress = Progress("links archive", len(by_url), clock)
+    return by_url, bool(restricted or dead)
+
+
+def _capture(archiver: Archiver, by_url: dict[str, list[Source]], jobs: ArchiveJobs, progress: Progress, endpoint: str,
+             rate: int) -> int:
+    """Ask the archive for each address and write each copy it makes into the sources' YAML as it comes; the jobs
+    in progress are kept, so a stopped run goes on where it stopped."""
     failed: list[str] = []
 
     def captured(capture: Capture) -> None:

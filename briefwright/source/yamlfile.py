@@ -371,60 +371,69 @@ class _Decoder:
         if depth > MAX_DEPTH:
             raise ValueError("nested deeper than the limit")
         tag = data[0] if data else None
-        path, new, limit = self.path, _new_tuple, MAX_SCALAR_CHARS
         if tag == "m" and len(data) == 4 and type(data[3]) is list and len(data[3]) % 7 == 0:
-            flat = data[3]
-            self.budget -= 1 + len(flat) // 7
-            if self.budget < 0:
-                raise ValueError("more nodes than the file could hold")
-            result = YMap()
-            result.loc = new(Loc, (path, data[1], data[2]))
-            key_locs: dict = {}
-            value_locs: dict = {}
-            written: dict = {}
-            lines = [data[1], data[2]]
-            for i in range(0, len(flat), 7):
-                key, kl, kc, vl, vc, wr, item = flat[i:i + 7]
-                if type(key) is not str or key in result or len(key) > limit:
-                    raise ValueError("a key that is not text, or twice")
-                key_locs[key] = new(Loc, (path, kl, kc))
-                value_locs[key] = new(Loc, (path, vl, vc))
-                lines += (kl, kc, vl, vc)
-                if wr is not None:
-                    if type(wr) is not str or len(wr) > limit:
-                        raise ValueError("a written form that is not text")
-                    written[key] = wr
-                result[key] = item if type(item) is str and len(item) <= limit else self.value(item, depth + 1)
-            _lines_only(lines)
-            result.key_locs, result.value_locs, result.written = key_locs, value_locs, written
-            return result
+            return self.mapping(data, depth)
         if tag == "l" and len(data) == 4 and type(data[3]) is list and len(data[3]) % 4 == 0:
-            flat = data[3]
-            self.budget -= 1
-            if self.budget < 0:
-                raise ValueError("more nodes than the file could hold")
-            items = YList()
-            items.loc = new(Loc, (path, data[1], data[2]))
-            item_locs: list = []
-            written = {}
-            lines = [data[1], data[2]]
-            for i in range(0, len(flat), 4):
-                line, col, wr, item = flat[i:i + 4]
-                item_locs.append(new(Loc, (path, line, col)))
-                lines += (line, col)
-                if wr is not None:
-                    if type(wr) is not str or len(wr) > limit:
-                        raise ValueError("a written form that is not text")
-                    written[len(items)] = wr
-                items.append(item if type(item) is str and len(item) <= limit else self.value(item, depth + 1))
-            _lines_only(lines)
-            items.item_locs, items.written = item_locs, written
-            return items
+            return self.items(data, depth)
         if tag == "d" and len(data) == 2 and type(data[1]) is str:
             return dt.date.fromisoformat(data[1])
         if tag == "t" and len(data) == 2 and type(data[1]) is str:
             return dt.datetime.fromisoformat(data[1])
         raise ValueError("not a located value")
+
+    def mapping(self, data: list, depth: int) -> YMap:
+        """["m", line, col, flat]: seven entries a key in flat."""
+        path, new, limit = self.path, _new_tuple, MAX_SCALAR_CHARS
+        flat = data[3]
+        self.budget -= 1 + len(flat) // 7
+        if self.budget < 0:
+            raise ValueError("more nodes than the file could hold")
+        result = YMap()
+        result.loc = new(Loc, (path, data[1], data[2]))
+        key_locs: dict = {}
+        value_locs: dict = {}
+        written: dict = {}
+        lines = [data[1], data[2]]
+        for i in range(0, len(flat), 7):
+            key, kl, kc, vl, vc, wr, item = flat[i:i + 7]
+            if type(key) is not str or key in result or len(key) > limit:
+                raise ValueError("a key that is not text, or twice")
+            key_locs[key] = new(Loc, (path, kl, kc))
+            value_locs[key] = new(Loc, (path, vl, vc))
+            lines += (kl, kc, vl, vc)
+            if wr is not None:
+                if type(wr) is not str or len(wr) > limit:
+                    raise ValueError("a written form that is not text")
+                written[key] = wr
+            result[key] = item if type(item) is str and len(item) <= limit else self.value(item, depth + 1)
+        _lines_only(lines)
+        result.key_locs, result.value_locs, result.written = key_locs, value_locs, written
+        return result
+
+    def items(self, data: list, depth: int) -> YList:
+        """["l", line, col, flat]: four entries an item in flat."""
+        path, new, limit = self.path, _new_tuple, MAX_SCALAR_CHARS
+        flat = data[3]
+        self.budget -= 1
+        if self.budget < 0:
+            raise ValueError("more nodes than the file could hold")
+        items = YList()
+        items.loc = new(Loc, (path, data[1], data[2]))
+        item_locs: list = []
+        written: dict = {}
+        lines = [data[1], data[2]]
+        for i in range(0, len(flat), 4):
+            line, col, wr, item = flat[i:i + 4]
+            item_locs.append(new(Loc, (path, line, col)))
+            lines += (line, col)
+            if wr is not None:
+                if type(wr) is not str or len(wr) > limit:
+                    raise ValueError("a written form that is not text")
+                written[len(items)] = wr
+            items.append(item if type(item) is str and len(item) <= limit else self.value(item, depth + 1))
+        _lines_only(lines)
+        items.item_locs, items.written = item_locs, written
+        return items
 
 
 def _lines_only(numbers: list) -> None:

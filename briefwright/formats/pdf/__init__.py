@@ -1,4 +1,9 @@
-"""Print-quality PDF/UA from the brief's page, laid out by WeasyPrint in the worker pool."""
+"""Print-quality PDF/UA from the brief's page, laid out by WeasyPrint in the worker pool.
+
+The package: this module is the format and the layout call; `layout` reads the layout back from WeasyPrint's boxes
+(the room each engine-added part takes) and corrects it, `structure` completes the PDF's structure tree after
+layout with pikepdf.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -7,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from briefwright.formats.base import Job, Output, OutputError, OutputFormat
+from briefwright.formats.base import Job, Output, OutputError, OutputFormat, package_digest
 
 MIME_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".ttf": "font/ttf",
               ".woff2": "font/woff2", ".woff": "font/woff"}
@@ -40,12 +45,12 @@ def render_pdf(html: str, base_dir: Path, allowed: list[Path]) -> tuple[bytes, i
 
 
 def lay_out_pdf(html: str, base_dir: Path, allowed: list[Path]) -> tuple[bytes, int, dict]:
-    """render_pdf, with the room each engine-added part takes (print_layout.room). Laid out again where
-    print_layout corrects a table pushed past its page or a blank band before a chart."""
+    """render_pdf, with the room each engine-added part takes (layout.room). Laid out again where
+    layout corrects a table pushed past its page or a blank band before a chart."""
     import weasyprint
 
-    from briefwright.formats.pdf_structure import finish_structure
-    from briefwright.formats.print_layout import room, settle
+    from briefwright.formats.pdf.layout import room, settle
+    from briefwright.formats.pdf.structure import finish_structure
 
     fetcher = make_fetcher(allowed)
 
@@ -77,9 +82,8 @@ class PdfFormat(OutputFormat):
     paged = True
 
     def cache_parts(self) -> list[str]:
-        steps = b"".join(Path(__file__).with_name(name).read_bytes()  # the steps around layout decide bytes too
-                         for name in ("pdf_structure.py", "print_layout.py"))
-        return [importlib.metadata.version("weasyprint"), importlib.metadata.version("pikepdf"), hashlib.sha256(steps).hexdigest()]
+        steps = package_digest(Path(__file__).parent)  # the steps around layout decide bytes too: every module here
+        return [importlib.metadata.version("weasyprint"), importlib.metadata.version("pikepdf"), steps]
 
     def preload(self) -> None:
         import weasyprint  # noqa: F401
