@@ -32,9 +32,10 @@ def freeze(value: Any) -> Any:
 
 def thaw(value: Any) -> Any:
     """The plain JSON-ready value again (a fresh copy the caller owns): mappings as dicts, tuples as lists."""
-    if isinstance(value, Mapping):
+    kind = type(value)
+    if kind is MappingProxyType or kind is dict:
         return {key: thaw(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
+    if kind is tuple or kind is list:
         return [thaw(item) for item in value]
     return value
 
