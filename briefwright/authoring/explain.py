@@ -2,6 +2,7 @@
 caveats, judgments and unknowns; records above the channel are left out, not named."""
 from __future__ import annotations
 
+from briefwright.check.channel import ChannelView
 from briefwright.check.markings import Markings
 from briefwright.core import markup
 from briefwright.core.model import Marking, Source
@@ -44,17 +45,15 @@ def find(project: Project, name: str) -> tuple[str, str]:
 
 
 class Explainer:
-    def __init__(self, project: Project, markings: Markings, channel: Marking):
-        self.project, self.markings, self.channel = project, markings, channel
+    def __init__(self, view: ChannelView):
+        self.view, self.project, self.markings = view, view.whole, view.markings
 
     def ok(self, kind: str, rid: str) -> bool:
-        return self.markings.allowed(kind, rid, self.channel)
+        return self.view.shows(kind, rid)
 
     def briefs_showing(self, kind: str, rid: str) -> list[str]:
         found = []
-        for brief in self.project.sorted_briefs():
-            if not brief.marking.allowed_in(self.channel):
-                continue
+        for brief in self.view.briefs:
             shown = set(self.markings.shown_by(brief))
             if kind == "source":
                 hit = any(rid in self.project.sources_of(k, self.project.table(k)[i]) for k, i in shown
@@ -93,8 +92,8 @@ class Explainer:
         lines += [f"  {c.id}: {c.title}" for c in project.charts.values()
                   if fact_id in c.facts and ok("chart", c.id)] or ["  none"]
         lines.append("briefs using it:")
-        lines += [f"  {b.id} ({b.audience}, edition {b.edition})" for b in project.sorted_briefs()
-                  if fact_id in project.used_facts(b) and b.marking.allowed_in(self.channel)] or ["  none"]
+        lines += [f"  {b.id} ({b.audience}, edition {b.edition})" for b in self.view.briefs
+                  if fact_id in project.used_facts(b)] or ["  none"]
         return lines
 
     def source(self, source_id: str) -> list[str]:
@@ -181,10 +180,11 @@ class Explainer:
 def explain(project: Project, name: str, markings: Markings, channel: Marking) -> str:
     """The lines for `explain NAME`; raises ExplainError for an unknown, ambiguous or restricted id."""
     kind, rid = find(project, name)
-    if not markings.allowed(kind, rid, channel):
+    view = ChannelView(project, channel, markings)
+    if not view.shows(kind, rid):
         derived = markings.with_caveats(rid) if kind == "fact" else markings.of(kind, rid)
         raise ExplainError(f"{kind} '{rid}' is above this channel ({channel.label}); "
                            f"pass --max-marking {derived.marking.value} to see it")
-    return Explainer(project, markings, channel).explain(kind, rid)
+    return Explainer(view).explain(kind, rid)
 
 

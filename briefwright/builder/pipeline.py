@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from briefwright.builder.workers import BuildWorkers, WarmPool, can_run, pid_alive
+from briefwright.check.channel import ChannelView
 from briefwright.check.currency import check_currency
 from briefwright.check.editions import check_released, editions_folder, previous_editions, recorded_editions
 from briefwright.check.theme import check_house_style, check_theme, house_tokens, logo_asset, write_tokens
@@ -42,16 +43,10 @@ from briefwright.render.page import (
     render_html,
     template_dirs,
 )
+from briefwright.resolve.languages import edition_key, file_stem, languages_of
+from briefwright.resolve.resolved import ResolvedBrief, thaw
 from briefwright.resolve.resolver import Download, resolve
-from briefwright.resolve.translations import (
-    alternates,
-    edition_entries,
-    edition_key,
-    file_stem,
-    languages_of,
-    mark_pending,
-    resolve_translations,
-)
+from briefwright.resolve.translations import check_translations, edition_entries, mark_pending, resolve_translations
 from briefwright.source.load import load_project
 from briefwright.source.parse_cache import ParseCache
 from briefwright.source.project import Project
@@ -79,7 +74,7 @@ class BuildPart(Protocol):
     lays_out: bool  # False: the editions' folders come from elsewhere (`assemble`), nothing is rendered here
     writes_site: bool  # False: `finish` writes what this part leaves in place of the site pages and record
 
-    def translating(self, build: Any) -> list[dict]:
+    def translating(self, build: Any) -> list[ResolvedBrief]:
         """Of `build.published`, the briefs whose translated editions this run resolves (each is a copy of the
         project in that language, the costliest part of resolving): a shard's, only where one is in its share."""
 
@@ -226,7 +221,6 @@ def _check(root: Path, strict: bool, private: bool, cache: ParseCache) -> Checke
                                     "caveats changed (the web page lists them); add a sentence or two on what changed "
                                     "and why (release asks for one)")
         if not diagnostics.errors:  # currency and translations are checked on the briefs as resolved
-            from briefwright.resolve.translations import check_translations
             english = resolve(project, recorded=recorded, previous=previous)
             currency = check_currency(project, english, diagnostics)
             translations = check_translations(project, diagnostics, english)
@@ -338,7 +332,7 @@ ROOM_NAMES = {"glossary": "the glossary", "likelihood-legend": "the ICD 203 lege
               "judgment-caveats": "caveats pulled in by the judgments' facts", "unknowns": "open questions on its facts"}
 
 
-def room_advice(brief: dict, room: dict | None) -> str:
+def room_advice(brief: ResolvedBrief, room: dict | None) -> str:
     """What the parts the engine adds take of the laid-out brief, and the compact forms that give room back."""
     if not room:
         return ""
@@ -397,7 +391,7 @@ def check_word_pages(project: Project, site: Path, report: BuildReport, scratch:
     return pages, (f"LibreOffice could not lay out the Word edition of {', '.join(missing)}" if missing else "")
 
 
-def _content_digest(brief: dict) -> str:
+def _content_digest(brief: ResolvedBrief) -> str:
     """What a brief was built from, whatever formats were made of it: to tell a kept brief that changed since."""
     return digest({k: v for k, v in brief.items() if k != "downloads"})
 
@@ -462,7 +456,9 @@ class _Build:
 
     def __init__(self, opts: BuildOptions, checked: Checked, formats: list[OutputFormat]):
         self.started = time.perf_counter()
-        self.opts, self.project, self.formats = opts, checked.project, formats
+        # The project as this build's channel sees it: every step below reads it, and none filters on its own.
+        self.view = ChannelView(checked.project, opts.max_marking)
+        self.opts, self.project, self.formats = opts, self.view.project, formats
         self.previous, self.recorded = checked.previous, checked.recorded
         self.report = BuildReport(warnings=[str(d) for d in checked.diagnostics.diagnostics if d.severity == "warning"],
                                   notes=list(checked.project.notes))
@@ -484,10 +480,10 @@ class _Build:
         self.cache = Cache(cache_root, read=not opts.force)
         self.out = opts.out.resolve()
         self.tmp = self.out.with_name(f".{self.out.name}.tmp-{os.getpid()}")
-        self.published: list[dict] = []  # the briefs in their source language, as the site pages list them
-        self.editions: list[dict] = []  # those and their translated editions: every page, PDF and Word file made
+        self.published: list[ResolvedBrief] = []  # the briefs in their source language, as the site pages list them
+        self.editions: list[ResolvedBrief] = []  # those and their translations: every page, PDF and Word file made
         self.translations = checked.translations
-        self.current: dict[str, dict] = {}  # every brief of the project, resolved, by id
+        self.current: dict[str, ResolvedBrief] = {}  # every brief the channel carries, resolved, by id
         self.kept: list[dict] = []  # a partial build: the previous site's entries for the briefs it keeps
         self.pages: dict[str, str] = {}  # brief id -> checked HTML
         self.print_pages: dict[str, str] = {}  # brief id -> the page without the channel banner, where it has one
@@ -533,28 +529,21 @@ class _Build:
         return self.report
 
     def choose_briefs(self) -> None:
-        """Resolve the briefs; keep those the channel may carry. A partial build resolves every brief, so it
+        """Resolve the briefs the channel carries and keep those asked for. A partial build resolves every one, so it
         can tell which of the previous site's briefs changed since (`self.current`), and builds those named."""
+        wanted = [b for b in self.view.briefs if not self.opts.only or b.id in self.opts.only]
         downloads = {b: self.downloads(b, b) for b in self.project.briefs}
-        resolved = resolve(self.project, None, self.previous, downloads, self.opts.base_url, self.recorded)
+        resolved = resolve(self.view, None, self.previous, downloads, self.opts.base_url, self.recorded)
         self.current = {brief["id"]: brief for brief in resolved}
-        for brief in resolved:
-            languages = languages_of(self.project.briefs[brief["id"]], self.project)
-            brief["alternates"] = alternates(brief["id"], languages, None, self.opts.base_url) if len(languages) > 1 else []
-            if self.opts.only and brief["id"] not in self.opts.only:
-                continue
-            marking = Marking(brief["marking"]["value"])
-            if marking.allowed_in(self.opts.max_marking):
-                self.published.append(brief)
-                if not marking.public:
-                    self.report.restricted.append((brief["id"], brief["marking"]["label"]))
-            else:
-                self.report.left_out.append((brief["id"], brief["marking"]["label"]))
+        self.published = [self.current[b.id] for b in wanted]
+        self.report.restricted = [(b.id, b.marking.label) for b in wanted if not b.marking.public]
+        self.report.left_out = [(b.id, b.marking.label) for b in self.view.left_out
+                                if not self.opts.only or b.id in self.opts.only]
         # Each translated edition is resolved like its source; a stale or missing translation stops the build
         # here unless the project allows fallback (translations.py).
         translating = self.published if self.opts.part is None else self.opts.part.translating(self)
         translated = resolve_translations(
-            self.project, translating, self.translations,
+            self.view, translating, self.translations,
             lambda brief_id, lang: self.downloads(brief_id, file_stem(brief_id, lang)),
             self.opts.base_url, self.errors, self.previous, self.recorded)
         self.errors.raise_if_errors()
@@ -576,7 +565,7 @@ class _Build:
         that need it, rather than pages of boxes or a later failure."""
         lacking: dict[str, list[str]] = {}
         for brief in self.editions:
-            shown = {k: v for k, v in brief.items() if k not in ("alternates", "translation")}  # a language switch's
+            shown = {k: v for k, v in brief.to_data().items() if k not in ("alternates", "translation")}  # a switch's
             scripts = scripts_in(json.dumps(shown, ensure_ascii=False, default=str))  # own name is not printed
             why = missing_font(scripts + scripts_of(brief.get("language") or ""))
             if why:
@@ -617,12 +606,12 @@ class _Build:
                 continue
             old = self.out / "briefs" / brief_id
             now = self.current.get(brief_id)
+            if self.view.hides("brief", brief_id):
+                self.report.notes.append(f"dropped {brief_id} from {self.out}: it is now marked above this channel "
+                                         f"({self.view.whole.briefs[brief_id].marking.label})")
+                continue
             if now is None:
                 self.report.notes.append(f"dropped {brief_id} from {self.out}: the project no longer has it")
-                continue
-            if not Marking(now["marking"]["value"]).allowed_in(self.opts.max_marking):
-                self.report.notes.append(f"dropped {brief_id} from {self.out}: it is now marked above this channel "
-                                         f"({now['marking']['label']})")
                 continue
             if not old.is_dir():
                 self.report.notes.append(f"dropped {brief_id} from {self.out}: its folder is missing; build it with "
@@ -630,7 +619,7 @@ class _Build:
                 continue
             entry = previous[brief_id]
             if entry.get("digest") != _content_digest(now):
-                leaks, _ = verify(old, self.project, self.opts.max_marking)
+                leaks, _ = verify(old, self.view.whole, self.opts.max_marking)  # it must see what is above the channel
                 if leaks:
                     raise UsageError(f"brief '{brief_id}' in {self.out} was built from content that has changed since "
                                      f"and now shows material above this channel ({leaks[0]}); rebuild it too "
@@ -645,11 +634,10 @@ class _Build:
             if entry["outputs"].get("pages") is not None:
                 self.report.pages[brief_id] = entry["outputs"]["pages"]
         for brief_id in sorted(set(self.current) - set(previous) - rebuilt):
-            if Marking(self.current[brief_id]["marking"]["value"]).allowed_in(self.opts.max_marking):
-                self.report.notes.append(f"{brief_id} is not in {self.out} yet: build it with --only {brief_id}")
+            self.report.notes.append(f"{brief_id} is not in {self.out} yet: build it with --only {brief_id}")
 
     def write_site_record(self) -> None:
-        briefs = {b["id"]: {"brief": {k: v for k, v in b.items() if k not in _BODY_FIELDS},
+        briefs = {b["id"]: {"brief": {k: v for k, v in b.to_data().items() if k not in _BODY_FIELDS},
                             "outputs": self.outputs[b["id"]], "digest": _content_digest(b)} for b in self.published}
         for entry in self.kept:
             brief = {k: v for k, v in entry.items() if k != "digest"}
@@ -724,10 +712,10 @@ class _Build:
                         if hit:
                             self.chart_svgs[key] = hit["chart.svg"]
                         else:
-                            self.chart_jobs[key] = (chart["kind"], chart["points"], self.style)
+                            self.chart_jobs[key] = (chart["kind"], thaw(chart["points"]), self.style)  # to a worker
         self.errors.raise_if_errors()
 
-    def warn_numbering(self, brief: dict, record: Brief, known: list[str] | None = None) -> list[str]:
+    def warn_numbering(self, brief: ResolvedBrief, record: Brief, known: list[str] | None = None) -> list[str]:
         messages = judgment_numbering(brief, self.pages[edition_key(brief)]) if known is None else known
         for message in messages:
             self.report.warnings.append(str(Diagnostic(record.loc, message, "warning")))
@@ -745,7 +733,7 @@ class _Build:
     def make_downloads(self, workers: BuildWorkers) -> None:
         """Write each brief's folder (page and charts), then make every other format from it: reused from
         the cache when the folder's bytes, the stylesheets and the engine are unchanged, else in the pool."""
-        pending: list[tuple[dict, OutputFormat, str, Job]] = []
+        pending: list[tuple[ResolvedBrief, OutputFormat, str, Job]] = []
         for brief in self.editions:
             name = edition_key(brief)
             folder = self.tmp / "briefs" / name
@@ -775,7 +763,9 @@ class _Build:
                     self.add_output(brief, fmt, Output(hit["output"], meta["pages"], meta.get("room")))
                 else:
                     reused = False
-                    pending.append((brief, fmt, key, Job(brief, print_html(printed), str(folder), str(self.tmp))))
+                    # The format gets a plain copy of its own (a Job goes to a worker process as plain data).
+                    job = Job(brief.to_data(), print_html(printed), str(folder), str(self.tmp))
+                    pending.append((brief, fmt, key, job))
             if reused:
                 self.report.reused.append(name)
         inline = [p for p in pending if not p[1].parallel]
@@ -803,14 +793,14 @@ class _Build:
             folder = self.project.briefs[brief["id"]]
             source = editions_folder(self.project, folder)
             for edition in brief["earlier_editions"]:
-                if not Marking(edition["marking"]).allowed_in(self.opts.max_marking):
+                if not self.view.carries(Marking(edition["marking"])):
                     continue
                 for f in edition["files"]:
                     target = self.tmp / "briefs" / brief["id"] / f["href"]
                     target.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(source / f["file"], target)
 
-    def add_output(self, brief: dict, fmt: OutputFormat, output: Output) -> None:
+    def add_output(self, brief: ResolvedBrief, fmt: OutputFormat, output: Output) -> None:
         translation = brief.get("translation")
         name = fmt.file_name(file_stem(brief["id"], translation["lang"] if translation else None))
         (self.tmp / "briefs" / edition_key(brief) / name).write_bytes(output.data)
@@ -838,7 +828,7 @@ class _Build:
                                   f"{whose}{self.keep_overflow(brief)}{room_advice(brief, self.room.get(name))}")
         self.errors.raise_if_errors()
 
-    def keep_overflow(self, brief: dict) -> str:
+    def keep_overflow(self, brief: ResolvedBrief) -> str:
         """The paged file that ran over, kept where the message says (the new site is never published), and
         which section crosses the limit, read from its bookmarks."""
         paged = {f.name for f in self.formats if f.paged}
@@ -860,8 +850,8 @@ class _Build:
         opts = self.opts
         listed = sorted(self.published + [{k: v for k, v in e.items() if k != "digest"} for e in self.kept],
                         key=lambda b: b["id"])
-        context = site_context(self.project, listed, self.outputs, opts.base_url, opts.max_marking)
-        context["editions"] = edition_entries(self.editions)  # translated editions, for the search index
+        context = {**site_context(self.project, listed, self.outputs, opts.base_url, self.view.channel),
+                   "editions": edition_entries(self.editions)}  # translated editions, for the search index
         key = digest("site", context, listed, opts.max_marking.value, opts.base_url,
                      self.html_key, self.engine_key)
         cached = self.cache.get(key)

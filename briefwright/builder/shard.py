@@ -23,7 +23,8 @@ from briefwright.builder.pipeline import BuildOptions, BuildReport, UsageError, 
 from briefwright.core.cache import digest
 from briefwright.core.machine import fingerprint_digest
 from briefwright.core.model import Marking
-from briefwright.resolve.translations import edition_key, languages_of
+from briefwright.resolve.languages import edition_key, languages_of
+from briefwright.resolve.resolved import ResolvedBrief
 
 MANIFEST = "briefwright-shard.json"  # not a dot-file: artifact uploads leave hidden files out by default
 MANIFEST_VERSION = 1
@@ -48,7 +49,7 @@ def shard_of(brief_id: str, language: str, count: int) -> int:
     return int.from_bytes(key[:8], "big") % count + 1
 
 
-def edition_shard(edition: dict, count: int) -> int:
+def edition_shard(edition: ResolvedBrief, count: int) -> int:
     return shard_of(edition["id"], edition["language"], count)
 
 
@@ -73,7 +74,7 @@ def _content_digest(build: Any, sources: str) -> str:
                   [f.name for f in build.formats], build.opts.base_url)
 
 
-def edition_digest(edition: dict) -> str:
+def edition_digest(edition: ResolvedBrief) -> str:
     """An edition as resolved, before anything is rendered from it: the merge compares it with its own."""
     return digest("edition", edition)
 
@@ -101,7 +102,7 @@ class Shard:
     def mine(self, brief_id: str, language: str) -> bool:
         return shard_of(brief_id, language, self.count) == self.index
 
-    def translating(self, build: Any) -> list[dict]:
+    def translating(self, build: Any) -> list[ResolvedBrief]:
         return [b for b in build.published
                 if any(self.mine(b["id"], lang) for lang in languages_of(build.project.briefs[b["id"]], build.project)[1:])]
 
@@ -226,7 +227,7 @@ class Merge:
     sources: str = ""
     made: dict[str, str] = field(default_factory=dict)  # every edition: key -> edition_digest, as resolved here
 
-    def translating(self, build: Any) -> list[dict]:
+    def translating(self, build: Any) -> list[ResolvedBrief]:
         return build.published
 
     def choose(self, build: Any) -> None:

@@ -5,7 +5,7 @@ from a date typed for the purpose, so a brief cannot look fresher than what it r
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from briefwright.core.diagnostics import Collector, Diagnostic
@@ -47,7 +47,7 @@ def facts_checked(facts: Iterable[Fact], sources: Mapping[str, Source]) -> tuple
     return (min(days) if days else None), len(days), len(facts)
 
 
-def check_currency(project: Any, resolved: list[dict], out: Collector) -> dict[str, Diagnostic]:
+def check_currency(project: Any, resolved: Sequence[Mapping[str, Any]], out: Collector) -> dict[str, Diagnostic]:
     """`check`'s part: a brief whose gap exceeds its currency_days and that says nothing about it is a warning at its
     date (an error under --strict; `release` refuses it). Returns those warnings by brief id. A currency_note with no
     gap to explain is never printed: a warning, at the note, to remove it."""

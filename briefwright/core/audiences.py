@@ -5,7 +5,9 @@ declares its own in project.yaml (`audiences:`), read by `project_audiences`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from briefwright.core.model import ProjectAudience, Settings, Severity
 from briefwright.core.registry import Registry
@@ -16,7 +18,7 @@ class Audience:
     id: str
     label: str
     template: str
-    inline_caveats: frozenset  # severities shown beside the fact; the rest go to a caveats section
+    inline_caveats: frozenset[str]  # severities shown beside the fact; the rest go to a caveats section
     notes: str = "endnotes"  # "footnotes" (at the foot of the page in print) or "endnotes"
     # The order of a section's items on the page; resolve numbers sources in this order.
     order: tuple[str, ...] = ("judgments", "facts", "charts", "events", "caveats", "unknowns")
@@ -53,7 +55,7 @@ def register_audience(audience: Audience) -> Audience:
 
 
 # ProjectAudience field -> (Audience field, how the declared value becomes the audience's)
-_DECLARED = {
+_DECLARED: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "label": ("label", lambda v: v), "template": ("template", lambda v: v),
     "inline_caveats": ("inline_caveats", frozenset), "notes": ("notes", lambda v: v.value),
     "order": ("order", lambda v: tuple(part.value for part in v)), "split_claims": ("split_claims", lambda v: v),

@@ -4,14 +4,24 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+
+def plain_json(value: Any) -> Any:
+    """`default` for json.dumps: a read-only mapping (a frozen resolved brief's parts) is written as a dict, so a
+    frozen brief and the plain dict it was made from give the same JSON, and the same keys."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def digest(*parts: Any) -> str:
     h = hashlib.sha256()
     for part in parts:
-        data = part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        data = part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, ensure_ascii=False,
+                                                               default=plain_json).encode("utf-8")
         h.update(len(data).to_bytes(8, "big"))
         h.update(data)
     return h.hexdigest()

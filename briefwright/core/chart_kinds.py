@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from briefwright.core.registry import Registry
 
@@ -12,11 +13,11 @@ from briefwright.core.registry import Registry
 @dataclass(frozen=True)
 class ChartKind:
     name: str
-    check: Callable  # (chart, project, out) -> None
-    points: Callable  # (chart, project) -> list[dict], plain data only
-    draw: Callable  # (fig, points, style) -> None
-    describe: Callable  # (chart_title, points) -> generated alt text
-    height: Callable[[list[dict]], float]  # figure height in inches for these points
+    check: Callable[..., None]  # (chart, project, out)
+    points: Callable[..., list[dict[str, Any]]]  # (chart, project): plain data only
+    draw: Callable[..., None]  # (fig, points, style)
+    describe: Callable[..., str]  # (chart_title, points): generated alt text
+    height: Callable[[list[dict[str, Any]]], float]  # figure height in inches for these points
     own_layout: bool = False  # the kind sets its own margins; otherwise tight_layout is applied
     version: str = ""  # the kind's own version (a desk's package's), in the cache key of every chart drawn with it
 

@@ -5,7 +5,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Loc(NamedTuple):
@@ -86,7 +86,7 @@ class Collector:
             raise ContentError(sorted(self.diagnostics, key=_order), self.stopped)
 
 
-def _order(d: Diagnostic) -> tuple:
+def _order(d: Diagnostic) -> tuple[Any, ...]:
     """By cause (a file that could not be read first: what follows from it is secondary), then file and line."""
     return (not d.syntax, str(d.loc.path), d.loc.line, d.loc.col, d.message)
 
@@ -127,7 +127,7 @@ def format_github(d: Diagnostic) -> str:
             f"{_gh_escape(d.message)}")
 
 
-def to_json(diagnostics: list[Diagnostic]) -> list[dict]:
+def to_json(diagnostics: list[Diagnostic]) -> list[dict[str, Any]]:
     return [{"path": d.loc.display_path(), "line": d.loc.line, "column": d.loc.col, "severity": d.severity,
              "message": d.message, "hint": d.hint} for d in diagnostics]
 

@@ -201,7 +201,7 @@ def _word(term: str) -> str:
 
 
 @lru_cache(maxsize=16)
-def _likelihood_words(lang: str) -> tuple[re.Pattern | None, dict[str, str], re.Pattern | None]:
+def _likelihood_words(lang: str) -> tuple[re.Pattern[str] | None, dict[str, str], re.Pattern[str] | None]:
     """The language's ICD 203 terms as one pattern, longest first (so 'très probable' is not read as 'probable'),
     with the English term each stands for; and its hedges (HEDGE_CONTEXT) as another."""
     table = messages(lang)
@@ -209,7 +209,7 @@ def _likelihood_words(lang: str) -> tuple[re.Pattern | None, dict[str, str], re.
     hedges = sorted({text.casefold() for (context, _), text in table.items() if context == HEDGE_CONTEXT}, key=len,
                     reverse=True)
 
-    def pattern(words: list[str]) -> re.Pattern | None:
+    def pattern(words: list[str]) -> re.Pattern[str] | None:
         return re.compile("|".join(_word(w) for w in words), re.I) if words else None
     return pattern(sorted(terms, key=len, reverse=True)), terms, pattern(hedges)
 
@@ -227,7 +227,7 @@ def likelihood_words_in(text: str, lang: str) -> tuple[list[tuple[str, str]], li
     return used, hedges
 
 
-def likelihood_scale(lang: str | None = None) -> list[dict]:
+def likelihood_scale(lang: str | None = None) -> list[dict[str, str]]:
     """The seven ICD 203 rows, each with its terms in the language and its probability range (unchanged)."""
     lang = lang or current()
     rows: dict[str, list[str]] = {}

@@ -19,6 +19,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 PACKAGE = Path(__file__).resolve().parent.parent  # briefwright/, every layer's files
 
@@ -31,7 +32,7 @@ OUTPUT_PACKAGES = ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2",
 @dataclass(frozen=True)
 class Script:
     name: str
-    chars: re.Pattern
+    chars: re.Pattern[str]
     sample: str
     fc_lang: str
     debian: str
@@ -226,13 +227,13 @@ def engine_digest() -> str:
     return h.hexdigest()
 
 
-def _digest_file(path: Path, memo: dict) -> str:
+def _digest_file(path: Path, memo: dict[str, Any]) -> str:
     """A font file's sha256, remembered by its path, size and modification time (CJK fonts are 20 MB each)."""
     stat = path.stat()
     key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
     if key not in memo:
         memo[key] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return memo[key]
+    return str(memo[key])
 
 
 def font_requests() -> list[tuple[str, str]]:
@@ -244,17 +245,17 @@ def font_requests() -> list[tuple[str, str]]:
     return requests
 
 
-def fonts(memo_path: Path | None = None) -> list[dict]:
+def fonts(memo_path: Path | None = None) -> list[dict[str, Any]]:
     """For each request a build makes of the system fonts, the file fontconfig resolves it to, with size and
     digest. Digests are remembered in `memo_path` (a JSON file in the cache) by path, size and mtime."""
-    memo: dict = {}
+    memo: dict[str, Any] = {}
     if memo_path is not None:
         try:
             memo = json.loads(memo_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             memo = {}
     before = len(memo)
-    found: list[dict] = []
+    found: list[dict[str, Any]] = []
     for request, sample in font_requests():
         resolved = resolve_font(request, sample)
         if resolved is None:
@@ -278,7 +279,7 @@ def fonts(memo_path: Path | None = None) -> list[dict]:
     return found
 
 
-def fingerprint(memo_path: Path | None = None) -> dict:
+def fingerprint(memo_path: Path | None = None) -> dict[str, Any]:
     """Everything outside the project that decides an output's bytes."""
     from briefwright import __version__
     return {"engine": __version__, "engine_files": engine_digest(),
@@ -286,11 +287,11 @@ def fingerprint(memo_path: Path | None = None) -> dict:
             "fonts": fonts(memo_path)}
 
 
-def fingerprint_digest(fp: dict) -> str:
+def fingerprint_digest(fp: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(fp, sort_keys=True).encode()).hexdigest()
 
 
-def describe(fp: dict) -> str:
+def describe(fp: dict[str, Any]) -> str:
     """The fingerprint as lines for a person (`--version --verbose`)."""
     lines = [f"briefwright {fp['engine']} (engine files {fp['engine_files'][:16]})", f"python {fp['python']}",
              "system: " + ", ".join(f"{k} {v}" for k, v in fp["system"].items()),

@@ -38,7 +38,7 @@ from briefwright.core.vocabulary import (
 )
 
 
-def meta(doc: str, ref: str | None = None, **extra: Any) -> dict:
+def meta(doc: str, ref: str | None = None, **extra: Any) -> dict[str, Any]:
     return {"doc": doc, "ref": ref, **extra}
 
 
@@ -50,8 +50,8 @@ class Record:
     if TYPE_CHECKING:
         id: str  # every record but Settings declares it; typed here so loaders can index by it
     loc: Loc = field(default=None, init=False, repr=False, compare=False)  # type: ignore[assignment]  # set by parse_record
-    field_locs: dict = field(default_factory=dict, init=False, repr=False, compare=False)
-    item_locs: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    field_locs: dict[str, Loc] = field(default_factory=dict, init=False, repr=False, compare=False)
+    item_locs: dict[str, list[Loc]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     if not TYPE_CHECKING:  # hidden from type checking, so a misspelt attribute is still an error there
         def __getattr__(self, name: str) -> Any:
@@ -200,7 +200,7 @@ class Event(Record):
 @dataclass
 class Chart(Record):
     KIND: ClassVar[str] = "chart"
-    TYPED_NUMBER_FIELDS: ClassVar[tuple] = ("values", "value", "data", "numbers", "points", "series")
+    TYPED_NUMBER_FIELDS: ClassVar[tuple[str, ...]] = ("values", "value", "data", "numbers", "points", "series")
     id: Id = field(metadata=meta("Unique id; also the chart's file name."))
     kind: str = field(metadata=meta("A registered chart kind.", choices="chart_kinds"))
     title: str = field(metadata=meta("Title shown above the chart."))
@@ -516,35 +516,35 @@ CONTENT_KINDS: dict[str, type[Record]] = {
 }
 
 
-def unwrap_optional(tp):
+def unwrap_optional(tp: Any) -> tuple[Any, bool]:
     if typing.get_origin(tp) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         return args[0], True
     return tp, False
 
 
-_HINTS: dict = {}
+_HINTS: dict[type, dict[str, Any]] = {}
 
 
-def hints(cls: type) -> dict:
+def hints(cls: type) -> dict[str, Any]:
     if cls not in _HINTS:
         _HINTS[cls] = typing.get_type_hints(cls)
     return _HINTS[cls]
 
 
-_FIELDS: dict = {}
+_FIELDS: dict[type, list[dataclasses.Field[Any]]] = {}
 
 
-def record_fields(cls: type) -> list[dataclasses.Field]:
+def record_fields(cls: type) -> list[dataclasses.Field[Any]]:
     if cls not in _FIELDS:
         _FIELDS[cls] = [f for f in dataclasses.fields(cls) if f.init]
     return _FIELDS[cls]
 
 
-_PARSE_PLANS: dict = {}
+_PARSE_PLANS: dict[type, list[tuple[Any, ...]]] = {}
 
 
-def parse_plan(cls: type) -> list:
+def parse_plan(cls: type) -> list[tuple[Any, ...]]:
     """Per class, once: (field, declared type, item type for lists or None, optional, required, metadata)."""
     if cls not in _PARSE_PLANS:
         plan = []

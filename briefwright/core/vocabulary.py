@@ -28,7 +28,7 @@ class Choice(str, enum.Enum):
         return obj
 
     def __str__(self) -> str:
-        return self.value
+        return str(self.value)
 
     @classmethod
     def parse(cls, written: str) -> Choice:
@@ -153,7 +153,7 @@ class Marking(Choice):
 
     @property
     def css(self) -> str:
-        return self.value.lower().replace("+", "-")
+        return str(self.value).lower().replace("+", "-")
 
     _rank: int  # set once below, in declaration order
 

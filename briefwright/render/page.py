@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -94,15 +95,16 @@ def list_templates(dirs: list[Path]) -> set[str]:
 
 
 def mark_safe(value):
-    """Pre-sanitised `*_html` strings become Markup, so templates never need `|safe`."""
-    if isinstance(value, dict):
+    """Pre-sanitised `*_html` strings become Markup, so templates never need `|safe`. The templates get plain
+    dicts and lists of their own (a frozen resolved brief's mappings and tuples too)."""
+    if isinstance(value, Mapping):
         return {k: (Markup(v) if k.endswith("_html") and isinstance(v, str) else mark_safe(v)) for k, v in value.items()}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [mark_safe(v) for v in value]
     return value
 
 
-def render_html(brief: dict, env: SandboxedEnvironment, page: dict) -> str:
+def render_html(brief: Mapping, env: SandboxedEnvironment, page: dict) -> str:
     try:
         template = env.get_template(brief["template"])
         with i18n.use(brief.get("language", i18n.SOURCE_LANGUAGE)):
@@ -222,7 +224,7 @@ class _JudgmentNumbers(HTMLParser):
             self.lists.pop()
 
 
-def judgment_numbering(brief: dict, html: str) -> list[str]:
+def judgment_numbering(brief: Mapping, html: str) -> list[str]:
     """Warnings for judgments a reader sees under the same number: 'judgment 1' must name one judgment."""
     parser = _JudgmentNumbers()
     parser.feed(html)
@@ -235,7 +237,7 @@ def judgment_numbering(brief: dict, html: str) -> list[str]:
             for number, ids in sorted(by_number.items()) if len(ids) > 1]
 
 
-def check_rendered(brief: dict, html: str) -> list[str]:
+def check_rendered(brief: Mapping, html: str) -> list[str]:
     """What the template failed to show that the content requires: each a sentence."""
     marks = _Marks()
     marks.feed(html)

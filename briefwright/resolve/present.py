@@ -9,16 +9,17 @@ import json
 from typing import Any
 
 from briefwright.core import markup
-from briefwright.core.i18n import format_date
+from briefwright.core.i18n import format_date, gettext
 from briefwright.core.model import Caveat, Choice, Event, Fact, Interest, Marking, Source, Status, Unknown
 from briefwright.resolve import citations
 
 
-def choice(value: Choice | None) -> dict | None:
-    return None if value is None else {"value": value.value, "label": value.label}
+def choice(value: Choice | None) -> dict[str, Any] | None:
+    """A choice and its label in the language of the edition being resolved (TLP markings: marking_data)."""
+    return None if value is None else {"value": value.value, "label": gettext(value.label)}
 
 
-def marking_data(marking: Marking) -> dict:
+def marking_data(marking: Marking) -> dict[str, Any]:
     return {"value": marking.value, "label": marking.label, "css": marking.css}
 
 
@@ -27,11 +28,11 @@ def number_display(value: float) -> str:
     return f"{value:,.1f}".rstrip("0").rstrip(".")
 
 
-def source_data(source: Source) -> dict:
+def source_data(source: Source) -> dict[str, Any]:
     return {"id": source.id, "title": source.title, "publisher": source.publisher, "url": source.url,
             "published": str(source.published), "published_display": source.published.display(),
             "retrieved": source.retrieved.isoformat() if source.retrieved else None,
-            "kind": source.kind.value, "kind_label": source.kind.label, "note": source.note,
+            "kind": source.kind.value, "kind_label": gettext(source.kind.label), "note": source.note,
             "author": source.author, "pages": source.pages, "archived_url": source.archived_url,
             "archived": (day := citations.archived_on(source)) and day.isoformat(),
             "url_status": source.url_status.value if source.url_status else None,
@@ -45,7 +46,7 @@ def source_data(source: Source) -> dict:
 SUPPLIER_CLAIM = "Claimed by the supplier, not verified"
 
 
-def status_data(fact: Fact, sources: dict[str, Source] | None = None) -> dict:
+def status_data(fact: Fact, sources: dict[str, Source] | None = None) -> dict[str, Any]:
     """The fact's status as every format labels it. A claim whose every source is the subject's supplier
     (interest: supplier) is the supplier's claim, and says so: it is no more verified than the subject's."""
     label = fact.status.label
@@ -53,10 +54,10 @@ def status_data(fact: Fact, sources: dict[str, Source] | None = None) -> dict:
         interests = {sources[s].interest for s in fact.sources if s in sources}
         if interests == {Interest.SUPPLIER}:
             label = SUPPLIER_CLAIM
-    return {"value": fact.status.value, "label": label, "needs_label": fact.status.needs_label}
+    return {"value": fact.status.value, "label": gettext(label), "needs_label": fact.status.needs_label}
 
 
-def fact_data(fact: Fact, sources: dict[str, Source] | None = None) -> dict:
+def fact_data(fact: Fact, sources: dict[str, Source] | None = None) -> dict[str, Any]:
     return {"id": fact.id, "statement_html": markup.to_html(fact.statement, inline=True),
             "status": status_data(fact, sources), "confidence": choice(fact.confidence),
             "as_of": fact.as_of.isoformat(), "as_of_display": format_date(fact.as_of), "tags": list(fact.tags),
@@ -68,19 +69,19 @@ def fact_data(fact: Fact, sources: dict[str, Source] | None = None) -> dict:
                 "measure": fact.quantity.measure, "label": fact.quantity.label}}
 
 
-def caveat_data(caveat: Caveat) -> dict:
+def caveat_data(caveat: Caveat) -> dict[str, Any]:
     return {"id": caveat.id, "title": caveat.title, "body_html": markup.to_html(caveat.body),
             "severity": choice(caveat.severity), "applies_to": list(caveat.applies_to),
             "sources": list(caveat.sources)}
 
 
-def unknown_data(unknown: Unknown) -> dict:
+def unknown_data(unknown: Unknown) -> dict[str, Any]:
     return {"id": unknown.id, "question": unknown.question,
             "why_html": markup.to_html(unknown.why_it_matters, inline=True),
             "resolve_html": markup.to_html(unknown.would_resolve, inline=True), "facts": list(unknown.facts)}
 
 
-def event_data(event: Event) -> dict:
+def event_data(event: Event) -> dict[str, Any]:
     return {"id": event.id, "date": str(event.date), "date_display": event.date.display(), "title": event.title,
             "kind": choice(event.kind), "sources": list(event.sources)}
 

@@ -1,9 +1,12 @@
-"""Stage 3, resolve: one plain, JSON-ready object per brief holding everything its pages show.
+"""Stage 3, resolve: one frozen `ResolvedBrief` per edition holding everything its pages show.
 
 Rendering is a pure function of this object and the templates, so its hash keys the cache, and
-nothing is added to it afterwards: what only layout can tell (pages, sizes) goes into a separate
-outputs map. Caveats attached to a used fact and unknowns related to it are added here, whatever
-the brief file lists: templates cannot forget them, and the render stage checks they were shown.
+nothing is added to it afterwards (it cannot be: it is frozen); what only layout can tell (pages, sizes)
+goes into a separate outputs map. A brief is resolved from the project as the build's channel sees it
+(`ChannelView`), no wider than the brief's own marking; a translated edition from a translated view of
+those records, in its language from the start (translations.py). Caveats attached to a used fact and
+unknowns related to it are added here, whatever the brief file lists: templates cannot forget them, and
+the render stage checks they were shown.
 """
 from __future__ import annotations
 
@@ -15,9 +18,9 @@ from typing import Any
 from markupsafe import escape
 
 from briefwright.check import currency
+from briefwright.check.channel import ChannelView
 from briefwright.check.editions import EDITIONS, changes_since, earlier_editions, edition_record
 from briefwright.check.glossary import Expander
-from briefwright.check.markings import Markings, markings_of
 from briefwright.check.theme import icon_asset, logo_asset
 from briefwright.core import i18n, markup
 from briefwright.core.audiences import Audience
@@ -38,6 +41,7 @@ from briefwright.core.model import (
     Unknown,
 )
 from briefwright.resolve import citations
+from briefwright.resolve.languages import alternates, languages_of
 from briefwright.resolve.present import (
     caveat_data,
     choice,
@@ -51,6 +55,7 @@ from briefwright.resolve.present import (
     status_data,
     unknown_data,
 )
+from briefwright.resolve.resolved import ResolvedBrief
 from briefwright.source.project import Project
 
 LIKELIHOOD_SCALE = [{"terms": " or ".join(t.value for t in Likelihood if t.row == row), "range": row}
@@ -68,6 +73,15 @@ class Download:
     file: str
 
 
+@dataclass(frozen=True)
+class Translation:
+    """The translated edition being resolved: its language, and how many portions it prints in English pending a
+    translation (translation_fallback)."""
+
+    lang: str
+    pending: int = 0
+
+
 class _Notes:
     """Numbers sources in order of first citation within one brief."""
 
@@ -76,8 +90,8 @@ class _Notes:
         self.order: list[str] = []
         self.number: dict[str, int] = {}
 
-    def cite(self, source_ids: Sequence[str]) -> list[dict]:
-        cites: dict[int, dict] = {}
+    def cite(self, source_ids: Sequence[str]) -> list[dict[str, Any]]:
+        cites: dict[int, dict[str, Any]] = {}
         for sid in source_ids:
             first = sid not in self.number
             if first:
@@ -87,7 +101,7 @@ class _Notes:
             cites.setdefault(n, {"n": n, "id": sid, "first": first})
         return [cites[n] for n in sorted(cites)]
 
-    def entries(self) -> list[dict]:
+    def entries(self) -> list[dict[str, Any]]:
         return [{**source_data(self.project.sources[sid]), "n": n} for n, sid in enumerate(self.order, 1)]
 
 
@@ -117,34 +131,36 @@ def brief_url(brief_id: str, base_url: str | None) -> str | None:
 class BriefResolver:
     """Resolves one brief. Its state is the citation numbering and which caveats were shown in full."""
 
-    def __init__(self, project: Project, brief: Brief, previous: dict | None = None,
+    def __init__(self, view: ChannelView, brief: Brief, previous: dict[str, Any] | None = None,
                  downloads: list[Download] | None = None, base_url: str | None = None,
-                 markings: Markings | None = None, recorded: list[dict] | None = None, source: Project | None = None):
-        self.project, self.brief, self.previous = project, brief, previous
-        # A translated edition is resolved from a translated copy of the project; what changed since the previous
-        # edition is found by comparing that edition's record with the project in its own (source) language.
-        self.source = source or project
+                 recorded: list[dict[str, Any]] | None = None, project: Project | None = None,
+                 translation: Translation | None = None):
+        # The records printed: the channel's, or (a translated edition) a translated view of them; what changed
+        # since the previous edition is found by comparing that edition's record with the source-language records.
+        self.project, self.brief, self.previous = project or view.project, brief, previous
+        self.source = view.project
+        self.translation = translation
+        self.view = view.within(brief.marking)  # what this brief may show, on this channel
         self.recorded = recorded or []  # every recorded edition of the brief, oldest first
-        self.markings = markings or markings_of(project)
+        self.markings = view.markings
         self.portions: set[str] = set()  # the markings of the portions shown, to tell a mixed brief
         self.downloads = downloads or []
         self.base_url = base_url
-        self.audience: Audience = project.audiences[brief.audience]
-        self.notes = _Notes(project)
+        self.audience: Audience = self.project.audiences[brief.audience]
+        self.notes = _Notes(self.project)
         self.shown_in_full: set[str] = set()  # caveats shown in full once; later mentions point back to them
-        self.facts_used = project.used_facts(brief)
+        self.facts_used = self.project.used_facts(brief)
         self.judgments_numbered = 0  # judgments are numbered once across the brief, in print order
         # Abbreviations are expanded at first use in the order text is resolved, which is print order (as the
         # notes are numbered); a term marked above the brief is neither expanded nor listed.
-        self.glossary = Expander([t for t in project.terms.values()
-                                  if self.markings.of("term", t.id).marking.allowed_in(brief.marking)],
+        self.glossary = Expander([t for t in self.project.terms.values() if self.view.shows("term", t.id)],
                                  expanding=i18n.current() == i18n.SOURCE_LANGUAGE)
 
     def prose(self, text: str, inline: bool = False) -> str:
         """An analyst's Markdown with its [@source-id] citations numbered with the brief's notes."""
         return self.glossary.html(markup.to_html_cited(text, lambda ids: self.cite_html(self.notes.cite(ids)), inline)) or ""
 
-    def cite_html(self, cites: list[dict]) -> str:
+    def cite_html(self, cites: list[dict[str, Any]]) -> str:
         """Citation marks in prose, as partials/macros.html `cites` writes them beside an item."""
         footnotes = self.audience.notes == "footnotes"
         parts = []
@@ -158,13 +174,13 @@ class BriefResolver:
             parts.append(f'{sep}<a class="cite" href="#note-{c["n"]}"{anchor} aria-label="{label}">{c["n"]}</a>{note}')
         return "".join(parts)
 
-    def marking(self, kind: str, record_id: str) -> dict:
+    def marking(self, kind: str, record_id: str) -> dict[str, Any]:
         """A portion's own effective marking, as its portion mark shows it."""
         marking = self.markings.of(kind, record_id).marking
         self.portions.add(marking.value)
         return marking_data(marking)
 
-    def caveat(self, caveat: Caveat) -> dict:
+    def caveat(self, caveat: Caveat) -> dict[str, Any]:
         data = caveat_data(caveat)
         self.glossary.scan(caveat.title)
         data["body_html"] = self.glossary.html(data["body_html"])
@@ -177,7 +193,7 @@ class BriefResolver:
         return {**data, "cites": cites, "marking": self.marking("caveat", caveat.id), "qualifies": None,
                 "brought_by_judgments": False}
 
-    def fact(self, fact: Fact) -> dict:
+    def fact(self, fact: Fact) -> dict[str, Any]:
         data = fact_data(fact, self.project.sources)
         data["statement_html"] = self.glossary.html(data["statement_html"])
         data["cites"] = self.notes.cite(fact.sources)
@@ -196,13 +212,13 @@ class BriefResolver:
                 self.shown_in_full.add(caveat.id)
         return data
 
-    def judgment(self, judgment: Judgment) -> dict:
+    def judgment(self, judgment: Judgment) -> dict[str, Any]:
         sources = [s for fid in judgment.rests_on for s in self.project.facts[fid].sources]
         self.judgments_numbered += 1
         cites = self.notes.cite(sources)
         return {"id": judgment.id, "n": self.judgments_numbered, "statement": self.glossary.text(judgment.statement),
                 "likelihood": None if judgment.likelihood is None else
-                {"value": judgment.likelihood.value, "range": judgment.likelihood.row},
+                {"value": i18n.likelihood_term(judgment.likelihood.value), "range": judgment.likelihood.row},
                 "confidence": choice(judgment.confidence), "rests_on": list(judgment.rests_on),
                 "basis_html": self.prose(judgment.basis, inline=True) if judgment.basis else None,
                 "window": None if judgment.window is None else {
@@ -215,7 +231,7 @@ class BriefResolver:
                 "rests_on_facts": [self.basis_fact(self.project.facts[fid]) for fid in judgment.rests_on],
                 "cites": cites, "marking": self.marking("judgment", judgment.id)}
 
-    def basis_fact(self, fact: Fact) -> dict:
+    def basis_fact(self, fact: Fact) -> dict[str, Any]:
         """A fact a judgment rests on, for formats that show it beside the judgment (slides); its sources were
         cited with the judgment, so it takes their numbers and numbers nothing itself."""
         return {**fact_data(fact, self.project.sources),
@@ -223,10 +239,11 @@ class BriefResolver:
                           for n, sid in sorted({(self.notes.number[s], s) for s in fact.sources})],
                 "marking": marking_data(self.markings.of("fact", fact.id).marking)}
 
-    def chart(self, chart: Chart) -> dict:
+    def chart(self, chart: Chart) -> dict[str, Any]:
         project = self.project
         kind = CHART_KINDS[chart.kind]
-        points = kind.points(chart, project)
+        # A charted value's tag ("claimed", "estimate") in the edition's language.
+        points = [{**p, "tag": gettext(p["tag"])} if isinstance(p.get("tag"), str) else p for p in kind.points(chart, project)]
         sources = [s for fid in chart.facts for s in project.facts[fid].sources]
         sources += [s for eid in chart.events for s in project.events[eid].sources]
         cites = self.notes.cite(sources)
@@ -238,18 +255,18 @@ class BriefResolver:
                 "flagged": [p["fact"] for p in points if p.get("flagged")],
                 "cites": cites, "marking": self.marking("chart", chart.id)}
 
-    def event(self, event: Event) -> dict:
+    def event(self, event: Event) -> dict[str, Any]:
         self.glossary.scan(event.title)
         return {**event_data(event), "cites": self.notes.cite(event.sources), "marking": self.marking("event", event.id)}
 
-    def unknown(self, unknown: Unknown) -> dict:
+    def unknown(self, unknown: Unknown) -> dict[str, Any]:
         data = unknown_data(unknown)
         data["question"] = self.glossary.text(data["question"])
         data["why_html"] = self.glossary.html(data["why_html"])
         data["resolve_html"] = self.glossary.html(data["resolve_html"])
         return {**data, "marking": self.marking("unknown", unknown.id)}
 
-    def entity(self, entity: Entity) -> dict:
+    def entity(self, entity: Entity) -> dict[str, Any]:
         """One row of the screening table: every name to screen, identifiers and listings, with their sources."""
         self.glossary.scan(entity.name, entity.legal_name)
         cites = self.notes.cite(entity.sources)
@@ -260,14 +277,16 @@ class BriefResolver:
                              "citation": listing.citation, "effective": str(listing.effective),
                              "effective_display": listing.effective.display(),
                              "cites": self.notes.cite(listing.sources)})
-        return {"id": entity.id, "name": entity.name, "kind": choice(entity.kind), "legal_name": entity.legal_name,
+        # The screening table's kind label stays English in every edition, as it always printed.
+        kind = {"value": entity.kind.value, "label": entity.kind.label}
+        return {"id": entity.id, "name": entity.name, "kind": kind, "legal_name": entity.legal_name,
                 "country": entity.country,
                 "aliases": [{"name": a.name, "lang": a.lang, "note": a.note} for a in entity.aliases],
                 "identifiers": [{"scheme": i.scheme, "value": i.value} for i in entity.identifiers],
                 "listings": listings, "cites": cites, "marking": self.marking("entity", entity.id),
                 "note_html": markup.to_html(entity.note, inline=True) if entity.note else None}
 
-    def screening(self) -> dict | None:
+    def screening(self) -> dict[str, Any] | None:
         """"Names to screen" and "What to check", for an audience that screens: the table is printed after the
         body, then one action per listing (its requirement) and each entity's own checks."""
         if not self.audience.screening:
@@ -289,7 +308,7 @@ class BriefResolver:
                                 "action_html": self.glossary.html(markup.to_html(check, inline=True)), "cites": []})
         return {"entities": rows, "actions": actions}
 
-    def section(self, section: Section) -> dict:
+    def section(self, section: Section) -> dict[str, Any]:
         """A section's items, resolved in the order the audience prints them, so notes number as printed."""
         p = self.project
         facts = [p.facts[f] for f in section.facts]
@@ -311,7 +330,7 @@ class BriefResolver:
             resolved[part] = items[part]()
         return resolved
 
-    def sections(self) -> list[dict]:
+    def sections(self) -> list[dict[str, Any]]:
         sections = [self.section(s) for s in self.brief.sections]
         seen: set[str] = set()
         for section in sections:  # two sections with one title still get distinct anchors
@@ -329,14 +348,14 @@ class BriefResolver:
                 required.setdefault(caveat.id, []).append(fid)
         return required
 
-    def caveats_section(self, required: dict[str, list[str]]) -> list[dict]:
+    def caveats_section(self, required: dict[str, list[str]]) -> list[dict[str, Any]]:
         """Caveats the body did not show: a fact shown in the body gets its inline caveats there."""
         listed = {c for s in self.brief.sections for c in s.caveats}
         remaining = [self.project.caveats[c] for c in required if c not in listed and c not in self.shown_in_full]
         remaining.sort(key=lambda c: (SEVERITY_ORDER[c.severity.value], c.id))
         return [self.caveat(c) for c in remaining]
 
-    def qualify(self, sections: list[dict], caveats_section: list[dict], required: dict[str, list[str]]) -> None:
+    def qualify(self, sections: list[dict[str, Any]], caveats_section: list[dict[str, Any]], required: dict[str, list[str]]) -> None:
         """Every caveat printed apart from its facts names what it qualifies in this brief: in the Caveats section,
         each fact quoted short where the brief shows it, else the key judgments, charts or events resting on it; in
         a section, the facts it qualifies that are not in that section (those beside it need no naming). A
@@ -369,7 +388,7 @@ class BriefResolver:
             names += [d for f in fact_ids if f not in shown and f not in judged for d in drawn.get(f, [])]
             return list(dict.fromkeys(names))
 
-        def say(caveat: dict, fact_ids: list[str]) -> None:
+        def say(caveat: dict[str, Any], fact_ids: list[str]) -> None:
             names = named(fact_ids)
             if names:
                 caveat["qualifies"] = gettext("Qualifies %(what)s.", what=gettext("; ").join(names))
@@ -384,17 +403,17 @@ class BriefResolver:
             say(caveat, facts)
             caveat["brought_by_judgments"] = bool(facts) and all(f not in shown and f in judged for f in facts)
 
-    def likelihood_used(self, sections: list[dict]) -> list[dict]:
+    def likelihood_used(self, sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The ICD 203 rows this brief's judgments use, in the scale's order: the one-line legend's terms."""
         used = {j["likelihood"]["range"]: j["likelihood"]["value"] for s in sections for j in s["judgments"]
                 if j["likelihood"]}
         return [{"term": used[row["range"]], "range": row["range"]} for row in LIKELIHOOD_SCALE if row["range"] in used]
 
-    def unknowns_section(self) -> list[dict]:
+    def unknowns_section(self) -> list[dict[str, Any]]:
         listed = {u for s in self.brief.sections for u in s.unknowns}
         return [self.unknown(u) for u in self.project.unknowns_about(self.facts_used) if u.id not in listed]
 
-    def quantities(self) -> list[dict]:
+    def quantities(self) -> list[dict[str, Any]]:
         rows = []
         for fid in self.facts_used:
             fact = self.project.facts[fid]
@@ -406,50 +425,59 @@ class BriefResolver:
                              "cites": self.notes.cite(fact.sources), "marking": self.marking("fact", fid)})
         return rows
 
-    def changes(self) -> dict | None:
+    def changes(self) -> dict[str, Any] | None:
+        """What changed since the previous edition: what this edition prints now in its own words, what the old one
+        printed as its record holds it; a record this brief may not show is counted, never quoted or named."""
         if self.previous is None:
             return None
         previous_marking = Marking.parse(self.previous.get("marking", self.brief.marking.value))
-        if not previous_marking.allowed_in(self.brief.marking):
+        if not self.view.carries(previous_marking):
             # The previous edition carried more than this one may: its text is not quoted here at all.
             return {"since": self.previous["edition"], "withheld": previous_marking.label}
-        project, source = self.project, self.source
+        source = self.source
         changes = changes_since(self.previous, edition_record(source, source.briefs[self.brief.id]))
         changes["withheld"] = None
         # What the previous edition printed is quoted as its record holds it, in the source language; what this
         # edition prints now is given in the edition's own.
-        changes["quoted_lang"] = None if source is project else source.settings.language
+        changes["quoted_lang"] = None if source is self.project else source.settings.language
+        self.withhold_changes(changes)
+        self.fact_changes(changes)
+        self.caveat_changes(changes)
+        self.judgment_changes(changes)
+        self.count_changes(changes)
+        return changes
 
-        def above(kind: str, record_id: str) -> bool:
-            table = project.table(kind)
-            if record_id not in table:
-                return False
-            derived = self.markings.with_caveats(record_id) if kind == "fact" else self.markings.of(kind, record_id)
-            return derived.marking.rank > self.brief.marking.rank
-
-        # A withdrawn record now marked above this brief is counted, not quoted or named.
-        hidden = [item for item in changes["withdrawn"] if above("fact", item["id"])]
+    def withhold_changes(self, changes: dict[str, Any]) -> None:
+        """A removed record now marked above this brief is counted, not quoted or named. Withdrawn means the desk no
+        longer holds the fact; one merely left out of this brief still stands, as the desk now words it."""
+        project, source, hides = self.project, self.source, self.view.hides
+        hidden = [item for item in changes["withdrawn"] if hides("fact", item["id"])]
         gone = [item for item in changes["withdrawn"] if item not in hidden]
-        # Withdrawn means the desk no longer holds the fact; one merely left out of this brief still stands.
         changes["withdrawn"] = [item for item in gone if item["id"] not in project.facts]
         changes["dropped"] = [item for item in gone if item["id"] in project.facts]
-        for item in changes["dropped"]:  # it stands as the desk now words it, not as the old edition did
+        for item in changes["dropped"]:
             now = project.facts[item["id"]].statement
             item["now_html"] = (markup.to_html(now, inline=True)
                                 if source.facts[item["id"]].statement != item["old"] else None)
         for kind, key in (("caveat", "caveats_removed"), ("judgment", "judgments_removed")):
-            hidden += [item for item in changes[key] if above(kind, item["id"])]
-            changes[key] = [item for item in changes[key] if not above(kind, item["id"])]
+            hidden += [item for item in changes[key] if hides(kind, item["id"])]
+            changes[key] = [item for item in changes[key] if not hides(kind, item["id"])]
         changes["withdrawn_above_marking"] = len(hidden)
+
+    def fact_changes(self, changes: dict[str, Any]) -> None:
+        facts = self.project.facts
         for item in changes["changed"] + changes["withdrawn"] + changes["dropped"]:
             item["old_html"] = markup.to_html(item["old"], inline=True)
             if "new" in item:
-                item["new_html"] = markup.to_html(project.facts[item["id"]].statement, inline=True)
-        changes["added"] = [{"id": f, "statement_html": markup.to_html(project.facts[f].statement, inline=True)}
+                item["new_html"] = markup.to_html(facts[item["id"]].statement, inline=True)
+        changes["added"] = [{"id": f, "statement_html": markup.to_html(facts[f].statement, inline=True)}
                             for f in changes["added"]]
-        changes["caveats_added"] = [{"id": c, "title": project.caveats[c].title} for c in changes["caveats_added"]]
+
+    def caveat_changes(self, changes: dict[str, Any]) -> None:
+        caveats, source = self.project.caveats, self.source
+        changes["caveats_added"] = [{"id": c, "title": caveats[c].title} for c in changes["caveats_added"]]
         for item in changes["caveats_changed"]:
-            printed, caveat = item.pop("old"), project.caveats[item["id"]]
+            printed, caveat = item.pop("old"), caveats[item["id"]]
             item.pop("new")
             item.update({"title": caveat.title,
                          "old_title": printed["title"] if printed["title"] != source.caveats[item["id"]].title else None,
@@ -459,19 +487,23 @@ class BriefResolver:
             printed = item.pop("old")
             item["title"] = printed["title"] if printed else (source.caveats[item["id"]].title if item["id"] in source.caveats
                                                       else item["id"])
-            item["withdrawn"] = item["id"] not in project.caveats
-        changes["judgments_added"] = [{"id": j, "statement": project.judgments[j].statement}
-                                      for j in changes["judgments_added"]]
+            item["withdrawn"] = item["id"] not in caveats
+
+    def judgment_changes(self, changes: dict[str, Any]) -> None:
+        judgments = self.project.judgments
+        changes["judgments_added"] = [{"id": j, "statement": judgments[j].statement} for j in changes["judgments_added"]]
         # The web page marks only the words that changed, where the two wordings allow it (markup.word_diff).
         for item in changes["judgments_changed"]:
-            item["new"] = judgment_line(project.judgments[item["id"]])
+            item["new"] = judgment_line(judgments[item["id"]])
             item["diff_html"] = markup.word_diff(str(escape(item["old"])), str(escape(item["new"])))
+
+    def count_changes(self, changes: dict[str, Any]) -> None:
         for item in changes["changed"] + changes["caveats_changed"]:
             item["diff_html"] = markup.word_diff(item["old_html"], item["new_html"])
         for item in changes["dropped"]:
             item["diff_html"] = markup.word_diff(item["old_html"], item["now_html"]) if item.get("now_html") else None
         for item in changes["judgments_removed"]:
-            item["withdrawn"] = item["id"] not in project.judgments
+            item["withdrawn"] = item["id"] not in self.project.judgments
         changes["any"] = any(changes[k] for k in ("added", "changed", "withdrawn", "dropped", "withdrawn_above_marking",
                                                    "caveats_added", "caveats_changed", "caveats_removed",
                                                    "judgments_added", "judgments_changed", "judgments_removed"))
@@ -484,9 +516,8 @@ class BriefResolver:
         changes["count_text"] = gettext(
             "Changes: %(judgments)s to judgments, %(facts)s to facts, %(caveats)s to caveats. Each, with its old and new wording, is listed on this brief's web page, where edition %(n)s remains available.",  # noqa: E501  one literal: the catalogue test reads it
             judgments=counts["judgments"], facts=counts["facts"], caveats=counts["caveats"], n=changes["since"])
-        return changes
 
-    def glossary_section(self) -> list[dict]:
+    def glossary_section(self) -> list[dict[str, Any]]:
         """The terms the brief uses, for an audience that lists them."""
         if not self.audience.glossary:
             return []
@@ -494,24 +525,38 @@ class BriefResolver:
                  "definition_html": markup.to_html(t.definition, inline=True) if t.definition else None,
                  "marking": self.marking("term", t.id)} for t in self.glossary.listed()]
 
-    def earlier_editions(self) -> list[dict]:
+    def earlier_editions(self) -> list[dict[str, Any]]:
         """The archived files of the brief's earlier editions, as the site serves them beside its page."""
         shown = earlier_editions(self.brief, self.recorded)
+        # Kept once, beside the source edition's page: a translated edition links up to them, in their language.
+        source = None if self.translation is None else languages_of(self.brief, self.project)[0]
         for entry in shown:
             entry["date_display"] = format_date(dt.date.fromisoformat(entry["date"])) if entry["date"] else None
             for f in entry["files"]:
-                f["href"] = f"{EDITIONS}/{f['file']}"
-                f["lang"] = f["language"] = None  # the source edition's own language (a translation names it)
+                f["href"] = f"{EDITIONS}/{f['file']}" if source is None else f"../{EDITIONS}/{f['file']}"
+                f["lang"], f["language"] = source, source and i18n.language_name(source)
         return shown
 
-    def currency(self) -> dict:
+    def edition_links(self) -> dict[str, Any]:
+        """This edition's address, the brief's language editions (when it has more than one) and, in a translated
+        edition, which language it is and how many portions wait for their translation."""
+        languages = languages_of(self.brief, self.project)
+        here = None if self.translation is None else self.translation.lang
+        links = alternates(self.brief.id, languages, here, self.base_url) if len(languages) > 1 else []
+        if self.translation is None:
+            return {"url": brief_url(self.brief.id, self.base_url), "alternates": links, "translation": None}
+        return {"url": next(a["url"] for a in links if a["lang"] == here), "alternates": links,
+                "translation": {"lang": here, "source": languages[0], "pending": self.translation.pending,
+                                "mark": gettext("Translation pending")}}
+
+    def currency(self) -> dict[str, Any]:
         """What the brief covers, derived, never typed (currency.py): its newest cited source, the gap from it to
         the brief's date where that exceeds currency_days, and the facts read again at their sources. Called after
         everything is cited, so every source in the notes counts."""
         project, brief = self.project, self.brief
         newest = currency.newest_source(project.sources[sid] for sid in self.notes.order)
-        sources_to: dict | None = None
-        gap: dict | None = None
+        sources_to: dict[str, Any] | None = None
+        gap: dict[str, Any] | None = None
         if newest is not None:
             sources_to = {"value": str(newest.published), "display": newest.published.display(), "source": newest.id}
             allowed = currency.limit(project.settings, brief)
@@ -531,7 +576,7 @@ class BriefResolver:
             return len(self.portions) > 1
         return setting is PortionMarking.ALWAYS
 
-    def resolve(self) -> dict:
+    def resolve(self) -> ResolvedBrief:
         brief, audience, settings = self.brief, self.audience, self.project.settings
         required = self.required_caveats()
         self.glossary.scan(brief.title)
@@ -547,23 +592,15 @@ class BriefResolver:
         self.qualify(sections, caveats_section, required)
         legend = brief.likelihood_legend.value if brief.likelihood_legend else audience.likelihood_legend
         resolved = {
-            "id": brief.id, "title": brief.title, "short_title": brief.short_title,
-            "audience": {"id": audience.id, "label": audience.label, "notes": audience.notes,
-                         "order": list(audience.order), "split_claims": audience.split_claims},
-            "template": brief.template or audience.template,
-            "date": brief.date.isoformat(), "date_display": format_date(brief.date),
-            "edition": brief.edition, "page_limit": self.project.page_limit(brief),
-            "marking": {**marking_data(brief.marking), "public": brief.marking.public},
-            "portion_marks": self.portion_marks(),
-            "numbered_paragraphs": audience.numbered_paragraphs if brief.numbered_paragraphs is None
-            else brief.numbered_paragraphs,
+            **self.heading(),
             "bottom_line_html": bottom_line_html,
             "bottom_line_text": markup.to_text(brief.bottom_line),
             "subject": brief.subject or markup.to_text(brief.bottom_line)[:200],
             "keywords": list(brief.keywords),
             "organisation": settings.organisation, "site_title": settings.site_title,
             "logo": logo_asset(settings), "icon": icon_asset(settings),
-            "language": settings.language, "paper": settings.paper.value,
+            "language": settings.language if self.translation is None else self.translation.lang,
+            "paper": settings.paper.value,
             "slide_layouts": {f.name: getattr(settings.slide_layouts, f.name) for f in fields(settings.slide_layouts)
                               if f.init and getattr(settings.slide_layouts, f.name) is not None}
             if settings.slide_layouts else {},
@@ -574,14 +611,13 @@ class BriefResolver:
             "earlier_editions": self.earlier_editions(),
             "likelihood_standard": "ICD 203",
             "uses_likelihood": any(j["likelihood"] for s in sections for j in s["judgments"]),
-            "likelihood_scale": LIKELIHOOD_SCALE, "quantities": quantities,
+            "likelihood_scale": LIKELIHOOD_SCALE if self.translation is None else i18n.likelihood_scale(),
+            "quantities": quantities,
             "likelihood_legend": legend, "likelihood_used": self.likelihood_used(sections),
             "print_glossary": audience.print_glossary if brief.print_glossary is None else brief.print_glossary,
             "notes": self.notes.entries(),
             "downloads": [{"format": d.format, "label": d.label, "file": d.file} for d in self.downloads],
-            "url": brief_url(brief.id, self.base_url),
-            # translations.py: its language editions (set by the build) and, in a translated edition, its language
-            "alternates": [], "translation": None,
+            **self.edition_links(),
             "required": {
                 "caveats": sorted([f, c] for c, fs in required.items() for f in fs),
                 "unknowns": sorted(u["id"] for s in sections for u in s["unknowns"]) + sorted(u["id"] for u in unknowns_section),
@@ -590,10 +626,25 @@ class BriefResolver:
             },
         }
         resolved["jsonld_html"] = brief_jsonld(resolved, self.base_url)
-        return resolved
+        return ResolvedBrief.from_data(resolved)
+
+    def heading(self) -> dict[str, Any]:
+        """The fields every page opens with: title, audience, template, date, edition, marking, page style."""
+        brief, audience = self.brief, self.audience
+        return {
+            "id": brief.id, "title": brief.title, "short_title": brief.short_title,
+            "audience": {"id": audience.id, "label": gettext(audience.label), "notes": audience.notes,
+                         "order": list(audience.order), "split_claims": audience.split_claims},
+            "template": brief.template or audience.template,
+            "date": brief.date.isoformat(), "date_display": format_date(brief.date),
+            "edition": brief.edition, "page_limit": self.project.page_limit(brief),
+            "marking": {**marking_data(brief.marking), "public": brief.marking.public},
+            "portion_marks": self.portion_marks(),
+            "numbered_paragraphs": audience.numbered_paragraphs if brief.numbered_paragraphs is None
+            else brief.numbered_paragraphs}
 
 
-def brief_jsonld(brief: dict, base_url: str | None) -> str:
+def brief_jsonld(brief: dict[str, Any], base_url: str | None) -> str:
     data = {"@context": "https://schema.org", "@type": "Report", "name": brief["title"],
             "description": brief["bottom_line_text"], "datePublished": brief["date"],
             "inLanguage": brief["language"], "version": str(brief["edition"]),
@@ -604,13 +655,14 @@ def brief_jsonld(brief: dict, base_url: str | None) -> str:
     return script_json(data)
 
 
-def resolve(project: Project, only: list[str] | None = None, previous: dict[str, dict] | None = None,
+def resolve(view: ChannelView | Project, only: list[str] | None = None, previous: dict[str, dict[str, Any]] | None = None,
             downloads: dict[str, list[Download]] | None = None, base_url: str | None = None,
-            recorded: dict[str, list[dict]] | None = None) -> list[dict]:
-    """Every brief (or those in `only`), resolved, in id order. `previous` holds each brief's previous edition
-    and `recorded` all its recorded editions, by brief id; `downloads` the files each brief's page offers."""
+            recorded: dict[str, list[dict[str, Any]]] | None = None) -> list[ResolvedBrief]:
+    """Every brief the channel carries (or those in `only`), resolved in its source language, in id order. A
+    project given alone is seen whole (`check`, `translations`). `previous` holds each brief's previous edition and
+    `recorded` all its recorded editions, by brief id; `downloads` the files each brief's page offers."""
+    if isinstance(view, Project):
+        view = ChannelView.everything(view)
     previous, downloads, recorded = previous or {}, downloads or {}, recorded or {}
-    markings = markings_of(project)
-    return [BriefResolver(project, b, previous.get(b.id), downloads.get(b.id), base_url, markings,
-                          recorded.get(b.id)).resolve()
-            for b in project.sorted_briefs() if not only or b.id in only]
+    return [BriefResolver(view, b, previous.get(b.id), downloads.get(b.id), base_url, recorded.get(b.id)).resolve()
+            for b in view.briefs if not only or b.id in only]

@@ -8,9 +8,10 @@ missing. Neither is ever printed silently: the build of that language fails, or,
 `translation_fallback: true`, the English is printed with a visible "translation pending" mark and
 lang="en" (the PENDING sentinels below, turned into markup by `mark_pending` and formats/docx.py).
 
-The translated edition is resolved by the same resolver from a copy of the project whose records carry
-the translated text (`translated_project`), so every rule the English edition obeys (caveats travel with
-facts, labels, unknowns, notes numbered as printed) holds in every language by construction.
+The translated edition is resolved by the same resolver from a translated view of the project, whose records
+carry the translated text (`translated_project`), inside the language's engine words, so every rule the English
+edition obeys (caveats travel with facts, labels, unknowns, notes numbered as printed) holds in every language by
+construction, and nothing is patched into an edition after it is resolved.
 """
 from __future__ import annotations
 
@@ -19,16 +20,22 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from briefwright.check.channel import ChannelView
 from briefwright.check.markings import markings_of
 from briefwright.core import i18n
 from briefwright.core.diagnostics import Collector, Loc
 from briefwright.core.markup import citations
+from briefwright.resolve.languages import edition_key, languages_of
+from briefwright.resolve.resolved import ResolvedBrief
+from briefwright.resolve.resolver import BriefResolver, Download, Translation, resolve
 from briefwright.source.yamlfile import YMap, load_yaml
+
+__all__ = ["edition_key", "languages_of"]  # re-exported: where a translated edition lives, a brief's languages
 
 FOLDER = "translations"
 # Private-use characters around English printed in place of a pending translation: they pass through
@@ -160,7 +167,7 @@ def load_language(root: Path, lang: str, out: Collector) -> LanguageFile:
 
 # -- which fields a brief shows ---------------------------------------------------------------------------
 
-def _table(project: Any, kind: str) -> dict:
+def _table(project: Any, kind: str) -> dict[str, Any]:
     for name in (kind + "s", *_TABLES.get(kind, ())):
         table = getattr(project, name, None)
         if isinstance(table, dict):
@@ -173,7 +180,7 @@ class Field:
     key: str
     kind: str
     record_id: str
-    path: tuple  # ("statement",) or ("sides", 0, "statement") or ("quantity", "label")
+    path: tuple[Any, ...]  # names and list indexes: ("statement",) or ("sides", 0, "statement") or ("quantity", "label")
     english: str
     loc: Loc
     optional: bool
@@ -203,7 +210,53 @@ def record_fields(kind: str, record: Any, only: set[str] | None = None) -> Itera
                     yield Field(key, kind, record.id, path, text, item.at(sub), False)
 
 
-def shown_fields(project: Any, resolved: dict) -> list[Field]:
+class _Shown:
+    """The records (kind, id) a brief prints and which of their fields: None for every translatable one."""
+
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str], set[str] | None] = {}
+
+    def add(self, kind: str, record_id: str, only: set[str] | None = None) -> None:
+        key = (kind, record_id)
+        if key in self.records and self.records[key] is None:
+            return
+        self.records[key] = None if only is None else (self.records.get(key) or set()) | only
+
+    def caveat(self, c: Mapping[str, Any]) -> None:
+        self.add("caveat", c["id"], {"title"} if c.get("ref_only") else None)
+
+    def section(self, s: Mapping[str, Any]) -> None:
+        for f in s["facts"]:
+            self.add("fact", f["id"])
+            for c in f["caveats"]:
+                self.caveat(c)
+        for j in s["judgments"]:
+            self.add("judgment", j["id"])
+        for c in s["charts"]:
+            self.add("chart", c["id"])
+            for point in c["points"]:
+                if point.get("fact"):
+                    self.add("fact", point["fact"], {"quantity"})
+        for e in s["events"]:
+            self.add("event", e["id"])
+        for c in s["caveats"]:
+            self.caveat(c)
+        for u in s["unknowns"]:
+            self.add("unknown", u["id"])
+
+    def changes(self, changes: Mapping[str, Any]) -> None:
+        """'What changed' gives the desk's current wording of these."""
+        for item in [*changes["added"], *changes["changed"], *(i for i in changes["dropped"] if i.get("now_html"))]:
+            self.add("fact", item["id"], {"statement"})
+        for item in changes["caveats_added"]:
+            self.add("caveat", item["id"], {"title"})
+        for item in changes["caveats_changed"]:
+            self.add("caveat", item["id"], {"title", "body"})
+        for item in [*changes["judgments_added"], *changes["judgments_changed"]]:
+            self.add("judgment", item["id"], {"statement"})
+
+
+def shown_fields(project: Any, resolved: Mapping[str, Any]) -> list[Field]:
     """The translatable fields one brief prints, read from its resolved English edition."""
     # A brief prints its changes_note only under 'What changed' and its currency_note only while the gap it
     # explains is printed: neither needs a translation otherwise.
@@ -211,59 +264,24 @@ def shown_fields(project: Any, resolved: dict) -> list[Field]:
     printed_notes = {"changes_note"} if changes and not changes.get("withheld") else set()
     printed_notes |= {"currency_note"} if resolved.get("currency_note_html") else set()
     brief_fields = {spec if isinstance(spec, str) else spec[0] for spec in FIELDS["brief"]}
-    records: dict[tuple[str, str], set[str] | None] = {
-        ("brief", resolved["id"]): brief_fields - ({"changes_note", "currency_note"} - printed_notes)}
-
-    def add(kind: str, record_id: str, only: set[str] | None = None) -> None:
-        if (kind, record_id) in records and records[(kind, record_id)] is None:
-            return
-        if only is None:
-            records[(kind, record_id)] = None
-        else:
-            records[(kind, record_id)] = (records.get((kind, record_id)) or set()) | only
-
-    def caveat(c: dict) -> None:
-        add("caveat", c["id"], {"title"} if c.get("ref_only") else None)
-
+    shown = _Shown()
+    shown.add("brief", resolved["id"], brief_fields - ({"changes_note", "currency_note"} - printed_notes))
     for s in resolved["sections"]:
-        for f in s["facts"]:
-            add("fact", f["id"])
-            for c in f["caveats"]:
-                caveat(c)
-        for j in s["judgments"]:
-            add("judgment", j["id"])
-        for c in s["charts"]:
-            add("chart", c["id"])
-            for point in c["points"]:
-                if point.get("fact"):
-                    add("fact", point["fact"], {"quantity"})
-        for e in s["events"]:
-            add("event", e["id"])
-        for c in s["caveats"]:
-            caveat(c)
-        for u in s["unknowns"]:
-            add("unknown", u["id"])
+        shown.section(s)
     for c in resolved["caveats_section"]:
-        caveat(c)
+        shown.caveat(c)
     for u in resolved["unknowns_section"]:
-        add("unknown", u["id"])
+        shown.add("unknown", u["id"])
     for q in resolved["quantities"]:
-        add("fact", q["fact"], {"quantity"})
+        shown.add("fact", q["fact"], {"quantity"})
     for n in resolved["notes"]:
-        add("source", n["id"])
+        shown.add("source", n["id"])
     for t in resolved.get("glossary") or []:  # the terms an audience that lists them prints, with their expansions
-        add("glossary", t["id"])
-    if changes and not changes.get("withheld"):  # 'What changed' gives the desk's current wording of these
-        for item in changes["added"] + changes["changed"] + [i for i in changes["dropped"] if i.get("now_html")]:
-            add("fact", item["id"], {"statement"})
-        for item in changes["caveats_added"]:
-            add("caveat", item["id"], {"title"})
-        for item in changes["caveats_changed"]:
-            add("caveat", item["id"], {"title", "body"})
-        for item in changes["judgments_added"] + changes["judgments_changed"]:
-            add("judgment", item["id"], {"statement"})
+        shown.add("glossary", t["id"])
+    if changes and not changes.get("withheld"):
+        shown.changes(changes)
     fields: list[Field] = []
-    for (kind, record_id), only in records.items():
+    for (kind, record_id), only in shown.records.items():
         record = _table(project, kind).get(record_id)
         if record is not None:
             fields += record_fields(kind, record, only)
@@ -319,9 +337,11 @@ def _clip(text: str, limit: int = 160) -> str:
 # -- the translated project -------------------------------------------------------------------------------
 
 def translated_project(project: Any, lang: str, table: list[Portion], fallback: bool) -> Any:
-    """A copy of the project whose records carry the translated text of every portion in `table`: the
-    translation where it is current, else (with fallback) the English between the pending sentinels."""
-    clone = copy.copy(project)
+    """A translated view of the project: a new Project whose records carry the translated text of every portion in
+    `table` (the translation where it is current, else, with fallback, the English between the pending sentinels),
+    sharing every record that translates nothing. Its indexes are its own (made from its records when asked);
+    its markings are the source records' own."""
+    tables: dict[str, dict[str, Any]] = {}
     copied: dict[tuple[str, str], Any] = {}
     for p in table:
         f = p.field
@@ -336,18 +356,13 @@ def translated_project(project: Any, lang: str, table: list[Portion], fallback: 
         if kind_key not in copied:
             source = _table(project, f.kind)
             table_name = next(n for n in (f.kind + "s", *_TABLES.get(f.kind, ())) if getattr(project, n, None) is source)
-            if getattr(clone, table_name) is source:
-                setattr(clone, table_name, dict(source))
             copied[kind_key] = copy.copy(source[f.record_id])
-            getattr(clone, table_name)[f.record_id] = copied[kind_key]
+            tables.setdefault(table_name, dict(source))[f.record_id] = copied[kind_key]
         _set(copied[kind_key], f.path, value)
-    for name in ("_caveats_by_fact", "audiences"):
-        clone.__dict__.pop(name, None)
-    clone.derived = {"markings": markings_of(project)}  # markings are the English records' own
-    return clone
+    return replace(project, **tables, derived={"markings": markings_of(project)})
 
 
-def _set(record: Any, path: tuple, value: str) -> None:
+def _set(record: Any, path: tuple[Any, ...], value: str) -> None:
     if len(path) == 1:
         setattr(record, path[0], value)
         return
@@ -469,11 +484,6 @@ def check_languages(project: Any, out: Collector) -> dict[str, LanguageFile]:
     return files
 
 
-def languages_of(brief: Any, project: Any) -> list[str]:
-    """The brief's languages, the source first: [project language] when it lists none."""
-    return list(getattr(brief, "languages", None) or []) or [project.settings.language]
-
-
 def missing_summary(project: Any, brief: Any, lang: str, table: list[Portion], out: Collector, fallback: bool) -> None:
     """In `check`: one warning per brief and language with fields that print in English."""
     missing = [p for p in table if p.needed and p.state == "missing"]
@@ -557,92 +567,29 @@ def write_starter(path: Path, lang: str, portions_needed: list[Portion]) -> int:
 
 # -- the editions -------------------------------------------------------------------------------------------
 
-def edition_key(brief: dict) -> str:
-    """Where an edition lives under briefs/: the brief's id for the source, `<id>/<lang>` for a translation."""
-    translation = brief.get("translation")
-    return brief["id"] if not translation else f"{brief['id']}/{translation['lang']}"
-
-
-def file_stem(brief_id: str, lang: str | None) -> str:
-    """A download's name without its suffix: `<id>` for the source, `<id>.<lang>` for a translation, so two
-    editions saved into one folder never overwrite each other."""
-    return brief_id if lang is None else f"{brief_id}.{lang}"
-
-
-def alternates(brief_id: str, languages: list[str], here: str | None, base_url: str | None) -> list[dict]:
-    """Every edition of a brief, as links from the edition in language `here` (None: the source): its language,
-    name, href from that page, path from the site root, and absolute URL when the site has one."""
-    result = []
-    for i, lang in enumerate(languages):
-        path = f"briefs/{brief_id}/index.html" if i == 0 else f"briefs/{brief_id}/{lang}/index.html"
-        if here is None:
-            href = "index.html" if i == 0 else f"{lang}/index.html"
-        else:
-            href = "../index.html" if i == 0 else f"../{lang}/index.html"
-        result.append({"lang": lang, "name": i18n.language_name(lang), "href": href, "path": path,
-                       "url": f"{base_url}{path}" if base_url else None, "current": lang == (here or languages[0])})
-    return result
-
-
-def localise(resolved: dict, lang: str, base_url: str | None) -> dict:
-    """The engine's words in a resolved translated edition: labels of statuses, confidences, severities,
-    kinds and the audience; dates; ICD 203 terms (each judgment's row unchanged). TLP labels stay English."""
-    with i18n.use(lang):
-        def walk(value: Any) -> None:
-            if isinstance(value, dict):
-                if isinstance(value.get("label"), str) and "value" in value and "css" not in value:
-                    value["label"] = i18n.gettext(value["label"])  # a Choice; a marking (css) keeps TLP's English
-                for item in value.values():
-                    walk(item)
-            elif isinstance(value, list):
-                for item in value:
-                    walk(item)
-        for name in ("sections", "caveats_section", "unknowns_section", "quantities", "notes"):
-            walk(resolved[name])
-        import datetime as dt
-        resolved["audience"]["label"] = i18n.gettext(resolved["audience"]["label"])
-        resolved["date_display"] = i18n.format_date(dt.date.fromisoformat(resolved["date"]))
-        for section in resolved["sections"]:
-            for j in section["judgments"]:
-                if j["likelihood"]:
-                    j["likelihood"]["value"] = i18n.likelihood_term(j["likelihood"]["value"])
-            for chart in section["charts"]:
-                for point in chart["points"]:
-                    if isinstance(point.get("tag"), str):
-                        point["tag"] = i18n.gettext(point["tag"])  # "claimed", "estimate" beside a charted value
-        for note in resolved["notes"]:
-            note["kind_label"] = i18n.gettext(note["kind_label"])
-        resolved["likelihood_scale"] = i18n.likelihood_scale()
-        for row in resolved.get("likelihood_used", []):
-            row["term"] = i18n.likelihood_term(row["term"])
-    return resolved
-
-
 @dataclass
 class Editions:
     """The translated editions of a build, and what each language still needs."""
 
-    editions: list[dict] = field(default_factory=list)
+    editions: list[ResolvedBrief] = field(default_factory=list)
     pending: dict[str, int] = field(default_factory=dict)  # edition key -> portions printed in English
 
 
-def resolve_translations(project: Any, english: list[dict], files: dict[str, LanguageFile], downloads: Any,
-                         base_url: str | None, out: Collector, previous: dict[str, dict] | None = None,
-                         recorded: dict[str, list[dict]] | None = None) -> Editions:
-    """Each brief's translated editions, resolved from a translated copy of the project, with what changed since
-    its previous edition and its earlier editions, as the source edition has them (`previous`, `recorded`: by brief
-    id). Without fallback a stale or missing portion is an error in `out` (the caller stops the build); with it,
-    a pending mark."""
+def resolve_translations(view: ChannelView, english: list[ResolvedBrief], files: dict[str, LanguageFile],
+                         downloads: Callable[[str, str], list[Download]], base_url: str | None, out: Collector,
+                         previous: dict[str, dict[str, Any]] | None = None,
+                         recorded: dict[str, list[dict[str, Any]]] | None = None) -> Editions:
+    """Each brief's translated editions, each resolved in its language from a translated view of the channel's
+    project, with what changed since its previous edition and its earlier editions, as the source edition has them
+    (`previous`, `recorded`: by brief id). Without fallback a stale or missing portion is an error in `out` (the
+    caller stops the build); with it, a pending mark."""
     previous, recorded = previous or {}, recorded or {}
-    from briefwright.resolve.resolver import BriefResolver, brief_jsonld
+    project = view.project
     fallback = bool(getattr(project.settings, "translation_fallback", False))
     result = Editions()
     for brief in english:
-        record = project.briefs[brief["id"]]
-        languages = languages_of(record, project)
-        if len(languages) < 2:
-            continue
-        fields = shown_fields(project, brief)
+        languages = languages_of(project.briefs[brief["id"]], project)
+        fields = shown_fields(project, brief) if len(languages) > 1 else []
         for lang in languages[1:]:
             table = portions(fields, files.get(lang) or LanguageFile(lang, translation_path(project.root, lang)))
             if not fallback:
@@ -651,29 +598,13 @@ def resolve_translations(project: Any, english: list[dict], files: dict[str, Lan
                     continue
             translated = translated_project(project, lang, table, fallback)
             with i18n.use(lang):
-                resolved = BriefResolver(translated, translated.briefs[brief["id"]], previous.get(brief["id"]),
-                                         downloads(brief["id"], lang), base_url, markings_of(project),
-                                         recorded.get(brief["id"]), source=project).resolve()
-            for edition in resolved["earlier_editions"]:  # kept once, beside the source edition's page
-                for archived in edition["files"]:
-                    archived["href"] = f"../{archived['href']}"
-                    archived["lang"], archived["language"] = languages[0], i18n.language_name(languages[0])
-            resolved["language"] = lang
-            resolved["translation"] = {"lang": lang, "source": languages[0],
-                                       "pending": sum(1 for p in table if p.needed),
-                                       "mark": _mark(lang)}
-            resolved["alternates"] = alternates(brief["id"], languages, lang, base_url)
-            resolved["url"] = next(a["url"] for a in resolved["alternates"] if a["lang"] == lang)
-            localise(resolved, lang, base_url)
-            resolved["jsonld_html"] = brief_jsonld(resolved, base_url)
+                resolved = BriefResolver(view, translated.briefs[brief["id"]], previous.get(brief["id"]),
+                                         downloads(brief["id"], lang), base_url, recorded.get(brief["id"]),
+                                         project=translated,
+                                         translation=Translation(lang, sum(1 for p in table if p.needed))).resolve()
             result.editions.append(resolved)
             result.pending[edition_key(resolved)] = resolved["translation"]["pending"]
     return result
-
-
-def _mark(lang: str) -> str:
-    with i18n.use(lang):
-        return i18n.gettext("Translation pending")
 
 
 # -- marking pending portions in a page -----------------------------------------------------------------------
@@ -736,7 +667,7 @@ def mark_pending(html: str, lang: str, mark: str) -> str:
     return "".join(out)
 
 
-def check_translations(project: Any, out: Collector, english: list[dict]) -> dict[str, LanguageFile]:
+def check_translations(project: Any, out: Collector, english: Sequence[Mapping[str, Any]]) -> dict[str, LanguageFile]:
     """`check`'s part: languages and translation files checked, stale entries warned of at their lines, and
     for each brief and language (from `english`, every brief resolved in the source language with its previous
     edition) the fields still untranslated counted. Returns the files by language."""
@@ -754,11 +685,10 @@ def check_translations(project: Any, out: Collector, english: list[dict]) -> dic
 
 
 def needs_report(project: Any, files: dict[str, LanguageFile], only: str | None, write: bool,
-                 previous: dict[str, dict] | None = None) -> str:
+                 previous: dict[str, dict[str, Any]] | None = None) -> str:
     """`translations`: per language, the share of fields translated and current, then each stale field (old and
     new English) and each missing one, by brief; with `write`, the missing ones appended to its file. `previous`
     holds each brief's previous edition, whose 'what changed' the translated editions print too."""
-    from briefwright.resolve.resolver import resolve
     wanted: dict[str, list[str]] = {}
     for brief in project.sorted_briefs():
         for lang in languages_of(brief, project)[1:]:
@@ -802,7 +732,7 @@ def needs_report(project: Any, files: dict[str, LanguageFile], only: str | None,
     return "\n".join(lines) + "\n"
 
 
-def edition_entries(editions: list[dict]) -> list[dict]:
+def edition_entries(editions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The translated editions as the site's search index lists them (pending marks removed)."""
     return [{"id": e["id"], "lang": e["language"], "title": plain(e["title"]), "text": plain(e["bottom_line_text"]),
              "path": next(a["path"] for a in e["alternates"] if a["current"])}

@@ -4,13 +4,12 @@ site works under a project path on GitHub Pages and from file://."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jinja2
 from jinja2 import Environment
 
-from briefwright.check.markings import markings_of
 from briefwright.check.theme import icon_asset, logo_asset
 from briefwright.core.markup import strip_tags, to_text
 from briefwright.core.model import Confidence, Marking
@@ -41,55 +40,66 @@ def _render(env: Environment, name: str, **context: Any) -> str:
         raise TemplateError(template, line, str(exc)) from None
 
 
-def site_context(project: Project, published: list[dict], outputs: dict[str, dict], base_url: str | None,
-                 channel: Marking = Marking.CLEAR) -> dict:
-    """Everything the site pages show. `outputs` holds what layout made of each brief (files, sizes, pages).
-    Only records the channel may carry are in it: a record above the channel is not named, listed or counted."""
-    settings = project.settings
-    markings = markings_of(project)
-    facts_ok = {f for f in project.facts if markings.allowed("fact", f, channel)}
-    # A reader sees records by what they say, never by their ids: a fact by its statement, shortened where a line
-    # names it; a source by its short name; a brief by its title.
-    titles = {fid: short_text(to_text(project.facts[fid].statement), 90) for fid in facts_ok}
-    sources_ok = {s for s in project.sources if markings.allowed("source", s, channel)}
+class _Names:
+    """How the site pages name records: a fact by what it says, shortened; a source by its short name."""
 
-    def source_names(ids: Sequence[str]) -> list[dict]:
-        return [{"id": sid, "name": citations.name(project.sources[sid])} for sid in ids if sid in sources_ok]
+    def __init__(self, project: Project):
+        self.project = project
+        self.titles = {fid: short_text(to_text(fact.statement), 90) for fid, fact in project.facts.items()}
 
-    briefs_by_fact: dict[str, list[dict]] = {}
-    for brief in published:
-        for fid in project.used_facts(project.briefs[brief["id"]]):
-            briefs_by_fact.setdefault(fid, []).append({"id": brief["id"], "title": brief["title"]})
-    facts = []
-    # Grouped by their first tag, then by what they say: ids mean nothing to a reader.
-    for fact in sorted((project.facts[f] for f in facts_ok),
-                       key=lambda f: ((f.tags or [""])[0], titles[f.id].casefold(), f.id)):
+    def sources(self, ids: Sequence[str]) -> list[dict]:
+        return [{"id": sid, "name": citations.name(self.project.sources[sid])} for sid in ids if sid in self.project.sources]
+
+    def facts(self, ids: Sequence[str]) -> list[dict]:
+        return [{"id": f, "title": self.titles[f]} for f in ids if f in self.titles]
+
+
+def _facts(names: _Names, briefs_by_fact: dict[str, list[dict]]) -> list[dict]:
+    """Every fact the channel shows, grouped by its first tag, then by what it says: ids mean nothing to a reader."""
+    project, titles, facts = names.project, names.titles, []
+    for fact in sorted(project.facts.values(), key=lambda f: ((f.tags or [""])[0], titles[f.id].casefold(), f.id)):
         data = fact_data(fact, project.sources)
         for side in data["sides"]:
-            side["source_names"] = source_names(side["sources"])
-        facts.append({**data, "title": titles[fact.id], "source_names": source_names(fact.sources),
+            side["source_names"] = names.sources(side["sources"])
+        facts.append({**data, "title": titles[fact.id], "source_names": names.sources(fact.sources),
                       "tag_labels": [tag_label(t) for t in fact.tags],
                       "caveats": [{"id": c.id, "title": c.title, "severity": c.severity.value}
                                   for c in project.caveats_of(fact.id)],
                       "briefs": briefs_by_fact.get(fact.id, [])})
+    return facts
+
+
+def _sources(names: _Names, briefs_by_fact: dict[str, list[dict]]) -> list[dict]:
+    """Every source the channel shows, with the facts that cite it and the briefs those are in."""
+    project, titles = names.project, names.titles
     citing: dict[str, set[str]] = {}
     for fact in project.facts.values():
-        if fact.id not in facts_ok:
-            continue
         for sid in [*fact.sources, *(s for side in fact.sides for s in side.sources)]:
             citing.setdefault(sid, set()).add(fact.id)
     sources = []
-    for source in sorted((project.sources[s] for s in sources_ok), key=lambda s: (reading_order(s), s.id)):
+    for source in sorted(project.sources.values(), key=lambda s: (reading_order(s), s.id)):
         cited_by = sorted(citing.get(source.id, ()), key=lambda f: titles[f].casefold())
         in_briefs = {b["id"]: b for f in cited_by for b in briefs_by_fact.get(f, [])}
-        sources.append({**source_data(source), "facts": [{"id": f, "title": titles[f]} for f in cited_by],
+        sources.append({**source_data(source), "facts": names.facts(cited_by),
                         "briefs": sorted(in_briefs.values(), key=lambda b: b["title"].casefold())})
-    unknowns = [{**unknown_data(u), "facts": [{"id": f, "title": titles[f]} for f in u.facts if f in facts_ok]}
-                for u in sorted(project.unknowns.values(), key=lambda u: u.id)
-                if markings.allowed("unknown", u.id, channel)]
-    events = [{**event_data(e), "source_names": source_names(e.sources)}
-              for e in sorted(project.events.values(), key=lambda e: (e.date, e.id))
-              if markings.allowed("event", e.id, channel)]
+    return sources
+
+
+def site_context(project: Project, published: Sequence[Mapping[str, Any]], outputs: dict[str, dict],
+                 base_url: str | None, channel: Marking) -> dict:
+    """Everything the site pages show. `outputs` holds what layout made of each brief (files, sizes, pages).
+    `project` is the project as the channel sees it (check.channel.ChannelView.project): a record above the channel
+    is not in it, so it is not named, listed or counted."""
+    settings = project.settings
+    names = _Names(project)
+    briefs_by_fact: dict[str, list[dict]] = {}
+    for brief in published:
+        for fid in project.used_facts(project.briefs[brief["id"]]):
+            briefs_by_fact.setdefault(fid, []).append({"id": brief["id"], "title": brief["title"]})
+    facts = _facts(names, briefs_by_fact)
+    unknowns = [{**unknown_data(u), "facts": names.facts(u.facts)} for u in sorted(project.unknowns.values(), key=lambda u: u.id)]
+    events = [{**event_data(e), "source_names": names.sources(e.sources)}
+              for e in sorted(project.events.values(), key=lambda e: (e.date, e.id))]
     groups = []
     for audience in project.audiences.values():
         members = [b for b in published if b["audience"]["id"] == audience.id]
@@ -100,7 +110,8 @@ def site_context(project: Project, published: list[dict], outputs: dict[str, dic
                  "logo": logo_asset(settings), "icon": icon_asset(settings),
                  "topic": settings.topic, "base_url": base_url},
         "nav": [{"file": f, "label": label} for f, label in SITE_PAGES],
-        "groups": groups, "outputs": outputs, "facts": facts, "sources": sources, "unknowns": unknowns, "events": events,
+        "groups": groups, "outputs": outputs, "facts": facts, "sources": _sources(names, briefs_by_fact),
+        "unknowns": unknowns, "events": events,
         "tags": [{"value": t, "label": tag_label(t)} for t in sorted({t for f in facts for t in f["tags"]})],
         "statuses": [{"value": f["status"]["value"], "label": f["status"]["label"]} for f in
                      {f["status"]["value"]: f for f in facts}.values()],
@@ -122,7 +133,7 @@ def reading_order(source: Any) -> str:
     return re.sub(r"^\W+", "", source.title).casefold()
 
 
-def search_index(context: dict, published: list[dict]) -> list[dict]:
+def search_index(context: dict, published: Sequence[Mapping[str, Any]]) -> list[dict]:
     entries = [{"kind": "Brief", "title": b["title"], "text": b["bottom_line_text"], "href": f"briefs/{b['id']}/index.html"}
                for b in published]
     # Translated editions, in their own language (search.js matches Chinese by character pairs).
@@ -135,7 +146,7 @@ def search_index(context: dict, published: list[dict]) -> list[dict]:
     return entries
 
 
-def atom_feed(context: dict, published: list[dict], base_url: str | None) -> str:
+def atom_feed(context: dict, published: Sequence[Mapping[str, Any]], base_url: str | None) -> str:
     from xml.sax.saxutils import escape as xml_escape  # imports urllib.request: only when the pages are made
     base = base_url or ""
     updated = max((b["date"] for b in published), default="1970-01-01")
@@ -157,7 +168,7 @@ def atom_feed(context: dict, published: list[dict], base_url: str | None) -> str
     return "\n".join(out) + "\n"
 
 
-def sitemap(published: list[dict], base_url: str) -> str:
+def sitemap(published: Sequence[Mapping[str, Any]], base_url: str) -> str:
     from xml.sax.saxutils import escape as xml_escape
     urls = [f"{base_url}{name}" for name, _ in SITE_PAGES] + [f"{base_url}briefs/{b['id']}/index.html" for b in published]
     body = "".join(f"<url><loc>{xml_escape(u)}</loc></url>\n" for u in urls)
@@ -165,7 +176,7 @@ def sitemap(published: list[dict], base_url: str) -> str:
             + body + "</urlset>\n")
 
 
-def site_pages(context: dict, published: list[dict], env: Environment, base_url: str | None = None) -> dict[str, bytes]:
+def site_pages(context: dict, published: Sequence[Mapping[str, Any]], env: Environment, base_url: str | None = None) -> dict[str, bytes]:
     """Every page of the site around the briefs, as {relative path: bytes}: a pure function of its inputs.
     Briefs left out of this channel are not named anywhere in it, not even as absent."""
     page = {"assets": "assets/", "root": "", "channel": context["channel"]}
