@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from briefwright.check.markings import markings_of
+from briefwright.check.channel import ChannelView
 from briefwright.check.validate import unarchived
 from briefwright.core.diagnostics import Collector, Diagnostic, Loc
 from briefwright.core.model import Links, Marking, Source, UrlStatus
@@ -325,8 +325,8 @@ def _to_archive(project: Project, ids: list[str], channel: Marking) -> tuple[dic
         if unknown:
             raise LinkUsageError(f"no source '{unknown[0]}'")
         missing = {sid: b for sid, b in missing.items() if sid in ids}
-    markings = markings_of(project)
-    restricted = [sid for sid in missing if not markings.allowed("source", sid, channel)]
+    view = ChannelView(project, channel)
+    restricted = [sid for sid in missing if view.hides("source", sid)]
     dead = [sid for sid in missing if project.sources[sid].url_status is UrlStatus.DEAD]
     chosen = [project.sources[sid] for sid in missing if sid not in restricted and sid not in dead]
     if restricted:

@@ -6,6 +6,7 @@ import argparse
 from briefwright.authoring.explain import KINDS as EXPLAINED
 from briefwright.authoring.explain import ExplainError, explain
 from briefwright.builder.pipeline import UsageError, check
+from briefwright.check.channel import ChannelView
 from briefwright.check.markings import markings_of
 from briefwright.cli.shared import common, marking, suggest
 from briefwright.core.model import Marking
@@ -29,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
         print(explain(project, args.record, markings, args.max_marking))
     except ExplainError as exc:
         kind, _, _ = args.record.rpartition(":")
+        view = ChannelView(project, args.max_marking, markings)
         visible = [rid for k in ([kind] if kind in EXPLAINED else EXPLAINED) for rid in project.table(k)
-                   if markings.allowed(k, rid, args.max_marking)]  # never name what the channel hides
+                   if view.shows(k, rid)]  # never name what the channel hides
         raise UsageError(str(exc) + (suggest(exc.missing, visible) if exc.missing else "")) from None
     return 0
