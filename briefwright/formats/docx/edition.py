@@ -145,9 +145,9 @@ class WordEdition:
             self.text(p, item["marking"]["label"], "Portion Mark")
             self.text(p, " ")
 
-    def marking_run(self, p: Any) -> None:
+    def marking_run(self, p: Any, pad: str = " ") -> None:
         marking = self.brief["marking"]
-        r = self.text(p, f" {marking['label']} ", "Marking")
+        r = self.text(p, f"{pad}{marking['label']}{pad}", "Marking")
         rpr = r.find(ooxml.qn("w:rPr"))
         ooxml.put(rpr, ooxml.element("color", val=TLP_INK.get(marking["value"], "FFFFFF")), ooxml.RPR)  # TLP's own colours
 
@@ -228,8 +228,10 @@ class WordEdition:
             shape = Paragraph(org, self.doc).add_run().add_picture(str(logo), height=Inches(0.35))
             shape._inline.docPr.set("descr", _("%(organisation)s logo", organisation=b["organisation"]))
             self.text(org, " ")
-        self.text(org, b["organisation"] + "  ")
-        self.marking_run(org)
+        # After the organisation's name, one space, then the label padded inside its shading by no-break spaces:
+        # never a run of blanks (Word's accessibility checker reports those as spacing made of blank characters).
+        self.text(org, b["organisation"] + " ")
+        self.marking_run(org, "\u00a0")
         self.text(self.para("Kicker"), b["audience"]["label"])
         self.text(self.para("Title"), b["title"])
         gap, checked = b.get("currency_gap"), b["facts_checked"]
@@ -479,10 +481,11 @@ class WordEdition:
             extra = [e["legal_name"]] if e["legal_name"] else []
             extra.append(e["kind"]["label"] + (f", {e['country']}" if e["country"] else ""))
             self.lines(name, [[]] + [[(t, {})] for t in extra])
+            none = [[(_("None recorded"), {})]]  # as the page says it: a blank cell reads as a gap in the table
             self.lines(aliases, [[(a["name"], {"lang": a["lang"]} if a["lang"] else {})]
                                  + ([(" (" + "; ".join(filter(None, [a["note"], a["lang"]])) + ")", {})]
-                                    if a["note"] or a["lang"] else []) for a in e["aliases"]])
-            self.lines(identifiers, [[(f"{i['scheme']}: {i['value']}", {})] for i in e["identifiers"]])
+                                    if a["note"] or a["lang"] else []) for a in e["aliases"]] or none)
+            self.lines(identifiers, [[(f"{i['scheme']}: {i['value']}", {})] for i in e["identifiers"]] or none)
             if not e["listings"]:
                 self.text(listings, _("No listing recorded"))
             for k, lst in enumerate(e["listings"]):
