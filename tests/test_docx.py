@@ -148,6 +148,7 @@ def test_footnotes_number_as_in_the_pdf(minimal, tmp_path):
         assert notes[note["n"]].startswith(f"{note['publisher']}, \u201c{note['title']}\u201d")  # is Word's footnote n
 
 
+@pytest.mark.slow
 def test_two_builds_in_separate_processes_give_the_same_bytes(minimal, tmp_path):
     made = []
     for n in (1, 2):
@@ -306,6 +307,7 @@ def test_libreoffice_opens_every_real_word_edition_and_shows_what_it_must(topics
         assert squeeze(briefs[path]["title"]) in text
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_the_sample_editions(minimal, tmp_path):
     site = tmp_path / "site"
     build(minimal, site)

@@ -8,6 +8,7 @@ import json
 import re
 
 import docx
+import pytest
 from helpers import REPO, run_cli
 from pypdf import PdfReader
 
@@ -202,6 +203,7 @@ def commit_all(project, message="edit"):
     return git(project, "rev-parse", "HEAD").strip()
 
 
+@pytest.mark.slow
 def test_check_reads_the_stored_files_and_never_rebuilds_restore_does_it_only_when_asked(minimal):
     commit = in_git(minimal)
     assert run_cli("release", "sample", cwd=minimal).code == 0
@@ -227,6 +229,7 @@ def test_check_reads_the_stored_files_and_never_rebuilds_restore_does_it_only_wh
     assert not (folder / "1.pdf").exists()
 
 
+@pytest.mark.slow
 def test_audit_says_identical_and_shows_the_pages_a_changed_stylesheet_moves(minimal, tmp_path):
     in_git(minimal)
     assert run_cli("release", "sample", cwd=minimal).code == 0

@@ -140,6 +140,7 @@ def test_the_compact_forms_from_the_brief_or_its_audience(minimal, tmp_path):
 
 # -- Word, laid out by LibreOffice ----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_word_edition_over_the_page_limit_fails_check_layout_at_the_limit(minimal, tmp_path):
     from briefwright.formats.docx import make_reference
     soffice()
@@ -193,6 +194,7 @@ def events_yaml(prefix: str, count: int) -> str:
                    f"    kind: report\n    sources: [trade-paper]\n" for i in range(count))
 
 
+@pytest.mark.slow
 def test_a_table_that_fits_is_never_split_and_a_longer_one_starts_where_the_text_ends(minimal, tmp_path, monkeypatch):
     """A table of eighty rows, taller than a page, after a short intro; then eight tables of six rows after intros of
     growing length (some would straddle a page). The long one starts on the page its intro ends on (not pushed onto

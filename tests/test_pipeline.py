@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from helpers import cli_command, run_cli, run_cli_subprocess, snapshot, subprocess_env
 
 
@@ -145,6 +146,7 @@ def test_brief_over_its_page_limit_fails_and_keeps_previous_site(minimal, tmp_pa
     assert snapshot(site) == before
 
 
+@pytest.mark.slow
 def test_two_builds_in_two_processes_are_byte_identical(minimal, tmp_path):
     a = build(minimal, tmp_path / "a", "-j2", cache=tmp_path / "cache-a")  # workers forked from this process
     # A separate process (its own hash seed, fresh module state) must write the same bytes.
@@ -243,6 +245,7 @@ def test_refuses_to_replace_a_folder_it_did_not_build(minimal, tmp_path):
     assert result.code == 2 and "inside content/" in result.stderr
 
 
+@pytest.mark.slow
 def test_killed_build_leaves_previous_site_untouched(minimal, tmp_path):
     site = tmp_path / "site"
     assert build(minimal, site, "-j1").code == 0
