@@ -34,6 +34,7 @@ def edit(path, old, new):
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_release_archives_the_published_files_with_their_hashes(minimal, tmp_path):
     r = run_cli("release", "sample", cwd=minimal)
     assert r.code == 0, r.stderr
@@ -83,6 +84,7 @@ def test_a_changed_or_missing_archive_is_a_located_error(minimal):
         "was sent out)"])
 
 
+@pytest.mark.slow
 def test_edition_two_links_edition_one_and_lists_what_changed_everywhere(minimal, tmp_path):
     assert run_cli("release", "sample", cwd=minimal).code == 0
     raise_edition(minimal)
@@ -152,6 +154,7 @@ def test_caveat_changes_and_removals_are_listed(minimal, tmp_path):
     assert "<ins>Nobody outside the maker has timed it, as of February 2026.</ins>" in page
 
 
+@pytest.mark.slow
 def test_an_amber_edition_never_reaches_the_clear_site(minimal, tmp_path):
     """Edition 1 was AMBER and carried a canary; edition 2 is CLEAR without it. The CLEAR site neither links nor
     holds edition 1, its 'what changed' quotes nothing from it, and verify passes; the brief page of an AMBER
@@ -284,6 +287,7 @@ def test_release_before_a_first_commit_says_to_make_one(minimal):
     assert r.code == 2 and "the repository has no commit yet; make a first commit" in r.stderr, r.stderr
 
 
+@pytest.mark.slow
 def test_a_released_edition_whose_print_changed_must_raise_its_number(minimal):
     in_git(minimal)
     assert run_cli("release", "sample", cwd=minimal).code == 0

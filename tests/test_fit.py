@@ -119,6 +119,7 @@ def assert_compact(site: Path) -> None:
     assert [t.rows[0].cells[0].text for t in word.tables] == ["Date"]  # the timeline's table; no likelihood table
 
 
+@pytest.mark.slow
 def test_the_compact_forms_from_the_brief_or_its_audience(minimal, tmp_path):
     append(minimal / "content" / "other.yaml", GLOSSARY)
     sample = minimal / "briefs" / "sample.yaml"
@@ -241,6 +242,7 @@ def band_before_chart(pdf: Path) -> float:
     return 0.0
 
 
+@pytest.mark.slow
 def test_a_chart_that_moves_to_the_next_page_leaves_no_blank_band(minimal, tmp_path, monkeypatch):
     plain = minimal / "briefs" / "plain.yaml"
     edit(plain, "  - title: What happened\n", f"  - title: What happened\n    intro: {SENTENCE * 36}\n"

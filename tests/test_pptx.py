@@ -315,6 +315,7 @@ def desk(tmp_path) -> Path:
     return project
 
 
+@pytest.mark.slow
 def test_verify_reads_the_slides_and_notes_of_a_deck(desk, tmp_path):
     amber = tmp_path / "amber"
     build(desk, amber, "--max-marking", "AMBER")

@@ -65,6 +65,7 @@ def test_the_private_folder_builds_the_restricted_brief_locally_and_never_public
     assert result.code == 0 and "private folder" not in result.stderr and "ok: 5 briefs" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_brief_moved_into_the_private_folder_keeps_its_editor_schema(desk, tmp_path):
     """A brief marked AMBER moves from the public repository into the private folder: its relative $schema path
     then points nowhere, and check says so at the line, with the path that works; `schema` writes schemas/ into the
