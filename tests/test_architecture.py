@@ -177,6 +177,7 @@ def _run(*args, cwd: Path, site: Path, extra: str = "") -> subprocess.CompletedP
     return subprocess.run(cli_command(*args), cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
+@pytest.mark.slow
 def test_a_format_declared_by_an_entry_point_is_built_cached_verified_and_listed(desk_package, tmp_path):
     engine_before = {p: p.read_bytes() for p in ENGINE.rglob("*.py")}
     project = copy_project(FIXTURES / "minimal", tmp_path / "project")
@@ -222,6 +223,7 @@ def test_a_format_declared_by_an_entry_point_is_built_cached_verified_and_listed
     assert {p: p.read_bytes() for p in ENGINE.rglob("*.py")} == engine_before
 
 
+@pytest.mark.slow
 def test_the_package_and_version_of_a_format_are_in_its_cache_key(desk_package, tmp_path):
     """A new version of a desk's format is never served what the old one made."""
     project = copy_project(FIXTURES / "minimal", tmp_path / "project")
@@ -234,6 +236,7 @@ def test_the_package_and_version_of_a_format_are_in_its_cache_key(desk_package, 
     assert re.search(r"built 2 \(plain, sample\), reused 0 briefs", again.stderr), again.stderr
 
 
+@pytest.mark.slow
 def test_an_entry_point_that_names_a_missing_object_is_a_clear_error(desk_package, tmp_path):
     project = copy_project(FIXTURES / "minimal", tmp_path / "project")
     points = desk_package / "desk_formats-1.4.dist-info" / "entry_points.txt"

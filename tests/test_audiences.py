@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import jsonschema
+import pytest
 import yaml
 from helpers import run_cli
 
@@ -31,6 +32,7 @@ def _declare(project) -> None:
                      .replace("page_limit: 2\n", ""), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_declared_audience_builds_with_its_label_template_notes_and_page_limit(minimal, tmp_path):
     _declare(minimal)
     jsonschema.validate(yaml.safe_load((minimal / "project.yaml").read_text(encoding="utf-8")),
@@ -44,6 +46,7 @@ def test_a_declared_audience_builds_with_its_label_template_notes_and_page_limit
     assert '<h2 id="aud-board">For board members</h2>' in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_declared_default_page_limit_is_enforced_and_named(minimal, tmp_path):
     _declare(minimal)
     brief = minimal / "briefs" / "plain.yaml"

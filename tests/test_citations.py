@@ -253,6 +253,7 @@ def test_search_finds_a_source_by_its_citation(cited_site):
         assert short in texts.values(), short
 
 
+@pytest.mark.slow
 def test_libreoffice_shows_the_word_notes_as_python_docx_reads_them(cited_site, tmp_path):
     files = [cited_site / "briefs" / name / f"{name}.docx" for name in ("sample", "plain")]
     convert_with_libreoffice(files, tmp_path)

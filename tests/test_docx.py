@@ -119,6 +119,7 @@ def assert_word_structure(path: Path, brief: dict) -> None:
 
 # -- the small sample project ---------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_the_word_edition_is_linked_beside_the_pdf_and_reads_back(minimal, tmp_path):
     site = tmp_path / "site"
     build(minimal, site)
@@ -136,6 +137,7 @@ def test_the_word_edition_is_linked_beside_the_pdf_and_reads_back(minimal, tmp_p
     assert briefs["sample"]["audience"]["notes"] == "footnotes" and briefs["plain"]["audience"]["notes"] == "endnotes"
 
 
+@pytest.mark.slow
 def test_footnotes_number_as_in_the_pdf(minimal, tmp_path):
     site = tmp_path / "site"
     build(minimal, site)
@@ -149,6 +151,7 @@ def test_footnotes_number_as_in_the_pdf(minimal, tmp_path):
         assert notes[note["n"]].startswith(f"{note['publisher']}, \u201c{note['title']}\u201d")  # is Word's footnote n
 
 
+@pytest.mark.slow
 def test_two_builds_in_separate_processes_give_the_same_bytes(minimal, tmp_path):
     made = []
     for n in (1, 2):
@@ -161,6 +164,7 @@ def test_two_builds_in_separate_processes_give_the_same_bytes(minimal, tmp_path)
     assert made[0] == made[1]
 
 
+@pytest.mark.slow
 def test_a_word_renderer_that_drops_a_caveat_fails_the_build(minimal, tmp_path, monkeypatch):
     show = word.WordEdition.caveat
     monkeypatch.setattr(word.WordEdition, "caveat",
@@ -186,6 +190,7 @@ def test_a_word_renderer_that_drops_a_claim_label_fails_the_build(minimal, tmp_p
             "status label") in result.stderr, result.stderr
 
 
+@pytest.mark.slow
 def test_numbered_paragraphs_number_the_body_once_judgments_included(minimal, tmp_path):
     site, cache = tmp_path / "site", tmp_path / "cache"
     build(minimal, site, cache=cache)
@@ -207,6 +212,7 @@ def test_numbered_paragraphs_number_the_body_once_judgments_included(minimal, tm
     assert not any(p._p.pPr is not None and p._p.pPr.numPr is not None for p in plain.paragraphs)
 
 
+@pytest.mark.slow
 def test_styles_come_from_the_project_reference_document(minimal, tmp_path):
     house = docx.Document(io.BytesIO(word.make_reference()))
     house.styles["Heading 1"].font.color.rgb = RGBColor(0x8B, 0x00, 0x3A)
@@ -307,6 +313,7 @@ def test_libreoffice_opens_every_real_word_edition_and_shows_what_it_must(topics
         assert squeeze(briefs[path]["title"]) in text
 
 
+@pytest.mark.slow
 def test_libreoffice_opens_the_sample_editions(minimal, tmp_path):
     site = tmp_path / "site"
     build(minimal, site)

@@ -43,6 +43,7 @@ def build(project: Path, out: Path, *extra, env=None):
                               "html,pdf", *extra, cwd=project, env=env)
 
 
+@pytest.mark.slow
 def test_a_font_that_arrives_remakes_the_cached_pdfs(minimal, tmp_path):
     """Built while the machine lacks a font, then after it is installed: the fingerprint in the cache key changes,
     so nothing laid out before is reused (the old key held only the engine's version string)."""
@@ -58,6 +59,7 @@ def test_a_font_that_arrives_remakes_the_cached_pdfs(minimal, tmp_path):
     assert arrived.code == 0 and "built 2" in arrived.stderr, arrived.stderr
 
 
+@pytest.mark.slow
 def test_a_changed_engine_file_remakes_what_it_renders(minimal, tmp_path):
     engine = tmp_path / "engine"
     shutil.copytree(REPO / "briefwright", engine / "briefwright", ignore=shutil.ignore_patterns("__pycache__"))
@@ -90,6 +92,7 @@ def decoy_font(source: Path, family: str, target: Path) -> None:
     font.save(target)
 
 
+@pytest.mark.slow
 def test_a_decoy_font_of_the_same_family_changes_no_byte_of_an_english_pdf(minimal, tmp_path):
     home = tmp_path / "home"
     user_fonts = home / ".local" / "share" / "fonts"
@@ -113,6 +116,7 @@ def test_a_decoy_font_of_the_same_family_changes_no_byte_of_an_english_pdf(minim
         assert before == after, f"{brief}.pdf changed with a decoy font installed"
 
 
+@pytest.mark.slow
 def test_a_script_without_a_font_stops_the_build_at_once_naming_the_package(tmp_path):
     if shutil.which("fc-list") is None:
         pytest.skip("fontconfig's tools are missing")
@@ -141,6 +145,7 @@ def test_a_script_without_a_font_stops_the_build_at_once_naming_the_package(tmp_
         "printed", "     Debian/Ubuntu: sudo apt-get install fonts-noto-cjk"], doctor.stdout
 
 
+@pytest.mark.slow
 def test_doctor_passes_where_the_project_can_build_and_names_what_the_tests_use():
     require_cjk()
     r = run_cli_subprocess("doctor", cwd=REPO)
@@ -163,6 +168,7 @@ def git(folder: Path, *args: str) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.slow
 def test_a_desk_from_init_releases_two_editions_and_its_fresh_clone_builds(tmp_path):
     desk = tmp_path / "desk"
     r = run_cli_subprocess("init", desk, cwd=tmp_path)

@@ -8,6 +8,7 @@ import json
 import re
 
 import docx
+import pytest
 from helpers import REPO, run_cli
 from pypdf import PdfReader
 
@@ -33,6 +34,7 @@ def edit(path, old, new):
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_release_archives_the_published_files_with_their_hashes(minimal, tmp_path):
     r = run_cli("release", "sample", cwd=minimal)
     assert r.code == 0, r.stderr
@@ -82,6 +84,7 @@ def test_a_changed_or_missing_archive_is_a_located_error(minimal):
         "was sent out)"])
 
 
+@pytest.mark.slow
 def test_edition_two_links_edition_one_and_lists_what_changed_everywhere(minimal, tmp_path):
     assert run_cli("release", "sample", cwd=minimal).code == 0
     raise_edition(minimal)
@@ -151,6 +154,7 @@ def test_caveat_changes_and_removals_are_listed(minimal, tmp_path):
     assert "<ins>Nobody outside the maker has timed it, as of February 2026.</ins>" in page
 
 
+@pytest.mark.slow
 def test_an_amber_edition_never_reaches_the_clear_site(minimal, tmp_path):
     """Edition 1 was AMBER and carried a canary; edition 2 is CLEAR without it. The CLEAR site neither links nor
     holds edition 1, its 'what changed' quotes nothing from it, and verify passes; the brief page of an AMBER
@@ -202,6 +206,7 @@ def commit_all(project, message="edit"):
     return git(project, "rev-parse", "HEAD").strip()
 
 
+@pytest.mark.slow
 def test_check_reads_the_stored_files_and_never_rebuilds_restore_does_it_only_when_asked(minimal):
     commit = in_git(minimal)
     assert run_cli("release", "sample", cwd=minimal).code == 0
@@ -227,6 +232,7 @@ def test_check_reads_the_stored_files_and_never_rebuilds_restore_does_it_only_wh
     assert not (folder / "1.pdf").exists()
 
 
+@pytest.mark.slow
 def test_audit_says_identical_and_shows_the_pages_a_changed_stylesheet_moves(minimal, tmp_path):
     in_git(minimal)
     assert run_cli("release", "sample", cwd=minimal).code == 0
@@ -281,6 +287,7 @@ def test_release_before_a_first_commit_says_to_make_one(minimal):
     assert r.code == 2 and "the repository has no commit yet; make a first commit" in r.stderr, r.stderr
 
 
+@pytest.mark.slow
 def test_a_released_edition_whose_print_changed_must_raise_its_number(minimal):
     in_git(minimal)
     assert run_cli("release", "sample", cwd=minimal).code == 0

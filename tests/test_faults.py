@@ -38,6 +38,7 @@ def _no_leftovers(site: Path) -> None:
     assert [p.name for p in site.parent.iterdir() if p.name.startswith(f".{site.name}.")] == []
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_a_fault_not_a_bug(built, tmp_path, monkeypatch):
     project, site, before = built
     _fail(monkeypatch, "write_bytes", errno.ENOSPC, lambda path, *a: ".site.tmp-" in str(path) and path.suffix == ".pdf")
@@ -60,6 +61,7 @@ def test_a_read_only_output_folder_is_a_fault(built, tmp_path, monkeypatch):
     assert snapshot(site) == before
 
 
+@pytest.mark.slow
 def test_a_refused_swap_puts_the_previous_site_back(built, tmp_path, monkeypatch):
     project, site, before = built
     _fail(monkeypatch, "rename", errno.EACCES, lambda path, *a: ".site.tmp-" in str(path))

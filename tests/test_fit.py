@@ -119,6 +119,7 @@ def assert_compact(site: Path) -> None:
     assert [t.rows[0].cells[0].text for t in word.tables] == ["Date"]  # the timeline's table; no likelihood table
 
 
+@pytest.mark.slow
 def test_the_compact_forms_from_the_brief_or_its_audience(minimal, tmp_path):
     append(minimal / "content" / "other.yaml", GLOSSARY)
     sample = minimal / "briefs" / "sample.yaml"
@@ -140,6 +141,7 @@ def test_the_compact_forms_from_the_brief_or_its_audience(minimal, tmp_path):
 
 # -- Word, laid out by LibreOffice ----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_word_edition_over_the_page_limit_fails_check_layout_at_the_limit(minimal, tmp_path):
     from briefwright.formats.docx import make_reference
     soffice()
@@ -193,6 +195,7 @@ def events_yaml(prefix: str, count: int) -> str:
                    f"    kind: report\n    sources: [trade-paper]\n" for i in range(count))
 
 
+@pytest.mark.slow
 def test_a_table_that_fits_is_never_split_and_a_longer_one_starts_where_the_text_ends(minimal, tmp_path, monkeypatch):
     """A table of eighty rows, taller than a page, after a short intro; then eight tables of six rows after intros of
     growing length (some would straddle a page). The long one starts on the page its intro ends on (not pushed onto
@@ -239,6 +242,7 @@ def band_before_chart(pdf: Path) -> float:
     return 0.0
 
 
+@pytest.mark.slow
 def test_a_chart_that_moves_to_the_next_page_leaves_no_blank_band(minimal, tmp_path, monkeypatch):
     plain = minimal / "briefs" / "plain.yaml"
     edit(plain, "  - title: What happened\n", f"  - title: What happened\n    intro: {SENTENCE * 36}\n"

@@ -64,6 +64,7 @@ def _figure_alts(reader: PdfReader) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_changing_a_colour_rebuilds_the_pdf(desk, tmp_path):
     site, cache = tmp_path / "site", tmp_path / "cache"
     assert run_cli("build", "--out", site, "--cache-dir", cache, "-j1", cwd=desk).code == 0

@@ -106,6 +106,7 @@ class _Changes(HTMLParser):
             self.items.append((a["data-change"], a.get("data-change-fact") or a.get("data-change-caveat")))
 
 
+@pytest.mark.slow
 def test_release_then_edit_shows_exactly_that_change(minimal, tmp_path):
     r = run_cli("release", "sample", cwd=minimal)
     assert r.code == 0, r.stderr
@@ -282,6 +283,7 @@ def test_raising_the_edition_without_a_release_warns(minimal):
         "no 'what changed'; set edition back to 1, run `briefwright release sample`, then raise it")
 
 
+@pytest.mark.slow
 def test_a_fact_left_out_of_a_brief_is_not_called_withdrawn(minimal, tmp_path):
     """Withdrawn is for a fact the desk no longer holds; one merely left out of this brief still stands."""
     assert run_cli("release", "sample", cwd=minimal).code == 0

@@ -195,6 +195,7 @@ def test_verify_names_the_file_and_the_record_of_a_planted_leak(desk, tmp_path, 
     assert code == 0, out
 
 
+@pytest.mark.slow
 def test_verify_reads_pdf_text_and_search_index_escapes(desk, tmp_path, capsys):
     code, err = run(capsys, desk, "build", "--out", str(tmp_path / "amber"), "--cache-dir", str(tmp_path / "cache"),
                     "-j1", "--max-marking", "AMBER")
@@ -247,6 +248,7 @@ def test_default_marking_applies_to_records_that_set_none(desk, capsys):
     assert "(the project's default_marking is GREEN)" in out
 
 
+@pytest.mark.slow
 def test_mixed_briefs_carry_portion_marks_and_the_banner_is_the_highest(desk, tmp_path, capsys):
     code, err = run(capsys, desk, "build", "--out", str(tmp_path / "amber"), "--cache-dir", str(tmp_path / "cache"),
                     "-j1", "--max-marking", "AMBER", "--only", "canary-brief", "--only", "sample")
@@ -261,6 +263,7 @@ def test_mixed_briefs_carry_portion_marks_and_the_banner_is_the_highest(desk, tm
     assert "portion-mark" not in sample  # a brief whose portions are all CLEAR is not mixed
 
 
+@pytest.mark.slow
 def test_a_site_above_clear_says_so_on_every_page_and_its_files_stay_the_same(desk, tmp_path, capsys):
     """Every page of a site built for a channel above CLEAR opens with a banner naming the channel (issues 31 and 32:
     a restricted copy, or serve's preview of one, is never taken for the public site); the public site has none;

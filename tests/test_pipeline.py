@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 from helpers import cli_command, run_cli, run_cli_subprocess, snapshot, subprocess_env
 
 
@@ -128,6 +129,7 @@ def test_undefined_template_variable_names_template_and_line(minimal, tmp_path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_brief_over_its_page_limit_fails_and_keeps_previous_site(minimal, tmp_path):
     site = tmp_path / "site"
     assert build(minimal, site, "-j1").code == 0
@@ -145,6 +147,7 @@ def test_brief_over_its_page_limit_fails_and_keeps_previous_site(minimal, tmp_pa
     assert snapshot(site) == before
 
 
+@pytest.mark.slow
 def test_two_builds_in_two_processes_are_byte_identical(minimal, tmp_path):
     a = build(minimal, tmp_path / "a", "-j2", cache=tmp_path / "cache-a")  # workers forked from this process
     # A separate process (its own hash seed, fresh module state) must write the same bytes.
@@ -155,6 +158,7 @@ def test_two_builds_in_two_processes_are_byte_identical(minimal, tmp_path):
     assert [k for k in first if first[k] != second[k]] == []
 
 
+@pytest.mark.slow
 def test_cache_rebuilds_exactly_the_briefs_that_use_an_edited_fact(minimal, tmp_path):
     site = tmp_path / "site"
     assert built_ids(build(minimal, site, "-j1")) == (2, 0)
@@ -168,6 +172,7 @@ def test_cache_rebuilds_exactly_the_briefs_that_use_an_edited_fact(minimal, tmp_
     assert "about" not in (site / "briefs" / "plain" / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_editing_a_template_rebuilds_the_briefs_using_it(minimal, tmp_path):
     site = tmp_path / "site"
     assert build(minimal, site, "-j1").code == 0
@@ -179,6 +184,7 @@ def test_editing_a_template_rebuilds_the_briefs_using_it(minimal, tmp_path):
     assert "Checked facts" in (site / "briefs" / "plain" / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_corrupt_cache_is_discarded_with_a_warning(minimal, tmp_path):
     site, cache = tmp_path / "site", tmp_path / "cache"
     assert build(minimal, site, "-j1", cache=cache).code == 0
@@ -193,12 +199,14 @@ def test_corrupt_cache_is_discarded_with_a_warning(minimal, tmp_path):
     assert snapshot(site) == good
 
 
+@pytest.mark.slow
 def test_force_ignores_the_cache(minimal, tmp_path):
     site = tmp_path / "site"
     build(minimal, site, "-j1")
     assert built_ids(build(minimal, site, "-j1", "--force")) == (2, 0)
 
 
+@pytest.mark.slow
 def test_restricted_briefs_are_left_out_unless_asked(minimal, tmp_path):
     brief = minimal / "briefs" / "plain.yaml"
     brief.write_text(brief.read_text(encoding="utf-8").replace("marking: CLEAR", "marking: AMBER"), encoding="utf-8")
@@ -210,6 +218,7 @@ def test_restricted_briefs_are_left_out_unless_asked(minimal, tmp_path):
     assert (tmp_path / "site2" / "briefs" / "plain" / "plain.pdf").exists()
 
 
+@pytest.mark.slow
 def test_green_brief_never_reaches_the_public_channel(minimal, tmp_path):
     """TLP 2.0: TLP:GREEN may not go to publicly accessible channels; the default build is the public site."""
     brief = minimal / "briefs" / "plain.yaml"
@@ -243,6 +252,7 @@ def test_refuses_to_replace_a_folder_it_did_not_build(minimal, tmp_path):
     assert result.code == 2 and "inside content/" in result.stderr
 
 
+@pytest.mark.slow
 def test_killed_build_leaves_previous_site_untouched(minimal, tmp_path):
     site = tmp_path / "site"
     assert build(minimal, site, "-j1").code == 0
@@ -275,6 +285,7 @@ def test_unknown_only_id_is_a_usage_error(minimal, tmp_path):
     assert "no brief with id 'nope'" in result.stderr
 
 
+@pytest.mark.slow
 def test_pdf_layout_refuses_files_outside_the_build_and_the_network(minimal, tmp_path):
     (minimal / "templates").mkdir()
     for n, src in enumerate(["file:///etc/passwd", "http://127.0.0.1:9/x.png"]):
@@ -304,6 +315,7 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_only_updates_the_named_brief_and_keeps_the_others(minimal, tmp_path):
     site = tmp_path / "site"
     assert build(minimal, site, "-j1").code == 0
@@ -376,6 +388,7 @@ def test_only_drops_a_brief_now_above_the_channel_and_never_mixes_channels(minim
 LONG_BOTTOM_LINE = " ".join(["The widget went on sale in January and sold out within days."] * 90)
 
 
+@pytest.mark.slow
 def test_an_overflowing_pdf_is_kept_and_the_crossing_section_named(minimal, tmp_path):
     brief = minimal / "briefs" / "plain.yaml"
     brief.write_text(brief.read_text(encoding="utf-8").replace(

@@ -109,6 +109,7 @@ def test_the_deck_holds_the_brief_in_order_natively(built, minimal):
     assert core.created.date().isoformat() == core.modified.date().isoformat() == brief["date"]
 
 
+@pytest.mark.slow
 def test_long_lists_go_on_to_continued_slides_measured_to_fit(minimal, tmp_path):
     """Twelve long facts cannot share a slide: they go on as '(continued, n of N)' slides, each holding whole
     facts, and LibreOffice draws every one of them inside the slide."""
@@ -138,6 +139,7 @@ def test_long_lists_go_on_to_continued_slides_measured_to_fit(minimal, tmp_path)
     check_every_slide_in_pdf(read, pdf)
 
 
+@pytest.mark.slow
 def test_the_same_brief_gives_the_same_bytes_in_another_process(built, minimal, tmp_path):
     other = tmp_path / "again"
     result = run_cli_subprocess("build", "--project", minimal, "--out", other, "--cache-dir", tmp_path / "again-cache",
@@ -294,6 +296,7 @@ def check_every_slide_in_pdf(read: list[dict], pdf: Path) -> None:
             assert squeeze(text) in shown, f"slide {n}: {text!r} is not in LibreOffice's page"
 
 
+@pytest.mark.slow
 def test_libreoffice_draws_every_slide_with_its_text(built, tmp_path):
     deck = built / "briefs" / "sample" / "sample.pptx"
     _prs, read = slides.read_slides(deck.read_bytes())
@@ -312,6 +315,7 @@ def desk(tmp_path) -> Path:
     return project
 
 
+@pytest.mark.slow
 def test_verify_reads_the_slides_and_notes_of_a_deck(desk, tmp_path):
     amber = tmp_path / "amber"
     build(desk, amber, "--max-marking", "AMBER")

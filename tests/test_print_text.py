@@ -9,7 +9,10 @@ import shutil
 import subprocess
 
 import pytest
-from helpers import run_cli
+from helpers import FIXTURES, copy_project, run_cli
+
+# Every test reads one PDF build back with poppler, a real consumer: `make test` runs them, `make test-fast` not.
+pytestmark = pytest.mark.slow
 
 # WeasyPrint marks a hyphenation break with U+2010; an address or acronym must never hold one.
 HYPHEN = "\u2010"
@@ -26,8 +29,11 @@ def _pdftotext(pdf, *args) -> str:
     return subprocess.run(["pdftotext", *args, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
-@pytest.fixture
-def printed(minimal, tmp_path):
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    """One build, read by every test here (none writes to it)."""
+    tmp_path = tmp_path_factory.mktemp("printed")
+    minimal = copy_project(FIXTURES / "minimal", tmp_path / "project")
     facts = minimal / "content" / "facts.yaml"
     words = " ".join(f"{word} and" for word in ACRONYMS * 6)
     facts.write_text(facts.read_text(encoding="utf-8").replace(

@@ -33,6 +33,7 @@ def test_this_repository_holds_no_restricted_record():
         assert result.code == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_an_absent_private_folder_is_one_line_and_the_public_briefs_build(desk, tmp_path):
     result = run_cli("build", "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "-j2", cwd=desk)
     assert result.code == 0, result.stderr
@@ -42,6 +43,7 @@ def test_an_absent_private_folder_is_one_line_and_the_public_briefs_build(desk, 
         "compliance-note", "executive-brief", "market-note", "press-explainer", "technical-annex"]
 
 
+@pytest.mark.slow
 def test_the_private_folder_builds_the_restricted_brief_locally_and_never_publicly(desk, tmp_path):
     write_overlay(tmp_path / "glm-image-private", desk)
     amber, public, cache = tmp_path / "amber", tmp_path / "public", tmp_path / "cache"
@@ -63,6 +65,7 @@ def test_the_private_folder_builds_the_restricted_brief_locally_and_never_public
     assert result.code == 0 and "private folder" not in result.stderr and "ok: 5 briefs" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_brief_moved_into_the_private_folder_keeps_its_editor_schema(desk, tmp_path):
     """A brief marked AMBER moves from the public repository into the private folder: its relative $schema path
     then points nowhere, and check says so at the line, with the path that works; `schema` writes schemas/ into the

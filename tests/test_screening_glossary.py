@@ -374,6 +374,7 @@ def test_explain_an_entity(tmp_path):
     assert lines[lines.index("briefs screening it:") + 1] == "  comp (compliance, edition 1)"
 
 
+@pytest.mark.slow
 def test_a_claim_resting_only_on_the_supplier_is_labelled_the_suppliers(tmp_path):
     """Who claims it is part of the label: a claimed fact whose every source is the subject's supplier is
     'Claimed by the supplier', in the brief and the site's facts page; the subject's own claim keeps its label."""

@@ -69,6 +69,7 @@ def _pdf_text(data: bytes) -> str:
     return " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(data)).pages)
 
 
+@pytest.mark.slow
 def test_serve_rebuilds_on_change_and_pushes_the_reload(minimal):
     with _serving(minimal) as (base, proc):
         page = _get(base + "briefs/sample/index.html").decode()
@@ -94,6 +95,7 @@ def test_serve_rebuilds_on_change_and_pushes_the_reload(minimal):
         assert not list((minimal / "site").rglob("reload.js"))
 
 
+@pytest.mark.slow
 def test_serve_pages_first_and_never_a_link_to_a_missing_or_stale_file(minimal):
     with _serving(minimal) as (base, proc):
         start = _settled(base, proc, 0)
@@ -118,6 +120,7 @@ def test_serve_pages_first_and_never_a_link_to_a_missing_or_stale_file(minimal):
         assert seen_pending, "the pages were never served ahead of the PDF"
 
 
+@pytest.mark.slow
 def test_serve_shows_a_broken_edit_as_the_terminal_does_and_clears_it(minimal):
     with _serving(minimal) as (base, proc):
         start = _settled(base, proc, 0)
@@ -135,6 +138,7 @@ def test_serve_shows_a_broken_edit_as_the_terminal_does_and_clears_it(minimal):
     assert BROKEN + "\npages failed; still serving the previous site\n" in proc.stderr.read()
 
 
+@pytest.mark.slow
 def test_serve_never_shows_a_stale_record(minimal):
     """Edit, revert, edit again: each build, page and PDF, is what the file says then."""
     facts = minimal / "content" / "facts.yaml"
@@ -166,6 +170,7 @@ def test_the_cache_never_serves_a_stale_record_in_process(minimal, tmp_path):
         assert words in page and all(w not in page for w in {"went on sale in", "launched in", "shipped in"} - {words})
 
 
+@pytest.mark.slow
 def test_a_missing_page_is_still_a_404(minimal):
     with _serving(minimal) as (base, _):
         try:
@@ -187,6 +192,7 @@ def test_a_port_in_use_is_a_usage_error(minimal):
     assert not (minimal / "site").exists()  # said before any build
 
 
+@pytest.mark.slow
 def test_serve_watches_the_private_folders_project_yaml_names(minimal):
     """A private folder beside the project is read by every build; an edit there shows in the page too."""
     private = minimal.parent / "desk-private"
@@ -306,6 +312,7 @@ def _refused(status: int, headers: dict, body: bytes, method: str = "GET") -> No
     assert not [h for h in headers if h.startswith("access-control-")]
 
 
+@pytest.mark.slow
 def test_the_restricted_preview_is_answered_for_this_machine_and_says_what_it_is(restricted_serve):
     base, port, proc, _ = restricted_serve
     assert "for this machine only, TLP:AMBER preview: do not share it" in proc.line
@@ -323,6 +330,7 @@ def test_the_restricted_preview_is_answered_for_this_machine_and_says_what_it_is
                                                          {"Host": f"127.0.0.1:{port}"})[2]).lower()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "127.0.0.1:{other}", "localhost.:{port}",
                                   "127.0.0.1.nip.io:{port}", "localhost:{port}@evil.example", "", "localhost"])
 def test_a_forged_host_is_refused_on_every_path_and_the_canary_never_leaves(restricted_serve, host):
@@ -337,6 +345,7 @@ def test_a_forged_host_is_refused_on_every_path_and_the_canary_never_leaves(rest
     assert lines and lines[0].startswith("serve: refused GET '/"), lines  # one line, naming the host
 
 
+@pytest.mark.slow
 def test_a_request_without_one_host_is_refused(restricted_serve):
     _, port, _, log = restricted_serve
     for head in (b"GET /briefs/canary-brief/index.html HTTP/1.0\r\n\r\n",
@@ -352,6 +361,7 @@ def test_a_request_without_one_host_is_refused(restricted_serve):
     assert "0 Host headers, not one" in text and "2 Host headers, not one" in text and "an absolute URL" in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("headers", [{"Origin": "http://evil.example"}, {"Origin": "null"},
                                      {"Origin": "http://localhost:{other}"}, {"Origin": "http://127.0.0.1:{port}.evil"},
                                      {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
@@ -369,6 +379,7 @@ def test_a_cross_site_origin_is_refused_on_the_event_stream_and_every_endpoint(r
     assert _request(port, "/index.html", sent)[0] == 200
 
 
+@pytest.mark.slow
 def test_the_preview_s_own_pages_reach_the_event_stream(restricted_serve):
     _, port, _, _ = restricted_serve
     for host, extra in ((f"localhost:{port}", {}),
@@ -381,6 +392,7 @@ def test_the_preview_s_own_pages_reach_the_event_stream(restricted_serve):
         assert not [h for h in headers if h.startswith("access-control-")]
 
 
+@pytest.mark.slow
 def test_allow_host_answers_a_tunnel_s_name_and_needs_i_understand_above_clear(minimal, tmp_path):
     r = run_cli("serve", "--port", "0", "-j1", "--allow-host", "preview.example.org", "--max-marking", "AMBER",
                 cwd=minimal)
@@ -406,6 +418,7 @@ def test_allow_host_answers_a_tunnel_s_name_and_needs_i_understand_above_clear(m
                                                              "Origin": "https://other.example.org"}))
 
 
+@pytest.mark.slow
 def test_a_path_outside_the_site_is_a_404(restricted_serve):
     _, port, _, _ = restricted_serve
     for path in ("/../../etc/passwd", "/%2e%2e/%2e%2e/etc/passwd", "/..%2f..%2fetc%2fpasswd", "/briefs/../../project.yaml"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from helpers import REPO, run_cli
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
@@ -59,6 +60,7 @@ def pdf_text(pdf: Path) -> str:
 
 # --- tokens --------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_project_token_overrides_one_colour_everywhere(minimal, tmp_path):
     write(minimal / "templates" / "static" / "tokens.css", "/* Our accent. */\n:root {\n  --accent: #aa3300;\n}\n")
     result = build(minimal, tmp_path / "site")
@@ -74,6 +76,7 @@ def test_project_token_overrides_one_colour_everywhere(minimal, tmp_path):
     assert has_colour(colours, "#aa3300") and not has_colour(colours, "#1f4e79")
 
 
+@pytest.mark.slow
 def test_margin_boxes_follow_the_tokens(minimal, tmp_path):
     """WeasyPrint resolves var() in @page margin boxes: the running head and the TLP label recolour."""
     pdf = tmp_path / "site" / "briefs" / "sample" / "sample.pdf"
@@ -158,6 +161,7 @@ COLOPHON = ('{% extends "default:base.html" %}\n'
 ENGINE_FOOTER = re.compile(r'<footer class="colophon">.*?</footer>', re.S)
 
 
+@pytest.mark.slow
 def test_project_base_extends_the_engines_and_overrides_only_the_colophon(minimal, tmp_path):
     assert build(minimal, tmp_path / "plain-site").code == 0
     write(minimal / "templates" / "base.html", COLOPHON)
@@ -195,6 +199,7 @@ def test_extending_in_a_loop_through_an_engine_template_is_located(minimal):
             "others") in result.stderr.splitlines()
 
 
+@pytest.mark.slow
 def test_a_brief_may_name_an_engine_template_the_project_hides(minimal, tmp_path):
     write(minimal / "templates" / "policymaker.html",
           '{% extends "default:policymaker.html" %}\n{% block masthead %}<h1>{{ brief.title }}</h1>\n{% endblock %}\n')

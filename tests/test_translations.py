@@ -213,6 +213,7 @@ def test_a_missing_translation_fails_the_build_at_the_english_field(project):
                      r"'body' has no fr translation", result.stderr), result.stderr
 
 
+@pytest.mark.slow
 def test_with_fallback_the_english_prints_marked_in_html_pdf_and_word(project):
     edit(project / "project.yaml", "review_days: 3650", "review_days: 3650\ntranslation_fallback: true")
     edit(project / "content" / "other.yaml", "title: Speed not tested independently", "title: Speed never tested independently")
@@ -424,6 +425,7 @@ def set_entry(path: Path, key: str, english: str, text: str) -> None:
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_translated_editions_say_what_changed_and_translate_source_and_interest_notes(project):
     import subprocess
     def git(*args: str) -> None:
