@@ -44,7 +44,7 @@ from .render import (
 )
 from .resolve import Download, resolve
 from .theme import check_house_style, check_theme, house_tokens, logo_asset, write_tokens
-from .translations import alternates, edition_entries, edition_key, file_stem, languages_of, mark_pending, resolve_translations
+from .translations import alternates, edition_key, file_stem, languages_of, mark_pending, resolve_translations
 from .validate import check_template_numbers, validate
 from .workers import WarmPool, can_run, pid_alive, worker_signals
 
@@ -848,27 +848,36 @@ class _Build:
         return f"{crossing_section(built, brief['page_limit'])}{where}"
 
     def write_site_pages(self) -> None:
+        from . import search
+        from .permalinks import record_context
         from .publish import site_context, site_pages
         opts = self.opts
         listed = sorted(self.published + [{k: v for k, v in e.items() if k != "digest"} for e in self.kept],
                         key=lambda b: b["id"])
         context = site_context(self.project, listed, self.outputs, opts.base_url, opts.max_marking)
-        context["editions"] = edition_entries(self.editions)  # translated editions, for the search index
-        key = digest("site", context, listed, opts.max_marking.value, opts.base_url,
+        context["search_languages"] = search.languages(self.project.settings.language, self.editions)
+        # A page per record the channel carries, and its search record; translated editions are searched in their words.
+        records = record_context(self.project, listed, self.recorded, opts.max_marking, opts.base_url)
+        found = search.records(records, listed, self.editions, self.project.settings.language)
+        key = digest("site", context, listed, records, found, opts.max_marking.value, opts.base_url,
                      self.html_key, self.engine_key)
         cached = self.cache.get(key)
         if cached is None:
             try:
-                pages = site_pages(context, listed, self.env, opts.base_url)
+                pages = site_pages(context, listed, self.env, opts.base_url, records)
+                pages.update(search.site_files(found, records, listed, self.editions))
             except TemplateError as exc:
                 self.errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering the site pages)")
                 self.errors.raise_if_errors()
                 raise
+            except search.SearchIndexError as exc:
+                raise UsageError(str(exc)) from None
             self.cache.put(key, {name.replace("/", "__"): data for name, data in pages.items()})
             self.report.site_pages = True
         else:
             pages = {name.replace("__", "/"): data for name, data in cached.items()}
         for name, data in pages.items():
+            (self.tmp / name).parent.mkdir(parents=True, exist_ok=True)
             (self.tmp / name).write_bytes(data)
 
 

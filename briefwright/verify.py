@@ -1,5 +1,6 @@
 """`verify SITE_DIR`: the leak check before publishing. Reads every file of a built site (the text of
-PDFs and Word files too) and reports any id, title or sentence of a record the channel may not carry."""
+PDFs and Word files, and the search index's compressed files, too) and reports any id, title or sentence of a
+record the channel may not carry."""
 from __future__ import annotations
 
 import html
@@ -8,12 +9,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import markup
+from . import markup, search
 from .model import Markdown, Marking, Record, parse_plan
 from .project import Project
 
 TEXT_SUFFIXES = {".html", ".htm", ".js", ".json", ".xml", ".svg", ".css", ".txt", ".md", ".csv"}
-READ_SUFFIXES = {".pdf", ".docx", ".pptx"}  # read through their text, not their bytes
+# Read through their text, not their bytes: documents, and the search index (Pagefind's files are compressed).
+READ_SUFFIXES = {".pdf", ".docx", ".pptx", *search.INDEX_SUFFIXES}
 _TAG = re.compile(r"<[^>]*>")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _SPACE = re.compile(r"\s+")
@@ -132,7 +134,10 @@ def _views(path: Path) -> str:
         if reader.metadata:
             text += " " + " ".join(str(v) for v in reader.metadata.values())
         return _SPACE.sub(" ", text)
-    raw = path.read_text(encoding="utf-8", errors="replace")
+    if path.suffix.lower() in search.INDEX_SUFFIXES:
+        raw = search.decoded(path.read_bytes())
+    else:
+        raw = path.read_text(encoding="utf-8", errors="replace")
     decoded = html.unescape(_JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), raw))
     decoded = decoded.replace('\\"', '"').replace("\\n", " ")
     return _SPACE.sub(" ", raw + " \n " + decoded + " \n " + _TAG.sub(" ", decoded))
