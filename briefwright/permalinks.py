@@ -28,7 +28,7 @@ from .render import TemplateError, mark_safe, template_frame
 FOLDERS = {"fact": "facts", "source": "sources", "judgment": "judgments", "unknown": "unknowns"}
 KIND_WORDS = {"fact": "Fact", "source": "Source", "judgment": "Key judgment", "unknown": "Open question"}
 # Records per listing page: at the 10,000-fact bench (bench/search_bench.py) the largest page stays under 300 KB.
-PER_PAGE = {"facts.html": ("facts", 200), "sources.html": ("sources", 100), "unknowns.html": ("unknowns", 200)}
+PER_PAGE = {"facts.html": ("facts", 200), "sources.html": ("sources", 50), "unknowns.html": ("unknowns", 200)}
 
 
 def record_path(kind: str, record_id: str) -> str:
@@ -93,19 +93,29 @@ def record_context(project: Project, listed: list[dict], recorded: dict[str, lis
     def ok(kind: str, rid: str) -> bool:
         return markings.allowed(kind, rid, channel)
     uses = _uses(project, listed, recorded, channel)
-    fact_ids = [f for f in project.facts if ok("fact", f)]
-    titles = {f: short_text(markup.to_text(project.facts[f].statement), 90) for f in fact_ids}
+    fact_ids = sorted(f for f in project.facts if ok("fact", f))
+    # Each record's pieces are made once and shared by every page that names it (at 10,000 facts, making a source's
+    # citation again for each fact that cites it was a third of the time).
+    titles: dict[str, str] = {}
+    statuses: dict[str, dict] = {}
+    made_sources: dict[str, dict] = {}
+    made_caveats: dict[str, dict] = {}
 
     def fact_refs(ids: Iterable[str]) -> list[dict]:
-        return [{"id": f, "title": titles[f], "path": record_path("fact", f),
-                 "status": fact_data(project.facts[f], project.sources)["status"]}
+        return [{"id": f, "title": titles[f], "path": record_path("fact", f), "status": statuses[f]}
                 for f in dict.fromkeys(ids) if f in titles]
 
     def source_refs(ids: Iterable[str]) -> list[dict]:
-        return [{"id": s, "name": citations.name(project.sources[s]), "path": record_path("source", s),
-                 "citation_html": citations.html(citations.full(project.sources[s])),
-                 "archived": bool(project.sources[s].archived_url)}
-                for s in dict.fromkeys(ids) if s in project.sources and ok("source", s)]
+        refs = []
+        for s in dict.fromkeys(ids):
+            if s not in made_sources and s in project.sources and ok("source", s):
+                source = project.sources[s]
+                made_sources[s] = {"id": s, "name": citations.name(source), "path": record_path("source", s),
+                                   "citation_html": citations.html(citations.full(source)),
+                                   "archived": bool(source.archived_url)}
+            if s in made_sources:
+                refs.append(made_sources[s])
+        return refs
 
     def source_link(ids: list[str]) -> str:
         """A citation in a judgment's basis, on the judgment's page (judgments/<id>/): the sources' names, each linked
@@ -115,7 +125,11 @@ def record_context(project: Project, listed: list[dict], recorded: dict[str, lis
 
     def caveats(fids: Iterable[str]) -> list[dict]:
         shown = {c.id: c for f in fids for c in project.caveats_of(f) if ok("caveat", c.id)}
-        return [{**caveat_data(c), "sources": source_refs(c.sources)} for c in shown.values()]
+        for cid, caveat in shown.items():
+            if cid not in made_caveats:
+                made_caveats[cid] = {**caveat_data(caveat), "sources": source_refs(caveat.sources),
+                                     "text": f"{caveat.title}. {markup.to_text(caveat.body)}"}
+        return [made_caveats[c] for c in shown]
 
     judged: dict[str, list[str]] = {}
     for jid, judgment in project.judgments.items():
@@ -125,15 +139,17 @@ def record_context(project: Project, listed: list[dict], recorded: dict[str, lis
     judgment_titles = {j: short_text(project.judgments[j].statement, 120) for js in judged.values() for j in js}
     pages: dict[str, list[dict]] = {"fact": [], "source": [], "judgment": [], "unknown": []}
 
-    for fid in sorted(fact_ids):
+    for fid in fact_ids:
         fact = project.facts[fid]
         data = fact_data(fact, project.sources)
+        statement = markup.to_text(fact.statement)
+        titles[fid] = short_text(statement, 90)
+        statuses[fid] = data["status"]
         if data["quantity"] is not None:
             data["quantity"]["display"] = number_display(fact.quantity.value)  # type: ignore[union-attr]
         for side, record in zip(data["sides"], fact.sides, strict=True):
             side["sources"] = source_refs(record.sources)
         shown_caveats = caveats([fid])
-        statement = markup.to_text(fact.statement)
         pages["fact"].append({
             **data, "kind": "fact", "path": record_path("fact", fid), "title": titles[fid],
             "sources": source_refs(fact.sources), "caveats": shown_caveats,
@@ -144,8 +160,7 @@ def record_context(project: Project, listed: list[dict], recorded: dict[str, lis
             "briefs": uses.get(("fact", fid), []),
             **cite_line(project, "fact", statement, fact.as_of, record_url("fact", fid, base_url)),
             "search_text": " ".join([statement, *(markup.to_text(s.statement) for s in fact.sides),
-                                     *(f"{c['title']}. {markup.to_text(project.caveats[c['id']].body)}"
-                                       for c in shown_caveats)]),
+                                     *(c["text"] for c in shown_caveats)]),
         })
 
     citing: dict[str, list[str]] = {}
@@ -155,15 +170,15 @@ def record_context(project: Project, listed: list[dict], recorded: dict[str, lis
             citing.setdefault(cited, []).append(fid)
     for sid in sorted(s for s in project.sources if ok("source", s)):
         source = project.sources[sid]
-        data = source_data(source)
+        data = {**source_data(source), "citation_text_full": citations.text(citations.full(source))}
         for when in ("archived", "retrieved"):  # dates as the page writes them
             data[f"{when}_display"] = data[when] and format_date(dt.date.fromisoformat(data[when]))
         supported = sorted(dict.fromkeys(citing.get(sid, [])), key=lambda f: (titles[f].casefold(), f))
         pages["source"].append({
             **data, "kind": "source", "path": record_path("source", sid), "title": source.title,
             "facts": fact_refs(supported), "briefs": uses.get(("source", sid), []),
-            "cite_html": data["citation_html"], "cite_text": citations.text(citations.full(source)),
-            "search_text": citations.text(citations.full(source)),
+            "cite_html": data["citation_html"], "cite_text": data["citation_text_full"],
+            "search_text": data["citation_text_full"],
         })
 
     for jid in sorted(j for j in project.judgments if ok("judgment", j)):

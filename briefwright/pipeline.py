@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from . import i18n
-from .cache import Cache, ParseCache, digest, tree_digest
+from .cache import Cache, ParseCache, digest, pack, tree_digest, unpack
 from .currency import check_currency
 from .diagnostics import Collector, Diagnostic, Loc
 from .editions import check_released, editions_folder, previous_editions, recorded_editions
@@ -862,7 +862,7 @@ class _Build:
         key = digest("site", context, listed, records, found, opts.max_marking.value, opts.base_url,
                      self.html_key, self.engine_key)
         cached = self.cache.get(key)
-        if cached is None:
+        if cached is None or "site.pack" not in cached:
             try:
                 pages = site_pages(context, listed, self.env, opts.base_url, records)
                 pages.update(search.site_files(found, records, listed, self.editions))
@@ -872,10 +872,10 @@ class _Build:
                 raise
             except search.SearchIndexError as exc:
                 raise UsageError(str(exc)) from None
-            self.cache.put(key, {name.replace("/", "__"): data for name, data in pages.items()})
+            self.cache.put(key, {"site.pack": pack(pages)})
             self.report.site_pages = True
         else:
-            pages = {name.replace("__", "/"): data for name, data in cached.items()}
+            pages = unpack(cached["site.pack"])
         for name, data in pages.items():
             (self.tmp / name).parent.mkdir(parents=True, exist_ok=True)
             (self.tmp / name).write_bytes(data)

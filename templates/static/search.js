@@ -178,11 +178,14 @@
           "the full search index. This searches briefs and key judgments only; to search every fact, source and open " +
           "question, open the site from its web address, or preview it with briefwright serve.");
   } else {
-    // Pagefind's script, WebAssembly and table of pages load with the first query, in the language it asks for.
+    // Pagefind's script, WebAssembly and table of pages load when the box is first used, before the first keystroke.
     run = runPagefind;
+    input.addEventListener("focus", function () { instance(languageFor(input.value)); }, {once: true});
     run(input.value);
   }
-  input.addEventListener("input", function () { run(input.value); });
+  // Words still being composed with an input method are not searched (nor is the language switched under them).
+  input.addEventListener("input", function (event) { if (!event.isComposing) { run(input.value); } });
+  input.addEventListener("compositionend", function () { run(input.value); });
   if (choice) { choice.addEventListener("change", function () { run(input.value); }); }
   if (input.form) { input.form.addEventListener("submit", function (event) { event.preventDefault(); run(input.value); }); }
 })();
