@@ -143,12 +143,13 @@ def _write_all(stream: Any, requests: list[bytes]) -> None:
 
 def decoded(data: bytes) -> str:
     """The text of a compressed Pagefind file (a fragment is JSON holding the record's whole text): what a reader of
-    the index could get from it. Binary parts (index tables, WebAssembly) come out as replacement characters."""
+    the index could get from it. Binary parts (index tables) come out as replacement characters. Pagefind keeps the
+    words it split Chinese and Japanese into apart with zero-width spaces; they go, as its script drops them."""
     try:
         raw = gzip.decompress(data)
     except (OSError, EOFError):
         return ""
-    return raw.removeprefix(MAGIC).decode("utf-8", errors="replace")
+    return raw.removeprefix(MAGIC).decode("utf-8", errors="replace").replace("\u200b", "")
 
 
 def records_of(bundle: dict[str, bytes]) -> list[dict]:

@@ -102,7 +102,9 @@
   var asked = 0;  // the latest query: an earlier one's results, coming later, are not shown
   function instance(lang) {
     if (madeFor !== null && madeFor !== lang) {
-      window.location.search = "?" + new URLSearchParams({q: input.value, lang: lang}).toString();
+      var again = {q: input.value, lang: lang};
+      if (auto) { again.auto = "1"; }
+      window.location.search = "?" + new URLSearchParams(again).toString();
       return new Promise(function () {});
     }
     if (made === null) {
@@ -122,10 +124,13 @@
     }
     return made;
   }
+  // Until the reader picks a language, it follows the query: Chinese or Japanese characters search the edition in
+  // that language, other words the page's own.
+  var auto = true;
   function languageFor(query) {
-    if (choice && CJK.test(query)) {
+    if (choice && auto && query.trim()) {
       var cjk = Array.prototype.filter.call(choice.options, function (o) { return /^(zh|ja)/.test(o.value); });
-      if (cjk.length && !/^(zh|ja)/.test(choice.value)) { choice.value = cjk[0].value; }
+      choice.value = CJK.test(query) && cjk.length ? cjk[0].value : choice.options[0].value;
     }
     return choice ? choice.value : (document.documentElement.getAttribute("lang") || "unknown").toLowerCase();
   }
@@ -170,6 +175,7 @@
   input.value = asking.get("q") || "";
   if (choice && asking.get("lang")) {
     choice.value = asking.get("lang");
+    auto = asking.get("auto") === "1";
     input.focus();  // opened again for another language: the reader goes on typing
   }
   var run = function () {};
@@ -186,6 +192,6 @@
   // Words still being composed with an input method are not searched (nor is the language switched under them).
   input.addEventListener("input", function (event) { if (!event.isComposing) { run(input.value); } });
   input.addEventListener("compositionend", function () { run(input.value); });
-  if (choice) { choice.addEventListener("change", function () { run(input.value); }); }
+  if (choice) { choice.addEventListener("change", function () { auto = false; run(input.value); }); }
   if (input.form) { input.form.addEventListener("submit", function (event) { event.preventDefault(); run(input.value); }); }
 })();
