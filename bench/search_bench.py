@@ -101,6 +101,7 @@ def on_wire(url: str, body: bytes) -> tuple[int, int]:
 class Meter:
     def __init__(self, page):
         self.seen: list[tuple[str, int, int]] = []
+        self.last: list[tuple[str, int, int]] = []
         page.on("response", self._count)
 
     def _count(self, response):
@@ -111,8 +112,26 @@ class Meter:
         self.seen.append((response.url, *on_wire(response.url, body)))
 
     def take(self) -> tuple[int, int, list[str]]:
-        taken, self.seen = self.seen, []
+        taken, self.last, self.seen = self.seen, self.seen, []
         return sum(t[1] for t in taken), sum(t[2] for t in taken), [t[0].rsplit("/", 2)[-2:] for t in taken]
+
+    def parts(self) -> str:
+        """What the last responses taken were, by part: Pagefind's script, its WebAssembly, its table of pages..."""
+        def part(url: str) -> str:
+            path = url.split("?")[0]
+            for test, name in ((lambda p: p.endswith("/pagefind.js"), "script"),
+                               (lambda p: "/wasm." in p, "WebAssembly"), (lambda p: p.endswith(".pf_meta"), "table of pages"),
+                               (lambda p: p.endswith("pagefind-entry.json"), "entry"), (lambda p: "/index/" in p, "index chunks"),
+                               (lambda p: "/fragment/" in p, "results' fragments")):
+                if test(path):
+                    return name
+            return "page"
+        sums: dict[str, list[int]] = {}
+        for url, raw, _ in self.last:
+            entry = sums.setdefault(part(url), [0, 0])
+            entry[0] += 1
+            entry[1] += raw
+        return ", ".join(f"{name} {kb(size)}" + (f" ({n} files)" if n > 1 else "") for name, (n, size) in sums.items())
 
 
 def settle(page, meter: Meter, query: str) -> None:
@@ -155,7 +174,7 @@ def searches(site: Path, chinese: str | None) -> dict:
         print(f"first keystroke ('m'), fresh page: {kb(raw)} ({kb(gz)} compressed); target <= 100 KB: "
               f"{'met' if raw <= FIRST_KEYSTROKE else 'missed'} as served, "
               f"{'met' if gz <= FIRST_KEYSTROKE else 'missed'} compressed")
-        print("  of which: " + ", ".join("/".join(f) for f in files[:12]) + (" ..." if len(files) > 12 else ""))
+        print("  of which: " + meter.parts())
         context.close()
         cold, warm = [], []
         for query in QUERIES:
@@ -167,7 +186,7 @@ def searches(site: Path, chinese: str | None) -> dict:
             settle(page, meter, query)
             raw, gz, _ = meter.take()
             results = page.locator("#results li").count()
-            cold.append((query, raw, gz, results))
+            cold.append((query, raw, gz, results, meter.parts()))
             later = QUERIES[(QUERIES.index(query) + 1) % len(QUERIES)]
             page.fill("#q", later)
             settle(page, meter, later)
@@ -176,8 +195,10 @@ def searches(site: Path, chinese: str | None) -> dict:
             context.close()
         print("| query | results | cold, fresh page | compressed | then the next query on that page | compressed |")
         print("| --- | ---: | ---: | ---: | ---: | ---: |")
-        for (query, raw, gz, results), (later, raw2, gz2) in zip(cold, warm, strict=True):
+        for (query, raw, gz, results, _), (later, raw2, gz2) in zip(cold, warm, strict=True):
             print(f"| {query} | {results} | {kb(raw)} | {kb(gz)} | {later}: {kb(raw2)} | {kb(gz2)} |")
+        worst_query = max(cold, key=lambda c: c[1])
+        print(f"  the largest cold query ({worst_query[0]!r}): {worst_query[4]}")
         worst = max(c[1] for c in cold)
         print(f"largest cold query: {kb(worst)} as served, {kb(max(c[2] for c in cold))} compressed; target <= 150 KB: "
               f"{'met' if worst <= COLD_QUERY else 'missed'} as served")
@@ -185,13 +206,15 @@ def searches(site: Path, chinese: str | None) -> dict:
         if chinese:
             context, page, meter = fresh()
             page.goto(base + "search.html")
+            page.wait_for_load_state("networkidle")
+            meter.take()
             page.fill("#q", chinese)
             settle(page, meter, chinese)
             hrefs = page.eval_on_selector_all("#results li a", "els => els.map(e => e.getAttribute('href'))")
             raw, gz, _ = meter.take()
             hit = any("/zh-Hans/" in h for h in hrefs)
-            print(f"Chinese query {chinese!r}: {len(hrefs)} results, a Chinese page among them: {hit} "
-                  f"({kb(raw)} fetched)")
+            print(f"Chinese query {chinese!r}, typed on a fresh search page: {len(hrefs)} results, a Chinese page among "
+                  f"them: {hit} ({kb(raw)} fetched: {meter.parts()})")
             found["chinese"] = hit
             context.close()
         browser.close()

@@ -184,9 +184,10 @@
           "the full search index. This searches briefs and key judgments only; to search every fact, source and open " +
           "question, open the site from its web address, or preview it with briefwright serve.");
   } else {
-    // Pagefind's script, WebAssembly and table of pages load when the box is first used, before the first keystroke.
+    // Pagefind's script, WebAssembly and table of pages load when the box is first used, before the first keystroke;
+    // on a site in several languages, with the first keystroke, which says which language's index to load.
     run = runPagefind;
-    input.addEventListener("focus", function () { instance(languageFor(input.value)); }, {once: true});
+    if (!choice) { input.addEventListener("focus", function () { instance(languageFor(input.value)); }, {once: true}); }
     run(input.value);
   }
   // Words still being composed with an input method are not searched (nor is the language switched under them).
