@@ -213,7 +213,8 @@ def record(organisation: str, site: str, what: str, words: str, as_of: dt.date |
     """A record of the desk's own site (a fact, a key judgment, an open question), as its page offers to cite it, in
     the form of a page of a whole publication: who, its words quoted, what it is, the site in italics, the day it is
     true as of, and its address (none when the site has no --base-url: a path alone is no address)."""
-    pieces = [Piece(organisation), _quoted(words.strip().rstrip(".")), Piece(what), Piece(site, italic=True)]
+    quoted = words.strip() if words.endswith("\u2026") else words.strip().rstrip(".")  # a shortened quote keeps its …
+    pieces = [Piece(organisation), _quoted(quoted), Piece(what), Piece(site, italic=True)]
     if as_of is not None:
         pieces.append(Piece(gettext("as of %(date)s", date=format_date(as_of))))
     out = _sentence(pieces)

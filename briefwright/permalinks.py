@@ -12,6 +12,7 @@ it by that, and a merge of shards makes the same bytes as one build.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -27,8 +28,20 @@ from .render import TemplateError, mark_safe, template_frame
 
 FOLDERS = {"fact": "facts", "source": "sources", "judgment": "judgments", "unknown": "unknowns"}
 KIND_WORDS = {"fact": "Fact", "source": "Source", "judgment": "Key judgment", "unknown": "Open question"}
+CITE_CHARS = 150  # characters of a record's words a cite line quotes: a long fact is quoted to its first sentences
 # Records per listing page: at the 10,000-fact bench (bench/search_bench.py) the largest page stays under 300 KB.
 PER_PAGE = {"facts.html": ("facts", 200), "sources.html": ("sources", 50), "unknowns.html": ("unknowns", 200)}
+
+
+def quoted(words: str) -> str:
+    """A record's words as its cite line quotes them: whole when short; else its first sentences that fit (or, with
+    none, the words that fit), with an ellipsis."""
+    if len(words) <= CITE_CHARS:
+        return words
+    ends = [m.start() for m in re.finditer(r"[.?!](?=\s)", words[:CITE_CHARS + 1])]
+    if ends and ends[-1] > CITE_CHARS // 3:
+        return words[:ends[-1]] + "\u2026"
+    return short_text(words, CITE_CHARS)
 
 
 def record_path(kind: str, record_id: str) -> str:
@@ -158,7 +171,7 @@ def record_context(project: Project, listed: list[dict], recorded: dict[str, lis
             "unknowns": [{"title": u.question, "path": record_path("unknown", u.id)}
                          for u in project.unknowns_about([fid]) if ok("unknown", u.id)],
             "briefs": uses.get(("fact", fid), []),
-            **cite_line(project, "fact", statement, fact.as_of, record_url("fact", fid, base_url)),
+            **cite_line(project, "fact", quoted(statement), fact.as_of, record_url("fact", fid, base_url)),
             "search_text": " ".join([statement, *(markup.to_text(s.statement) for s in fact.sides),
                                      *(c["text"] for c in shown_caveats)]),
         })
@@ -193,7 +206,8 @@ def record_context(project: Project, listed: list[dict], recorded: dict[str, lis
             "window": None if judgment.window is None else judgment.window.display(),
             "basis_html": basis_html, "facts": fact_refs(judgment.rests_on),
             "caveats": caveats(judgment.rests_on), "briefs": uses.get(("judgment", jid), []),
-            **cite_line(project, "judgment", judgment.statement, None, record_url("judgment", jid, base_url)),
+            **cite_line(project, "judgment", quoted(judgment.statement), None,
+                        record_url("judgment", jid, base_url)),
             "search_text": " ".join([judgment.statement, markup.to_text(judgment.basis or "")]).strip(),
         })
 
@@ -202,7 +216,8 @@ def record_context(project: Project, listed: list[dict], recorded: dict[str, lis
         pages["unknown"].append({
             **unknown_data(unknown), "kind": "unknown", "path": record_path("unknown", uid), "title": unknown.question,
             "facts": fact_refs(unknown.facts), "briefs": uses.get(("unknown", uid), []),
-            **cite_line(project, "unknown", unknown.question, None, record_url("unknown", uid, base_url)),
+            **cite_line(project, "unknown", quoted(unknown.question), None,
+                        record_url("unknown", uid, base_url)),
             "search_text": " ".join([unknown.question, markup.to_text(unknown.why_it_matters),
                                      markup.to_text(unknown.would_resolve)]),
         })

@@ -144,31 +144,48 @@
     }, false);
     return out;
   }
+  // Ten results at a time: each shown result fetches its fragment (its text), so the rest wait for "Show more".
+  var more = document.createElement("button");
+  more.type = "button";
+  more.className = "more-results";
+  more.hidden = true;
+  if (list.parentNode) { list.parentNode.insertBefore(more, list.nextSibling); }
+  var pending = null;
+  function show(found, from, query, lang, mine) {
+    return Promise.all(found.results.slice(from, from + PAGE_SIZE).map(function (r) { return r.data(); })).then(function (data) {
+      if (mine !== asked) { return; }
+      if (from === 0) { list.textContent = ""; }
+      var own = (document.documentElement.getAttribute("lang") || "").toLowerCase();
+      data.forEach(function (d) {  // a record's address is from the site root, where this page is
+        list.appendChild(item(d.meta.kind || "", d.meta.title || d.raw_url, (script.dataset.root || "") + d.raw_url,
+                              lang === own ? null : lang, excerpt(d.excerpt || ""), d.meta.briefs || null));
+      });
+      var shown = from + data.length;
+      said(found.results.length, query);
+      if (shown < found.results.length) { status.textContent += " (the first " + shown + " shown)"; }
+      more.hidden = shown >= found.results.length;
+      more.textContent = "Show " + Math.min(PAGE_SIZE, found.results.length - shown) + " more";
+      pending = more.hidden ? null : function () { return show(found, shown, query, lang, mine); };
+    });
+  }
+  more.addEventListener("click", function () { if (pending) { pending(); } });
   function runPagefind(query) {
     var mine = ++asked;
     query = query.trim();
+    more.hidden = true;
     if (!query) { list.textContent = ""; status.textContent = ""; return; }
     var lang = languageFor(query);
     instance(lang).then(function (search) {
       return search.debouncedSearch(query, {}, 150);
     }).then(function (found) {
       if (found === null || mine !== asked) { return null; }
-      return Promise.all(found.results.slice(0, PAGE_SIZE).map(function (r) { return r.data(); })).then(function (data) {
-        if (mine !== asked) { return; }
-        list.textContent = "";
-        var own = (document.documentElement.getAttribute("lang") || "").toLowerCase();
-        data.forEach(function (d) {  // a record's address is from the site root, where this page is
-          list.appendChild(item(d.meta.kind || "", d.meta.title || d.raw_url, (script.dataset.root || "") + d.raw_url,
-                                lang === own ? null : lang, excerpt(d.excerpt || ""), d.meta.briefs || null));
-        });
-        said(found.results.length, query);
-        if (found.results.length > PAGE_SIZE) { status.textContent += " (the first " + PAGE_SIZE + " shown)"; }
-      });
+      return show(found, 0, query, lang, mine);
     }).catch(function (error) {
       if (mine !== asked) { return; }
       small("Full search could not start here (" + error + "), so this searches briefs and key judgments only.");
     });
   }
+
 
   var here = window.location;
   var asking = new URLSearchParams(here.search);
