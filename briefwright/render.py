@@ -141,7 +141,7 @@ _WBR = re.compile(r"<wbr\s*/?>", re.I)
 _ADDRESS = re.compile(r'<a\s[^>]*\bclass="url[" ]', re.I)  # citations.url_html's links ("url" or "url dead")
 # A link from a brief's item to its own page on the site (macros.html `permalink`): the site's, not the paper's.
 _PERMALINK = re.compile(r' ?<a class="permalink\b[^>]*>[^<]*</a>')
-PRINT_MARKS = "nh-3 wbr-1 wj-1"  # part of a download's cache key: change it when print_html changes
+PRINT_MARKS = "nh-3 wbr-1 wj-1 pl-1"  # part of a download's cache key: change it when print_html changes
 
 
 def _span_whole(match: re.Match) -> str:
@@ -159,9 +159,9 @@ def print_html(html: str) -> str:
     and the PDF's text layer reads the same. The links to each record's page on the site are left out: a PDF
     travels alone, and without them it is the same PDF, byte for byte, as before the site had such pages."""
     head, sep, body = html.partition("<body")
-    body = _PERMALINK.sub("", body)
     if not sep:
         return html
+    body = _PERMALINK.sub("", body)
     parts = _TAG_OR_TEXT.split(body)
     skip = address = False
     for i, part in enumerate(parts):
