@@ -269,8 +269,10 @@ def listing_pages(env: Environment, name: str, label: str, marked: dict, page: d
     out = {}
     for n, (file, chunk) in enumerate(zip(files, chunks, strict=True)):
         here = None if pager is None else {**pager, "number": n + 1, "first": n * size + 1, "last": n * size + len(chunk)}
+        titled = label if pager is None else f"{label}, page {n + 1} of {len(chunks)}"  # each page's own <title>
         out[file] = render_marked(env, f"site/{name}", {**marked, key: chunk,
-                                                        "page": {**page, "file": file, "label": label, "pager": here}})
+                                                        "page": {**page, "file": file, "label": titled, "pager": here,
+                                                                 "section": name}})
     return out
 
 
