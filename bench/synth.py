@@ -34,10 +34,13 @@ def copy_for_editing(source: Path, project: Path) -> Path:
     return project
 
 
-def generate(root: Path, facts: int, briefs: int, seed: int = 1, languages: tuple[str, ...] = ()) -> Path:
+def generate(root: Path, facts: int, briefs: int, seed: int = 1, languages: tuple[str, ...] = (),
+             judgments: int = 0, translated: int | None = None) -> Path:
     """A project of `facts` facts and `briefs` briefs. With `languages` (the source first, e.g. en, fr, zh-Hans)
-    every brief lists them and every field its editions show gets a made-up translation, so each brief has an
-    edition per language that builds without fallback; see `translate`."""
+    every brief (or the first `translated` of them) lists them and every field its editions show gets a made-up
+    translation, so each such brief has an edition per language that builds without fallback; see `translate`.
+    `judgments`: key judgments per brief (in briefs without translations: a made-up translation would not state the
+    likelihood in its language's ICD 203 term), each resting on two facts, shown in its first section."""
     rng = random.Random(seed)
     (root / "content").mkdir(parents=True, exist_ok=True)
     (root / "briefs").mkdir(exist_ok=True)
@@ -77,18 +80,34 @@ def generate(root: Path, facts: int, briefs: int, seed: int = 1, languages: tupl
         lines += [f"  - id: ch{b}", "    kind: bar", f"    title: Output for brief {b}",
                   f"    facts: [{', '.join(f'f{p}' for p in picks)}]"]
     (root / "content" / "analysis.yaml").write_text("\n".join(lines) + "\n")
+
+    def translated_brief(b: int) -> bool:
+        return bool(languages) and (translated is None or b < translated)
+    judged = {b for b in range(briefs) if judgments and not translated_brief(b)}
+    if judged:  # drawn from their own generator, so a project without judgments is the same as before
+        jrng = random.Random(seed + 1)
+        lines = ["judgments:"]
+        for b in sorted(judged):
+            for j in range(judgments):
+                rests = sorted({jrng.randrange(facts) for _ in range(2)})
+                lines += [f"  - id: j{b}-{j}", f"    statement: Measure {b % 17} will likely keep rising in region {j} "
+                          "over the next year.", "    likelihood: likely", "    confidence: moderate",
+                          f"    rests_on: [{', '.join(f'f{r}' for r in rests)}]"]
+        (root / "content" / "judgments.yaml").write_text("\n".join(lines) + "\n")
     for b in range(briefs):
         used = sorted({rng.randrange(facts) for _ in range(24)})
         sections = [used[i:i + 8] for i in range(0, len(used), 8)]
         text = [f"id: b{b}", f"title: Synthetic brief {b}", f"short_title: Brief {b}",
                 f"audience: {AUDIENCES[b % 5]}", "date: 2026-02-02", "edition: 1", "page_limit: 20",
                 "marking: CLEAR", "bottom_line: A synthetic brief for measuring the build.", "sections:"]
-        if languages:
+        if translated_brief(b):
             text.insert(4, f"languages: [{', '.join(languages)}]")
         for i, part in enumerate(sections):
             text += [f"  - title: Part {i + 1}", f"    facts: [{', '.join(f'f{p}' for p in part)}]"]
             if i == 0:
                 text += [f"    charts: [ch{b}]"]
+                if b in judged:
+                    text += [f"    judgments: [{', '.join(f'j{b}-{j}' for j in range(judgments))}]"]
         (root / "briefs" / f"b{b}.yaml").write_text("\n".join(text) + "\n")
     if len(languages) > 1:
         translate(root, languages[1:])

@@ -87,6 +87,13 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def search_records(site: Path) -> list[dict]:
+    """Every record of a built site's search index (Pagefind's fragments, read back): url, content, meta."""
+    from briefwright.site.search import records_of
+    folder = site / "pagefind"
+    return records_of({p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.pf_fragment")})
+
+
 def descendants(pid: int) -> set[int]:
     """Every process below `pid`, read from /proc (a build's fork server, and the workers under it)."""
     parents: dict[int, int] = {}

@@ -269,12 +269,14 @@ def test_a_fresh_process_finds_formats_by_name():
 
 def test_verify_reads_each_built_in_format_through_the_format():
     from briefwright.formats import FORMATS
+    from briefwright.site import search
     from briefwright.site.verify import NO_TEXT_SUFFIXES, readers
     read = readers()
     for name in ("pdf", "docx", "pptx"):
         assert read[FORMATS[name].suffix] == FORMATS[name].text_of
     assert read[".html"](b"caf\xc3\xa9") == "caf\u00e9"
-    assert ".woff2" in NO_TEXT_SUFFIXES and ".pf_fragment" not in read  # an unknown kind is refused, not skipped
+    assert read[".pf_fragment"] is search.decoded  # the search index, through its own decoder
+    assert ".woff2" in NO_TEXT_SUFFIXES and ".epub" not in read  # an unknown kind is refused, not skipped
 
 
 def test_the_wheel_lists_every_engine_package():

@@ -88,7 +88,9 @@ def test_crawl_every_page_no_broken_links_no_errors_no_outside_requests(server, 
         response = page.goto(url)
         assert response and response.status == 200, f"{url}: {response and response.status}"
         policy = page.eval_on_selector_all('meta[http-equiv="Content-Security-Policy"]', "els => els.map(e => e.content)")
-        assert len(policy) == 1 and "script-src 'self';" in policy[0] and "unsafe-inline" not in policy[0], url
+        # The search page alone may compile WebAssembly (Pagefind's); no page may evaluate or inline a script.
+        scripts = "script-src 'self' 'wasm-unsafe-eval';" if url.endswith("/search.html") else "script-src 'self';"
+        assert len(policy) == 1 and scripts in policy[0] and "unsafe-inline" not in policy[0], url
         hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
         for href in hrefs:
             target = urljoin(url, href)
@@ -121,7 +123,9 @@ def test_search_finds_and_follows_a_result(server, browser):
     page.goto(base + "search.html")
     page.fill("#q", "entity list")
     page.wait_for_selector("#results li a")
-    assert page.locator("#results li").count() >= 1
+    assert page.locator("#results li").count() == 10  # ten at a time, each result's text fetched as it is shown
+    page.click(".more-results")
+    page.wait_for_function("() => document.querySelectorAll('#results li').length > 10")
     first = page.locator("#results li a").first
     href = first.get_attribute("href")
     first.click()
@@ -145,13 +149,19 @@ def _site_pages(site: Path) -> list[str]:
     return sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
 
 
+RECORD_FOLDERS = ("facts/", "sources/", "judgments/", "unknowns/")
+
+
 def test_axe_wcag21_aa_on_every_page(server, browser):
+    """Every page but the records' own: of those (hundreds, from four templates) the first three of each kind."""
     from axe_playwright_python.sync_playwright import Axe
     base, site = server
     axe = Axe()
     page = browser.new_page()
     failures = {}
-    for rel in _site_pages(site):
+    pages = [p for p in _site_pages(site) if not p.startswith(RECORD_FOLDERS)]
+    pages += [p for folder in RECORD_FOLDERS for p in [q for q in _site_pages(site) if q.startswith(folder)][:3]]
+    for rel in pages:
         page.goto(base + rel)
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
         if results.violations_count:

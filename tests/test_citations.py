@@ -5,7 +5,6 @@ index. The expected words are written out per kind: a kind without them fails th
 from __future__ import annotations
 
 import html
-import json
 import re
 import shutil
 import subprocess
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from helpers import FIXTURES, convert_with_libreoffice, copy_project, run_cli
+from helpers import FIXTURES, convert_with_libreoffice, copy_project, run_cli, search_records
 from lxml import etree
 
 from briefwright.core.model import SourceKind
@@ -246,11 +245,9 @@ def test_a_chart_names_a_law_by_its_short_title_a_book_by_its_author_an_intervie
 
 
 def test_search_finds_a_source_by_its_citation(cited_site):
-    script = (cited_site / "assets" / "search-index.js").read_text(encoding="utf-8")
-    index = json.loads(script.removeprefix("window.BRIEFWRIGHT_INDEX = ").rstrip().rstrip(";"))
-    texts = {e["title"]: e["text"] for e in index if e["kind"] == "Source"}
-    for _, _, short in KINDS.values():
-        assert short in texts.values(), short
+    texts = [r["content"] for r in search_records(cited_site) if r["meta"]["kind"] == "Source"]
+    for _, full, _ in KINDS.values():
+        assert full in texts, full
 
 
 @pytest.mark.slow

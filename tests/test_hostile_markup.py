@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
 import pytest
-from helpers import FIXTURES, copy_project, run_cli
+from helpers import FIXTURES, copy_project, run_cli, search_records
 
 from briefwright.core import markup
 
@@ -261,7 +261,8 @@ def hostile_site(tmp_path_factory):
 
 
 PAGES = ["briefs/sample/index.html", "index.html", "facts.html", "sources.html", "unknowns.html", "timeline.html",
-         "search.html"]
+         "search.html", "facts/widget-speed/index.html", "facts/widget-launch/index.html", "sources/maker-blog/index.html",
+         "judgments/adoption/index.html", "unknowns/widget-price/index.html"]
 
 
 def _scripts_are_legitimate(page: _Page) -> list[str]:
@@ -320,6 +321,15 @@ def test_site_pages_show_payloads_as_text(hostile_site):
     facts = parse((hostile_site / "facts.html").read_text(encoding="utf-8"))
     assert ATTR in "".join(facts.text)
     assert any(attrs.get("value") == ATTR for tag, attrs in facts.tags if tag == "option")
+
+
+def test_record_pages_and_the_pagefind_index_show_payloads_as_text(hostile_site):
+    judgment = "".join(parse((hostile_site / "judgments/adoption/index.html").read_text(encoding="utf-8")).text)
+    assert f"The widget will likely displace {SCRIPT} within a year." in judgment
+    source = "".join(parse((hostile_site / "sources/maker-blog/index.html").read_text(encoding="utf-8")).text)
+    assert SCRIPT in source
+    records = search_records(hostile_site)  # plain text: the search page shows it as text nodes (search.js)
+    assert any(SCRIPT in r["content"] for r in records) and any(r["meta"]["title"] == STYLE for r in records)
 
 
 def test_feed_and_search_index_escape_payloads(hostile_site):

@@ -331,11 +331,11 @@ def test_offline_search_finds_chinese_words(built, tmp_path):
     script = tmp_path / "run.js"
     script.write_text(f"""
 const fs = require("fs");
-const window = {{location: {{search: ""}}}};
+const window = {{location: {{search: "", protocol: "file:"}}}};  // from file://: the small index, searched here
 eval(fs.readFileSync({json.dumps(str(built / "assets" / "search-index.js"))}, "utf8"));
 function el() {{ return {{children: [], value: "", textContent: "", appendChild(c) {{ this.children.push(c); }},
   addEventListener() {{}} }}; }}
-const nodes = {{q: el(), results: el(), "search-status": el()}};
+const nodes = {{q: el(), results: el(), "search-status": el(), "search-note": el()}};
 const document = {{getElementById: (id) => nodes[id], createElement: el, createTextNode: (t) => ({{t}})}};
 const URLSearchParams = class {{ get() {{ return process.argv[2]; }} }};
 eval(fs.readFileSync({json.dumps(str(built / "assets" / "search.js"))}, "utf8"));

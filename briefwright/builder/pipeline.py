@@ -24,7 +24,7 @@ from briefwright.check.editions import check_released, editions_folder, previous
 from briefwright.check.theme import check_house_style, check_theme, house_tokens, logo_asset, write_tokens
 from briefwright.check.validate import check_template_numbers, validate
 from briefwright.core import i18n
-from briefwright.core.cache import Cache, digest, tree_digest
+from briefwright.core.cache import Cache, digest, pack, tree_digest, unpack
 from briefwright.core.chart_kinds import chart_identity
 from briefwright.core.diagnostics import Collector, Diagnostic, Loc
 from briefwright.core.machine import fingerprint, fingerprint_digest, missing_font, missing_script_font, scripts_in, scripts_of
@@ -46,7 +46,7 @@ from briefwright.render.page import (
 from briefwright.resolve.languages import edition_key, file_stem, languages_of
 from briefwright.resolve.resolved import ResolvedBrief, thaw
 from briefwright.resolve.resolver import Download, resolve
-from briefwright.resolve.translations import check_translations, edition_entries, mark_pending, resolve_translations
+from briefwright.resolve.translations import check_translations, mark_pending, resolve_translations
 from briefwright.source.load import load_project
 from briefwright.source.parse_cache import ParseCache
 from briefwright.source.project import Project
@@ -846,25 +846,34 @@ class _Build:
         return f"{crossing_section(built, brief['page_limit'])}{where}"
 
     def write_site_pages(self) -> None:
+        from briefwright.site import search
         from briefwright.site.pages import site_context, site_pages
+        from briefwright.site.permalinks import record_context
         opts = self.opts
         listed = sorted(self.published + [{k: v for k, v in e.items() if k != "digest"} for e in self.kept],
                         key=lambda b: b["id"])
-        context = {**site_context(self.project, listed, self.outputs, opts.base_url, self.view.channel),
-                   "editions": edition_entries(self.editions)}  # translated editions, for the search index
-        key = digest("site", context, listed, opts.max_marking.value, opts.base_url,
+        context = site_context(self.project, listed, self.outputs, opts.base_url, self.view.channel)
+        context["search_languages"] = search.languages(self.project.settings.language, self.editions)
+        # A page per record the channel carries, and its search record; translated editions are searched in their words.
+        records = record_context(self.project, listed, self.recorded, self.view.channel, opts.base_url)
+        found = search.records(records, listed, self.editions, self.project.settings.language)
+        key = digest("site", context, listed, records, found, opts.max_marking.value, opts.base_url,
                      self.html_key, self.engine_key)
         cached = self.cache.get(key)
-        if cached is None:
+        if cached is None or "site.pack" not in cached:
             try:
-                pages = site_pages(context, listed, self.env, opts.base_url)
+                pages = site_pages(context, listed, self.env, opts.base_url, records)
+                pages.update(search.site_files(found, records, listed, self.editions))
             except TemplateError as exc:
                 self.errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering the site pages)")
                 self.errors.raise_if_errors()
                 raise
-            self.cache.put(key, {name.replace("/", "__"): data for name, data in pages.items()})
+            except search.SearchIndexError as exc:
+                raise UsageError(str(exc)) from None
+            self.cache.put(key, {"site.pack": pack(pages)})
             self.report.site_pages = True
         else:
-            pages = {name.replace("__", "/"): data for name, data in cached.items()}
+            pages = unpack(cached["site.pack"])
         for name, data in pages.items():
+            (self.tmp / name).parent.mkdir(parents=True, exist_ok=True)
             (self.tmp / name).write_bytes(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,29 @@ def digest(*parts: Any) -> str:
         h.update(len(data).to_bytes(8, "big"))
         h.update(data)
     return h.hexdigest()
+
+
+def pack(files: dict[str, bytes]) -> bytes:
+    """Many files as one, compressed (each name and length before its bytes): a site's record pages and search index
+    are 25,000 files at 10,000 facts, and one cache file writes and reads back in a fraction of their time."""
+    out = bytearray()
+    for name, data in files.items():
+        encoded = name.encode("utf-8")
+        out += len(encoded).to_bytes(4, "big") + encoded + len(data).to_bytes(8, "big") + data
+    return zlib.compress(bytes(out), 1)
+
+
+def unpack(packed: bytes) -> dict[str, bytes]:
+    data = zlib.decompress(packed)
+    files, at = {}, 0
+    while at < len(data):
+        size = int.from_bytes(data[at:at + 4], "big")
+        name = data[at + 4:at + 4 + size].decode("utf-8")
+        at += 4 + size
+        length = int.from_bytes(data[at:at + 8], "big")
+        files[name] = data[at + 8:at + 8 + length]
+        at += 8 + length
+    return files
 
 
 def tree_digest(folders: list[Path]) -> str:

@@ -25,7 +25,8 @@ PACKAGE = Path(__file__).resolve().parent.parent  # briefwright/, every layer's 
 
 # Packages whose code decides the bytes of an output file (layout, PDF writing, font subsetting, images, Word).
 OUTPUT_PACKAGES = ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "tinyhtml5", "pillow", "pikepdf",
-                   "python-docx", "lxml", "matplotlib", "numpy", "jinja2", "markdown", "nh3", "brotli", "zopfli")
+                   "python-docx", "lxml", "matplotlib", "numpy", "jinja2", "markdown", "nh3", "brotli", "zopfli",
+                   "pagefind", "pagefind-bin-extended")  # the search index (search.py)
 
 # The scripts the theme's own fonts (Latin, Greek, Cyrillic) do not cover: characters that show the script, one
 # that a font for it must hold, the fontconfig language to ask for, and where such a font comes from.

@@ -32,7 +32,9 @@ def _converter() -> markdown.Markdown:
 _MD = _converter()
 
 
-@lru_cache(maxsize=8192)
+# Large enough for every fact, caveat and question of a 10,000-fact archive: the listings and each record's own page
+# render them again.
+@lru_cache(maxsize=65536)
 def to_html(text: str, inline: bool = False) -> str:
     """Render Markdown to sanitised HTML; `inline` drops the wrapping paragraph."""
     _MD.reset()

@@ -56,16 +56,17 @@ def make_env(dirs: list[Path], bytecode_dir: Path | None = None) -> SandboxedEnv
     return env
 
 
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'{styles}; img-src 'self' data:; "
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'{wasm}; style-src 'self'{styles}; img-src 'self' data:; "
                            "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'")
 
 
-def content_security_policy(*inline_styles: str) -> str:
+def content_security_policy(*inline_styles: str, wasm: bool = False) -> str:
     """The policy every page carries: nothing inline runs and nothing foreign loads, whatever the
-    sanitiser may miss (OWASP's second line). A page's own inline style elements are allowed by hash."""
+    sanitiser may miss (OWASP's second line). A page's own inline style elements are allowed by hash; the search
+    page may compile WebAssembly (`wasm`: Pagefind's, from the site itself), which evaluates no script."""
     hashes = "".join(f" 'sha256-{base64.b64encode(hashlib.sha256(str(s).encode()).digest()).decode()}'"
                      for s in inline_styles)
-    return CONTENT_SECURITY_POLICY.format(styles=hashes)
+    return CONTENT_SECURITY_POLICY.format(styles=hashes, wasm=" 'wasm-unsafe-eval'" if wasm else "")
 
 
 def channel_notice(channel: Marking) -> dict | None:
@@ -140,7 +141,9 @@ _UNBREAKABLE = re.compile(r"(?<![\w&#-])(?=\w*[A-Za-z])(?=\w*(?:\d|[A-Z]\w*[A-Z]
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 _WBR = re.compile(r"<wbr\s*/?>", re.I)
 _ADDRESS = re.compile(r'<a\s[^>]*\bclass="url[" ]', re.I)  # citations.url_html's links ("url" or "url dead")
-PRINT_MARKS = "nh-3 wbr-1 wj-1"  # part of a download's cache key: change it when print_html changes
+# A link from a brief's item to its own page on the site (macros.html `permalink`): the site's, not the paper's.
+_PERMALINK = re.compile(r' ?<a class="permalink\b[^>]*>[^<]*</a>')
+PRINT_MARKS = "nh-3 wbr-1 wj-1 pl-1"  # part of a download's cache key: change it when print_html changes
 
 
 def _span_whole(match: re.Match) -> str:
@@ -155,10 +158,12 @@ def print_html(html: str) -> str:
     so a line breaks before a hyphen and never after it, where a reader (and pdftotext, which then drops
     it) would take it for hyphenation. Only the text of the body, never markup, scripts or styles, is
     touched; the page itself (what verify reads of it, what a reader copies from it) is unchanged,
-    and the PDF's text layer reads the same."""
+    and the PDF's text layer reads the same. The links to each record's page on the site are left out: a PDF
+    travels alone, and without them it is the same PDF, byte for byte, as before the site had such pages."""
     head, sep, body = html.partition("<body")
     if not sep:
         return html
+    body = _PERMALINK.sub("", body)
     parts = _TAG_OR_TEXT.split(body)
     skip = address = False
     for i, part in enumerate(parts):

@@ -209,6 +209,20 @@ def short(source: Source) -> list[Piece]:
     return pieces + _address(source, full=False)
 
 
+def record(organisation: str, site: str, what: str, words: str, as_of: dt.date | None, address: str | None) -> list[Piece]:
+    """A record of the desk's own site (a fact, a key judgment, an open question), as its page offers to cite it, in
+    the form of a page of a whole publication: who, its words quoted, what it is, the site in italics, the day it is
+    true as of, and its address (none when the site has no --base-url: a path alone is no address)."""
+    quoted = words.strip() if words.endswith("\u2026") else words.strip().rstrip(".")  # a shortened quote keeps its …
+    pieces = [Piece(organisation), _quoted(quoted), Piece(what), Piece(site, italic=True)]
+    if as_of is not None:
+        pieces.append(Piece(gettext("as of %(date)s", date=format_date(as_of))))
+    out = _sentence(pieces)
+    if address:
+        out += [_plain(" "), Piece(address, url=True), _plain(".")]
+    return out
+
+
 def name(source: Source) -> str:
     """A source in a few words with its date, where a line lists several: 'Reuters (2 January 2024)',
     'Regulation (EU) 2023/956 (10 May 2023)', 'Interview with a steel trader (20 November 2026)'."""

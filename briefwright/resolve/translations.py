@@ -730,10 +730,3 @@ def needs_report(project: Any, files: dict[str, LanguageFile], only: str | None,
             lines.append(f"  wrote {added} new entr{'y' if added == 1 else 'ies'} with empty text to {language.path}"
                          + (f"; the {len(stale)} stale entries are left for their translator" if stale else ""))
     return "\n".join(lines) + "\n"
-
-
-def edition_entries(editions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The translated editions as the site's search index lists them (pending marks removed)."""
-    return [{"id": e["id"], "lang": e["language"], "title": plain(e["title"]), "text": plain(e["bottom_line_text"]),
-             "path": next(a["path"] for a in e["alternates"] if a["current"])}
-            for e in editions if e.get("translation")]

@@ -7,16 +7,16 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import jinja2
 from jinja2 import Environment
 
 from briefwright.check.theme import icon_asset, logo_asset
-from briefwright.core.markup import strip_tags, to_text
+from briefwright.core.markup import to_text
 from briefwright.core.model import Confidence, Marking
-from briefwright.render.page import TemplateError, channel_notice, mark_safe, template_frame
+from briefwright.render.page import channel_notice, mark_safe
 from briefwright.resolve import citations
-from briefwright.resolve.present import event_data, fact_data, script_json, short_text, source_data, unknown_data
+from briefwright.resolve.present import event_data, fact_data, short_text, source_data, unknown_data
 from briefwright.resolve.resolver import LIKELIHOOD_SCALE
+from briefwright.site.permalinks import PER_PAGE, listing_pages, record_pages, render_marked, sitemap_paths
 from briefwright.source.project import Project
 
 TLP_MEANING = {
@@ -30,14 +30,6 @@ TLP_MEANING = {
 SITE_PAGES = [("index.html", "Briefs"), ("facts.html", "Facts"), ("sources.html", "Sources"),
               ("unknowns.html", "What we don't know"), ("timeline.html", "Timeline"),
               ("terms.html", "Analytic terms"), ("search.html", "Search")]
-
-
-def _render(env: Environment, name: str, **context: Any) -> str:
-    try:
-        return env.get_template(name).render(**mark_safe(context))
-    except (jinja2.TemplateError, TypeError, ValueError, KeyError, AttributeError) as exc:  # as for a brief's template
-        template, line = template_frame(exc, name)
-        raise TemplateError(template, line, str(exc)) from None
 
 
 class _Names:
@@ -133,19 +125,6 @@ def reading_order(source: Any) -> str:
     return re.sub(r"^\W+", "", source.title).casefold()
 
 
-def search_index(context: dict, published: Sequence[Mapping[str, Any]]) -> list[dict]:
-    entries = [{"kind": "Brief", "title": b["title"], "text": b["bottom_line_text"], "href": f"briefs/{b['id']}/index.html"}
-               for b in published]
-    # Translated editions, in their own language (search.js matches Chinese by character pairs).
-    entries += [{"kind": "Brief", "title": e["title"], "text": e["text"], "href": e["path"], "lang": e["lang"]}
-                for e in context.get("editions", [])]
-    entries += [{"kind": "Fact", "title": f["title"], "text": strip_tags(f["statement_html"]), "href": f"facts.html#fact-{f['id']}"}
-                for f in context["facts"]]
-    entries += [{"kind": "Source", "title": s["title"], "text": s["citation_text"],
-                 "href": f"sources.html#source-{s['id']}"} for s in context["sources"]]
-    return entries
-
-
 def atom_feed(context: dict, published: Sequence[Mapping[str, Any]], base_url: str | None) -> str:
     from xml.sax.saxutils import escape as xml_escape  # imports urllib.request: only when the pages are made
     base = base_url or ""
@@ -168,25 +147,33 @@ def atom_feed(context: dict, published: Sequence[Mapping[str, Any]], base_url: s
     return "\n".join(out) + "\n"
 
 
-def sitemap(published: Sequence[Mapping[str, Any]], base_url: str) -> str:
+def sitemap(published: Sequence[Mapping[str, Any]], base_url: str, more: Sequence[str] = ()) -> str:
     from xml.sax.saxutils import escape as xml_escape
     urls = [f"{base_url}{name}" for name, _ in SITE_PAGES] + [f"{base_url}briefs/{b['id']}/index.html" for b in published]
+    urls += [f"{base_url}{path}" for path in more]
     body = "".join(f"<url><loc>{xml_escape(u)}</loc></url>\n" for u in urls)
     return ('<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
             + body + "</urlset>\n")
 
 
-def site_pages(context: dict, published: Sequence[Mapping[str, Any]], env: Environment, base_url: str | None = None) -> dict[str, bytes]:
+def site_pages(context: dict, published: Sequence[Mapping[str, Any]], env: Environment, base_url: str | None = None,
+               records: dict[str, list[dict]] | None = None) -> dict[str, bytes]:
     """Every page of the site around the briefs, as {relative path: bytes}: a pure function of its inputs.
-    Briefs left out of this channel are not named anywhere in it, not even as absent."""
+    Briefs left out of this channel are not named anywhere in it, not even as absent. `records`: each record's own
+    page (permalinks.record_context), and the listings split into pages that link to them."""
     page = {"assets": "assets/", "root": "", "channel": context["channel"]}
+    marked = mark_safe(context)  # once: the context holds every record, and walking it is most of a page's cost
     files = {}
     for name, label in SITE_PAGES:
-        files[name] = _render(env, f"site/{name}", page={**page, "file": name, "label": label}, **context)
-    files["404.html"] = _render(env, "site/404.html", page={**page, "file": "404.html", "label": "Not found",
-                                                          "root": base_url or ""}, **context)
-    files["assets/search-index.js"] = "window.BRIEFWRIGHT_INDEX = " + script_json(search_index(context, published)) + ";\n"
+        if name in PER_PAGE:
+            files.update(listing_pages(env, name, label, marked, page))
+            continue
+        files[name] = render_marked(env, f"site/{name}", {**marked, "page": {**page, "file": name, "label": label}})
+    files["404.html"] = render_marked(env, "site/404.html", {**marked, "page": {
+        **page, "file": "404.html", "label": "Not found", "root": base_url or ""}})
+    if records is not None:
+        files.update(record_pages(records, context, env))
     files["feed.xml"] = atom_feed(context, published, base_url)
     if base_url:
-        files["sitemap.xml"] = sitemap(published, base_url)
+        files["sitemap.xml"] = sitemap(published, base_url, sitemap_paths(records or {}))
     return {name: text.encode("utf-8") for name, text in files.items()}

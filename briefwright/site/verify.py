@@ -1,5 +1,6 @@
 """`verify SITE_DIR`: the leak check before publishing. Reads every file of a built site (the text of
-PDFs and Word files too) and reports any id, title or sentence of a record the channel may not carry."""
+PDFs and Word files, and the search index's compressed files, too) and reports any id, title or sentence of a
+record the channel may not carry."""
 from __future__ import annotations
 
 import html
@@ -12,6 +13,7 @@ from briefwright.check.markings import markings_of
 from briefwright.core import markup
 from briefwright.core.model import Markdown, Marking, Record, parse_plan
 from briefwright.formats import FORMATS
+from briefwright.site import search
 from briefwright.source.project import Project
 
 TEXT_SUFFIXES = {".html", ".htm", ".js", ".json", ".xml", ".svg", ".css", ".txt", ".md", ".csv"}
@@ -102,7 +104,8 @@ def secrets(project: Project, channel: Marking) -> list[Secret]:
 
 # Files that hold no words a reader could find (pictures, fonts): not read, and named here so that nothing else is
 # passed over. Every other file is read as text or by the format that wrote it.
-NO_TEXT_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".ttf", ".otf"}
+NO_TEXT_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".woff", ".woff2", ".ttf", ".otf",
+                    ".pagefind", ".wasm"}  # Pagefind's WebAssembly search engine: code, the same for every site
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,8 @@ def readers() -> dict[str, Callable[[bytes], str]]:
     """How each kind of file is read, by suffix: text as text, and each registered format's files by the format."""
     # A file with no suffix (the site's marker, a CNAME) is read as text too.
     found: dict[str, Callable[[bytes], str]] = {s: _as_text for s in (*TEXT_SUFFIXES, "")}
+    # The search index: Pagefind's compressed files, each record's whole text in its fragment.
+    found.update({s: search.decoded for s in search.INDEX_SUFFIXES})
     for name in FORMATS:
         fmt = FORMATS[name]
         if fmt.suffix.lower() not in TEXT_SUFFIXES:
@@ -158,7 +163,7 @@ def verify(site: Path, project: Project, channel: Marking) -> tuple[list[Leak | 
             leaks.append(Unreadable(path.relative_to(site).as_posix(), f"no reader for '{path.suffix or path.name}' files"))
             continue
         try:
-            view = _view(reader(path.read_bytes()), path.suffix.lower() in (*TEXT_SUFFIXES, ""))
+            view = _view(reader(path.read_bytes()), path.suffix.lower() in (*TEXT_SUFFIXES, "", *search.INDEX_SUFFIXES))
         except NotImplementedError as exc:
             leaks.append(Unreadable(path.relative_to(site).as_posix(), str(exc)))
             continue

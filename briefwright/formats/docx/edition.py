@@ -481,7 +481,8 @@ class WordEdition:
             extra = [e["legal_name"]] if e["legal_name"] else []
             extra.append(e["kind"]["label"] + (f", {e['country']}" if e["country"] else ""))
             self.lines(name, [[]] + [[(t, {})] for t in extra])
-            none = [[(_("None recorded"), {})]]  # as the page says it: a blank cell reads as a gap in the table
+            # As the page says it: a blank cell reads as a gap in the table.
+            none: list[list[tuple[str, dict]]] = [[(_("None recorded"), {})]]
             self.lines(aliases, [[(a["name"], {"lang": a["lang"]} if a["lang"] else {})]
                                  + ([(" (" + "; ".join(filter(None, [a["note"], a["lang"]])) + ")", {})]
                                     if a["note"] or a["lang"] else []) for a in e["aliases"]] or none)
