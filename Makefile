@@ -49,6 +49,7 @@ clean:
 
 bench: deps
 	$(PY) bench/bench.py
+	$(PY) bench/search_bench.py  # the archive's site at 10,000 facts: page sizes, record pages, search bytes in Chromium
 
 # Regenerate requirements.lock (every pin with its hashes) after changing dependencies in pyproject.toml.
 lock:
