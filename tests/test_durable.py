@@ -75,7 +75,7 @@ def test_a_changed_engine_file_remakes_what_it_renders(minimal, tmp_path):
         return done.stderr
     assert "built 2" in run()
     assert "reused 2" in run()
-    module = engine / "briefwright" / "formats" / "pdf.py"  # same version string, different code
+    module = engine / "briefwright" / "formats" / "pdf" / "layout.py"  # same version string, different code
     module.write_text(module.read_text(encoding="utf-8") + "\n# a change\n", encoding="utf-8")
     assert "built 2" in run()
 

@@ -1,4 +1,4 @@
-"""Themes that layer (briefwright/theme.py): a project's templates/ in front of the engine's, built on copies
+"""Themes that layer (briefwright/check/theme.py): a project's templates/ in front of the engine's, built on copies
 of the small sample project and read back from the HTML, the chart SVG, assets/tokens.css and the PDF."""
 from __future__ import annotations
 
