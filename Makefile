@@ -38,8 +38,8 @@ test: deps tests/tools/node_modules/.installed lint
 	$(PY) -m pytest
 
 # About 1,000 tests in pytest-xdist workers, one per core (-n auto; PYTEST_XDIST_AUTO_NUM_WORKERS=N to change),
-# each test file in one worker so that a module's fixtures are built once. On the 2-core machine: about 85 s of
-# CPU; serially 90-99 s wall, in two workers 50-53 s with nothing else running (60 s once, as other jobs started).
+# each test file in one worker so that a module's fixtures are built once. On the 2-core machine, with nothing else
+# running: about 145 s of CPU, 88-91 s in two workers (61 s before the record pages and search; see architecture.md).
 # `make test` stays serial: each worker would build the real project's session fixture (real_site) again.
 test-fast: deps tests/tools/node_modules/.installed
 	$(PY) -m pytest -m "not slow" -n auto --dist loadfile
