@@ -164,6 +164,7 @@ def large(tmp_path_factory):
     return work / "site"
 
 
+@pytest.mark.slow  # builds a 1,200-fact project: a scale test
 def test_listings_are_split_into_pages_that_name_every_record_once(large):
     per_page = PER_PAGE["facts.html"][1]
     pages = sorted(large.glob("facts*.html"), key=lambda p: int(re.sub(r"\D", "", p.stem) or 1))

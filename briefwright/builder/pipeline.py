@@ -421,6 +421,27 @@ def build(opts: BuildOptions, checked: Checked | None = None) -> BuildReport:
             early.close()
 
 
+# The site pages last made in this process, packed, by their content key (the build cache's own key): a warm
+# process (serve, a library caller, the tests) that builds the same content again with another cache folder, or
+# none, makes them once. A few entries only; an archive's pages are megabytes.
+_SITE_PAGES_MADE: dict[str, bytes] = {}
+_SITE_PAGES_KEPT = 4
+
+
+def _made_site_pages(key: str, make: Callable[[], dict[str, bytes]]) -> tuple[dict[str, bytes], bytes]:
+    """The site pages for `key`, and the same packed (as the build cache keeps them)."""
+    packed = _SITE_PAGES_MADE.pop(key, None)
+    if packed is None:
+        pages = make()
+        packed = pack(pages)
+    else:
+        pages = unpack(packed)
+    _SITE_PAGES_MADE[key] = packed  # the newest last
+    while len(_SITE_PAGES_MADE) > _SITE_PAGES_KEPT:
+        del _SITE_PAGES_MADE[next(iter(_SITE_PAGES_MADE))]
+    return pages, packed
+
+
 def early_pool(opts: BuildOptions, formats: list[OutputFormat]) -> WarmPool | None:
     """For a build that will lay out (--force, or no cache yet) on several workers: a pool started now, so its
     workers import the layout libraries (in the fork server) while this process loads, checks and renders, and
@@ -862,15 +883,16 @@ class _Build:
         cached = self.cache.get(key)
         if cached is None or "site.pack" not in cached:
             try:
-                pages = site_pages(context, listed, self.env, opts.base_url, records)
-                pages.update(search.site_files(found, records, listed, self.editions))
+                pages, packed = _made_site_pages(key, lambda: {
+                    **site_pages(context, listed, self.env, opts.base_url, records),
+                    **search.site_files(found, records, listed, self.editions)})
             except TemplateError as exc:
                 self.errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering the site pages)")
                 self.errors.raise_if_errors()
                 raise
             except search.SearchIndexError as exc:
                 raise UsageError(str(exc)) from None
-            self.cache.put(key, {"site.pack": pack(pages)})
+            self.cache.put(key, {"site.pack": packed})
             self.report.site_pages = True
         else:
             pages = unpack(cached["site.pack"])
