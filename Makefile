@@ -39,7 +39,7 @@ test: deps tests/tools/node_modules/.installed lint
 
 # About 1,000 tests in pytest-xdist workers, one per core (-n auto; PYTEST_XDIST_AUTO_NUM_WORKERS=N to change),
 # each test file in one worker so that a module's fixtures are built once. On the 2-core machine, with nothing else
-# running: about 145 s of CPU, 88-91 s in two workers (61 s before the record pages and search; see architecture.md).
+# running: about 120 s of CPU, 63-74 s in two workers (61 s before the record pages and search; see architecture.md).
 # `make test` stays serial: each worker would build the real project's session fixture (real_site) again.
 test-fast: deps tests/tools/node_modules/.installed
 	$(PY) -m pytest -m "not slow" -n auto --dist loadfile
