@@ -39,3 +39,15 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.name == "test_golden.py" or "real_site" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (test_browser's and test_search's pages)."""
+    from test_browser import ARGS, CHROMIUM, _need_browser
+    _need_browser()
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()

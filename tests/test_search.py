@@ -114,15 +114,6 @@ def served(translated):
     httpd.shutdown()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from test_browser import ARGS, CHROMIUM, _need_browser
-    _need_browser()
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def _results(page, query: str) -> list[dict]:

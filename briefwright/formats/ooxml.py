@@ -7,6 +7,7 @@ would not notice): every element added here goes through `put`, which keeps the 
 """
 from __future__ import annotations
 
+import datetime
 import datetime as dt
 import html
 import io
@@ -411,3 +412,17 @@ def package_text(data: bytes) -> str:
             else:
                 parts.append(html.unescape(_TAG.sub(" ", xml)))
     return _SPACE.sub(" ", " ".join(parts))
+
+
+def brief_properties(core: Any, brief: Any, title: str, subject: str) -> datetime.datetime:
+    """A Word or PowerPoint file's core properties from its brief (title and subject as the format prints them),
+    dated by the brief so the bytes do not change; the date is returned for what else the format dates."""
+    when = datetime.datetime.combine(datetime.date.fromisoformat(brief["date"]), datetime.time())
+    core.title, core.subject = title[:255], subject[:255]
+    core.author = core.last_modified_by = brief["organisation"][:255]
+    core.keywords = ", ".join(brief["keywords"])[:255]
+    core.language, core.category = brief["language"], brief["audience"]["label"][:255]
+    core.content_status, core.identifier = brief["marking"]["label"], brief["id"]
+    core.version, core.comments, core.revision = f"Edition {brief['edition']}", "", 1
+    core.created = core.modified = when
+    return when

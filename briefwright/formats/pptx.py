@@ -840,15 +840,7 @@ class Deck:
     def properties(self) -> None:
         b = self.brief
         core = self.prs.core_properties
-        when = dt.datetime.combine(dt.date.fromisoformat(b["date"]), dt.time())
-        core.title, core.subject = self.clean(b["title"])[:255], self.clean(b["subject"])[:255]
-        core.author = core.last_modified_by = b["organisation"][:255]
-        core.keywords = ", ".join(b["keywords"])[:255]
-        core.language, core.category = b["language"], b["audience"]["label"][:255]
-        core.content_status, core.identifier = b["marking"]["label"], b["id"]
-        core.version, core.comments, core.revision = f"Edition {b['edition']}", "", 1
-        core.created = core.modified = when
-        core.last_printed = when
+        core.last_printed = ooxml.brief_properties(core, b, self.clean(b["title"]), self.clean(b["subject"]))
 
 
 def _bullet(ppr: Any, char: str | None) -> None:

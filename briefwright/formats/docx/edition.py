@@ -605,14 +605,7 @@ class WordEdition:
         """Core properties from the brief, dated by the brief so the bytes do not change; language on the styles."""
         b = self.brief
         core = self.doc.core_properties
-        when = dt.datetime.combine(dt.date.fromisoformat(b["date"]), dt.time())
-        core.title, core.subject = b["title"][:255], b["subject"][:255]  # pending marks: see mark_pending_parts
-        core.author = core.last_modified_by = b["organisation"][:255]
-        core.keywords = ", ".join(b["keywords"])[:255]
-        core.language, core.category = b["language"], b["audience"]["label"][:255]
-        core.content_status, core.identifier = b["marking"]["label"], b["id"]
-        core.version, core.comments, core.revision = f"Edition {b['edition']}", "", 1
-        core.created = core.modified = when
+        ooxml.brief_properties(core, b, b["title"], b["subject"])  # pending marks: see mark_pending_parts
         for printed in core._element.findall(ooxml.qn("cp:lastPrinted")):
             core._element.remove(printed)
         styles = self.doc.styles.element
