@@ -61,10 +61,19 @@ def test_a_read_only_output_folder_is_a_fault(built, tmp_path, monkeypatch):
     assert snapshot(site) == before
 
 
+def _refuse_exchange(first, second):
+    raise OSError(errno.EACCES, os.strerror(errno.EACCES), str(first))
+
+
 @pytest.mark.slow
-def test_a_refused_swap_puts_the_previous_site_back(built, tmp_path, monkeypatch):
+@pytest.mark.parametrize("how", ["exchange refused", "no exchange, rename refused"])
+def test_a_refused_swap_puts_the_previous_site_back(how, built, tmp_path, monkeypatch):
     project, site, before = built
-    _fail(monkeypatch, "rename", errno.EACCES, lambda path, *a: ".site.tmp-" in str(path))
+    if how == "exchange refused":
+        monkeypatch.setattr("briefwright.builder.pipeline.exchange", _refuse_exchange)
+    else:  # a system without renameat2: the two renames, the second refused
+        monkeypatch.setattr("briefwright.builder.pipeline.exchange", lambda first, second: False)
+        _fail(monkeypatch, "rename", errno.EACCES, lambda path, *a: ".site.tmp-" in str(path))
     result = run_cli("build", "--out", site, "--cache-dir", tmp_path / "cache", "-j1", "--force", cwd=project)
     assert result.code == 4
     assert re.fullmatch(r"briefwright: could not replace the previous site with the new one at \S+/\.site\.tmp-\d+: "

@@ -29,6 +29,7 @@ from briefwright.core.chart_kinds import chart_identity
 from briefwright.core.diagnostics import Collector, Diagnostic, Loc
 from briefwright.core.machine import fingerprint, fingerprint_digest, missing_font, missing_script_font, scripts_in, scripts_of
 from briefwright.core.model import Brief, Marking
+from briefwright.core.swap import exchange
 from briefwright.formats import FORMATS, Job, Output, OutputFormat, cache_identity, default_formats, run_job
 from briefwright.formats.docx import REFERENCE as WORD_REFERENCE
 from briefwright.render.page import (
@@ -280,8 +281,12 @@ def _guard_output(root: Path, out: Path) -> None:
 
 def _swap_in(tmp: Path, out: Path) -> None:
     """Replace `out` by the finished `tmp` folder; until this point `out` is untouched, and if the
-    second rename fails the first is undone, so `out` is never left missing."""
+    second rename fails the first is undone, so `out` is never left missing. Where the system can exchange
+    two folders in one step, a server reading `out` meanwhile never finds a file missing either."""
     old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    if out.exists() and exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)  # now the previous site
+        return
     if out.exists():
         out.rename(old)
     try:
