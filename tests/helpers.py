@@ -146,3 +146,8 @@ def convert_with_libreoffice(files: list[Path], out: Path) -> dict[Path, Path]:
         assert f"convert {source} -> {pdf}" in proc.stdout, report
         assert pdf.is_file() and len(PdfReader(pdf).pages) >= 1
     return converted
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The 1-based number of the first line of `path` holding `needle`."""
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)

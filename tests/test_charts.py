@@ -129,7 +129,7 @@ def test_split_points_description_and_svg(project, style):
         "Stacked bar, Shares of throughput. Total 210 units/h: Widget 120 (57%); Rival 90 (43%). Hatched bars are "
         "claims or disputed figures, not verified: Widget (claimed by the subject, not verified).")
     words = texts(root)
-    for label in ("Widget", "Rival", "120", "90", "total 210 units/h"):
+    for label in ("Widget", "Rival", "120", "90", "210 units/h"):  # the whole, above the bar's end
         assert label in words, label
     segments = data_patches(root)
     assert len(segments) == 2

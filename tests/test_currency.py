@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from helpers import FIXTURES, copy_project, run_cli
+from helpers import FIXTURES, copy_project, line_of, run_cli
 
 OLD = "date: 2026-02-02"  # the sample brief's date: its newest cited source is dated January 2026
 LATE = "date: 2026-11-29"
@@ -17,10 +17,6 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, needle: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
 
 
 def page(site: Path, brief: str = "sample", lang: str | None = None) -> str:

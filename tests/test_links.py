@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-from helpers import FIXTURES, REPO, copy_project, run_cli, run_cli_subprocess
+from helpers import FIXTURES, REPO, copy_project, line_of, run_cli, run_cli_subprocess
 from test_citations import pdf_text, squeeze, visible, word_notes
 
 from briefwright.core.model import Source
@@ -202,10 +202,6 @@ def links_project(tmp_path: Path, base: str, settings: str = "", cases: dict | N
     settings_file.write_text(settings_file.read_text(encoding="utf-8")
                              + "links:\n  delay_seconds: 0.5\n  timeout_seconds: 0.3\n" + settings, encoding="utf-8")
     return project
-
-
-def line_of(path: Path, text: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if text in line)
 
 
 def test_links_check_classifies_every_case_and_locates_each_problem(web, tmp_path, clock, no_such_name):

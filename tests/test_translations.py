@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import FIXTURES, REPO, copy_project, run_cli
+from helpers import FIXTURES, REPO, copy_project, line_of, run_cli
 
 from briefwright.core import i18n
 from briefwright.core.model import Likelihood
@@ -46,10 +46,6 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, needle: str) -> int:
-    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
 
 
 def pdf_text(path: Path) -> str:

@@ -55,7 +55,8 @@ def edition_record(project: Project, brief: Brief) -> dict:
             "sections": [section_text(s) for s in brief.sections],
             "facts": {f: project.facts[f].statement for f in facts},
             "caveats": {c: {"title": project.caveats[c].title, "body": project.caveats[c].body} for c in sorted(caveats)},
-            "judgments": {j.id: judgment_text(j) for j in judgments}}
+            "judgments": {j.id: judgment_text(j) for j in judgments},
+            "slide_charts": list(brief.slide_charts)}  # drawn on its slides only
 
 
 def section_text(section: Section) -> dict:
@@ -67,7 +68,8 @@ def section_text(section: Section) -> dict:
 
 # What an edition printed, as its record holds it; a record written before a part was recorded is compared on the
 # parts it holds.
-PRINTED = ("title", "marking", "bottom_line", "currency_note", "sections", "facts", "caveats", "judgments")
+PRINTED = ("title", "marking", "bottom_line", "currency_note", "sections", "facts", "caveats", "judgments",
+           "slide_charts")
 
 
 def unreleased_changes(record: dict, current: dict) -> list[str]:

@@ -96,6 +96,13 @@ class Markings:
             yield from (("caveat", c.id) for c in project.caveats_of(fact_id))
         yield from (("unknown", u.id) for u in project.unknowns_about(used))
         yield from (("entity", e) for e in project.screened_entities(brief))
+        # The slides' own charts: the deck carries them, their facts and what travels with those facts.
+        yield from (("chart", c) for c in brief.slide_charts)
+        extra = project.slide_facts(brief)
+        yield from (("fact", f) for f in extra)
+        for fact_id in extra:
+            yield from (("caveat", c.id) for c in project.caveats_of(fact_id))
+        yield from (("unknown", u.id) for u in project.unknowns_about(extra))
 
     def cited_sources(self, brief: Brief) -> list[str]:
         """Every source a brief's notes cite, each once: those of everything it shows, and its prose citations."""

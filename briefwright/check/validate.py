@@ -251,6 +251,7 @@ def validate(project: Project, out: Collector, templates: set[str] | None = None
         check_interested_basis(judgment, project, out)
     for brief in project.briefs.values():
         check_unshown_entities(brief, project, out)
+        check_slide_charts(brief, project, out)
     for judgment in project.judgments.values():
         check_window(judgment, project, today, out)
 
@@ -288,6 +289,23 @@ def check_brief_shape(brief: Brief, project: Project, templates: set[str] | None
                   f"template '{template}' not found in templates/")
     if not any(s.facts or s.judgments or s.charts or s.events for s in brief.sections):
         out.error(brief.at("sections"), f"brief '{brief.id}' uses no facts, judgments, charts or events")
+
+
+def check_slide_charts(brief: Brief, project: Project, out: Collector) -> None:
+    """Slide-only charts need slides to go on, and a chart a section already shows would be drawn twice."""
+    if not brief.slide_charts:
+        return
+    audience = project.audiences.get(brief.audience)
+    if not (brief.slides if brief.slides is not None else audience is not None and audience.slides):
+        out.error(brief.at("slide_charts"), f"brief '{brief.id}' has slide_charts but no slides, so they would "
+                  "never be drawn; set slides: true, or move the charts into a section")
+    in_sections = {c: s.title for s in brief.sections for c in s.charts}
+    for i, chart in enumerate(brief.slide_charts):
+        if chart in in_sections:
+            out.error(brief.at("slide_charts", i), f"chart '{chart}' is already in section "
+                      f"'{in_sections[chart]}', which the slides show; list it once")
+        elif chart in brief.slide_charts[:i]:
+            out.error(brief.at("slide_charts", i), f"chart '{chart}' is listed twice in slide_charts")
 
 
 def check_unshown_entities(brief: Brief, project: Project, out: Collector) -> None:

@@ -361,6 +361,10 @@ class Brief(Record):
     slides: bool | None = field(default=None, metadata=meta(
         "Also publish the brief as PowerPoint slides (.pptx) beside its PDF and Word files; default: the audience's "
         "choice (off for the built-in audiences)."))
+    slide_charts: list[Id] = field(default_factory=list, metadata=meta(
+        "Charts drawn on the brief's slides only, after the charts of its sections: a deck has room that a "
+        "page-limited PDF does not. Their facts' sources, caveats and open questions go into the deck with them; "
+        "the PDF, Word file and web page are unchanged.", ref="chart"))
 
 
 @dataclass

@@ -315,6 +315,8 @@ class Deck:
         self.lang = brief["language"]
         self.pending_mark = (brief.get("translation") or {}).get("mark")
         self.titles: set[str] = set()
+        # What only the slides show (the brief's slide_charts and what travels with their facts).
+        self.extra = brief.get("slides") or {"charts": [], "caveats": [], "unknowns": [], "notes": [], "required_caveats": []}
         self.caveats = self._caveat_index()
 
     def _drop_slides(self) -> None:
@@ -334,7 +336,7 @@ class Deck:
                         found.setdefault(c["id"], c)
             for c in s["caveats"]:
                 found.setdefault(c["id"], c)
-        for c in b["caveats_section"]:
+        for c in [*b["caveats_section"], *self.extra["caveats"]]:
             found.setdefault(c["id"], c)
         return found
 
@@ -349,7 +351,7 @@ class Deck:
                 "sides": [{**side, "statement_html": pending(side["statement_html"])} for side in f["sides"]]}
 
     def caveats_of(self, fact_id: str) -> list[dict]:
-        ids = [c for f, c in self.brief["required"]["caveats"] if f == fact_id]
+        ids = [c for f, c in [*self.brief["required"]["caveats"], *self.extra["required_caveats"]] if f == fact_id]
         cs = [self.caveats[c] for c in ids if c in self.caveats]
         return sorted(cs, key=lambda c: (SEVERITY_ORDER.get(c["severity"]["value"], 3), c["id"]))
 
@@ -574,9 +576,8 @@ class Deck:
             self.judgment(j)
         for s in b["sections"]:
             self.section(s)
-        for s in b["sections"]:
-            for c in s["charts"]:
-                self.chart(c)
+        for c in [*(c for s in b["sections"] for c in s["charts"]), *self.extra["charts"]]:
+            self.chart(c)
         self.caveat_slides()
         self.unknown_slides()
         self.source_slides()
@@ -663,7 +664,7 @@ class Deck:
 
     def unknown_slides(self) -> None:
         b = self.brief
-        unknowns = [u for s in b["sections"] for u in s["unknowns"]] + list(b["unknowns_section"])
+        unknowns = [u for s in b["sections"] for u in s["unknowns"]] + [*b["unknowns_section"], *self.extra["unknowns"]]
         blocks = []
         for u in unknowns:
             paras = [Para([*self.portion(u), Text(self.clean(u["question"]), bold=True)], 0, 18, 10)]
@@ -678,7 +679,7 @@ class Deck:
 
     def source_slides(self) -> None:
         blocks = []
-        for note in self.brief["notes"]:
+        for note in [*self.brief["notes"], *self.extra["notes"]]:
             runs = [Text(f"{note['n']}. ")]
             for block in html_blocks(note["citation_html"]):
                 for r in block.runs:
@@ -1114,10 +1115,11 @@ def _caveat_problems(brief: dict, slides: list[dict], facts: dict[str, dict]) ->
         for f in s["facts"]:
             caveats.update((c["id"], c) for c in f["caveats"] if not c.get("ref_only"))
         caveats.update((c["id"], c) for c in s["caveats"])
-    caveats.update((c["id"], c) for c in brief["caveats_section"])
+    extra = brief.get("slides") or {}
+    caveats.update((c["id"], c) for c in [*brief["caveats_section"], *extra.get("caveats", [])])
     title_of = {cid: _squeeze(plain(c["title"])) for cid, c in caveats.items()}
     problems = []
-    for fact_id, caveat_id in brief["required"]["caveats"]:
+    for fact_id, caveat_id in [*brief["required"]["caveats"], *extra.get("required_caveats", [])]:
         title = title_of.get(caveat_id)
         if title is None or title not in everything or title not in notes_all:
             problems.append(f"its slides do not show caveat '{caveat_id}' of fact '{fact_id}' (on a slide and in the notes)")
@@ -1160,11 +1162,12 @@ def _listing_problems(brief: dict, slides: list[dict]) -> list[str]:
     everything = " ".join(p for s in slides for p in s["paragraphs"])
     problems = []
     questions = {u["id"]: u["question"] for s in brief["sections"] for u in s["unknowns"]}
-    questions.update((u["id"], u["question"]) for u in brief["unknowns_section"])
-    for unknown_id in brief["required"]["unknowns"]:
+    extra = brief.get("slides") or {}
+    questions.update((u["id"], u["question"]) for u in [*brief["unknowns_section"], *extra.get("unknowns", [])])
+    for unknown_id in [*brief["required"]["unknowns"], *(u["id"] for u in extra.get("unknowns", []))]:
         if _squeeze(plain(questions.get(unknown_id, "\0"))) not in everything:
             problems.append(f"its slides do not show unknown '{unknown_id}'")
-    for note in brief["notes"]:
+    for note in [*brief["notes"], *extra.get("notes", [])]:
         if _squeeze(plain(note["title"])) not in everything:
             problems.append(f"its slides do not list source {note['n']} ('{note['id']}')")
     return problems

@@ -18,6 +18,7 @@ from typing import Any
 
 from briefwright.core.chart_kinds import CHART_KINDS, ChartKind, register_chart_kind  # noqa: F401  register_chart_kind: re-exported
 from briefwright.core.diagnostics import Collector
+from briefwright.core.i18n import gettext
 from briefwright.core.model import Chart, PartialDate
 from briefwright.resolve.present import number_display
 from briefwright.source.project import Project
@@ -61,21 +62,24 @@ def _status_note(points: list[dict]) -> str:
     marked = [p for p in points if p["flagged"]]
     if not marked:
         return ""
-    kinds = "claims, disputed figures or estimates" if any(p["tag"] == "estimate" for p in marked) else "claims or disputed figures"
-    return f" Hatched bars are {kinds}, not verified: " + ", ".join(
-        f"{p['label']} ({p['status_label'].lower()})" for p in marked) + "."
+    listed = gettext(", ").join(f"{p['label']} ({gettext(p['status_label']).lower()})" for p in marked)
+    if any(p["tag"] == "estimate" for p in marked):
+        return " " + gettext("Hatched bars are claims, disputed figures or estimates, not verified: %(list)s.", list=listed)
+    return " " + gettext("Hatched bars are claims or disputed figures, not verified: %(list)s.", list=listed)
 
 
 def _describe_bar(title: str, points: list[dict]) -> str:
     unit = points[0]["unit"]
     parts = "; ".join(f"{p['label']} {number_display(p['value'])}" for p in points)
-    return f"Bar chart, {title}. {points[0]['measure'].capitalize()} in {unit}: {parts}.{_status_note(points)}"
+    return gettext("Bar chart, %(title)s. %(measure)s in %(unit)s: %(parts)s.", title=title, unit=unit, parts=parts,
+                   measure=points[0]["measure"][:1].upper() + points[0]["measure"][1:]) + _status_note(points)
 
 
 def _describe_split(title: str, points: list[dict]) -> str:
     total = sum(p["value"] for p in points)
-    parts = "; ".join(f"{p['label']} {number_display(p['value'])} ({p['value'] / total:.0%})" for p in points)
-    return f"Stacked bar, {title}. Total {number_display(total)} {points[0]['unit']}: {parts}.{_status_note(points)}"
+    parts = gettext("; ").join(f"{p['label']} {number_display(p['value'])} ({p['value'] / total:.0%})" for p in points)
+    return gettext("Stacked bar, %(title)s. Total %(total)s %(unit)s: %(parts)s.", title=title, parts=parts,
+                   total=number_display(total), unit=points[0]["unit"]) + _status_note(points)
 
 
 def _check_timeline(chart: Chart, project: Project, out: Collector) -> None:
@@ -94,10 +98,10 @@ def _timeline_points(chart: Chart, project: Project) -> list[dict]:
 
 
 def _describe_timeline(title: str, points: list[dict]) -> str:
-    parts = "; ".join(f"{p['date_display']}: {p['title']}" for p in points)
+    parts = gettext("; ").join(f"{p['date_display']}: {p['title']}" for p in points)
     marked = [p for p in points if p["highlight"]]
-    tail = f" Marked: {marked[0]['title']}." if marked else ""
-    return f"Timeline, {title}. {parts}.{tail}"
+    tail = " " + gettext("Marked: %(title)s.", title=marked[0]["title"]) if marked else ""
+    return gettext("Timeline, %(title)s. %(parts)s.", title=title, parts=parts) + tail
 
 
 def _draw_bar(fig, points, style):
@@ -151,7 +155,8 @@ def _draw_split(fig, points, style):
                 color=_label_on(colours[i % len(colours)], style), fontsize=style["base"], fontweight="bold")
         ax.text(left + p["value"] / 2, -0.42, p["label"], ha="center", va="top", fontsize=style["small"], color=style["ink"], wrap=True)
         left += p["value"]
-    ax.text(total, 0.34, f"total {number_display(total)} {points[0]['unit']}", ha="right", va="bottom",
+    # The whole, above the bar's end: a number and the unit (translated with the fact), no engine word to translate.
+    ax.text(total, 0.34, f"{number_display(total)} {points[0]['unit']}", ha="right", va="bottom",
             fontsize=style["small"], color=style["soft"])
     ax.set_xlim(0, total)
     ax.set_ylim(-0.9, 0.6)

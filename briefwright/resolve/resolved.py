@@ -92,6 +92,7 @@ class ResolvedBrief(Mapping[str, Any]):
     alternates: tuple[Frozen, ...]  # every language edition of the brief, when it has more than one
     translation: Frozen | None  # in a translated edition: lang, source, pending, mark
     required: Frozen  # what the page must show: caveats, unknowns, labelled facts, unverified judgments
+    slides: Frozen | None  # what only the slides show: charts, caveats, unknowns, notes (resolver.slide_charts)
     jsonld_html: str
 
     @classmethod

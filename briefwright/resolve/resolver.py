@@ -625,8 +625,37 @@ class BriefResolver:
                 "unverified": sorted({j["id"] for s in sections for j in s["judgments"] if j["unverified"]}),
             },
         }
+        resolved["slides"] = self.slide_charts(required)  # after "notes": its sources number on from the page's
         resolved["jsonld_html"] = brief_jsonld(resolved, self.base_url)
         return ResolvedBrief.from_data(resolved)
+
+    def slide_charts(self, required: dict[str, list[str]]) -> dict[str, Any] | None:
+        """What the slides show beyond the pages: the slide-only charts, and what travels with the facts they draw
+        that the pages do not use (their caveats, open questions and sources, numbered after the page's notes)."""
+        if not self.brief.slide_charts:
+            return None
+        printed = len(self.notes.order)
+        charts = [self.chart(self.project.charts[c]) for c in self.brief.slide_charts]
+        extra = self.project.slide_facts(self.brief)
+        listed = {c for s in self.brief.sections for c in s.caveats}
+        brought: dict[str, list[str]] = {}
+        for fid in extra:
+            for record in self.project.caveats_of(fid):
+                if record.id not in required and record.id not in listed:
+                    brought.setdefault(record.id, []).append(fid)
+        caveats = []
+        for cid in sorted(brought, key=lambda c: (SEVERITY_ORDER[self.project.caveats[c].severity.value], c)):
+            caveat = self.caveat(self.project.caveats[cid])
+            titles = [c["title"] for c in charts if set(self.project.charts[c["id"]].facts) & set(brought[cid])]
+            caveat["qualifies"] = gettext("Qualifies %(what)s.", what=gettext("; ").join(
+                gettext("the chart “%(title)s”", title=t) for t in titles))
+            caveats.append(caveat)
+        on_pages = {u.id for u in self.project.unknowns_about(self.facts_used)}
+        on_pages |= {u for s in self.brief.sections for u in s.unknowns}
+        unknowns = [self.unknown(u) for u in self.project.unknowns_about(extra) if u.id not in on_pages]
+        return {"charts": charts, "caveats": caveats, "unknowns": unknowns,
+                "notes": self.notes.entries()[printed:],
+                "required_caveats": sorted([f, c] for c, fs in brought.items() for f in fs)}
 
     def heading(self) -> dict[str, Any]:
         """The fields every page opens with: title, audience, template, date, edition, marking, page style."""

@@ -48,7 +48,7 @@ _SENTINELS = dict.fromkeys(map(ord, PENDING_START + PENDING_END))
 FIELDS: dict[str, list[Any]] = {
     "brief": ["title", "short_title", "bottom_line", "subject", "changes_note", "currency_note",
               ("sections", ["title", "intro"])],
-    "fact": ["statement", ("sides", ["statement"]), ("quantity", ["label"])],
+    "fact": ["statement", ("sides", ["statement"]), ("quantity", ["label", "measure", "unit"])],
     "caveat": ["title", "body"],
     "unknown": ["question", "why_it_matters", "would_resolve"],
     "judgment": ["statement", "basis"],
@@ -58,8 +58,11 @@ FIELDS: dict[str, list[Any]] = {
     "glossary": ["term", "expansion", "definition"],
     "entity": ["name"],
 }
-# Translated where a translation exists, printed as written where none does: never "missing".
-OPTIONAL = {("source", "title"), ("entity", "name"), ("glossary", "term")}
+# Translated where a translation exists, printed as written where none does: never "missing". A quantity's unit and
+# measure are often the same in every language (TFLOPS, %), and a chart that draws them came before they could be
+# translated: a project that upgrades keeps building.
+OPTIONAL = {("source", "title"), ("entity", "name"), ("glossary", "term"), ("fact", "quantity/unit"),
+            ("fact", "quantity/measure")}
 _TABLES = {"glossary": ("glossary", "glossaries", "terms"), "entity": ("entities",)}
 _KEY = re.compile(r"^([a-z]+)/([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)/([a-z_]+(?:/[0-9]+/[a-z_]+|/[a-z_]+)?)$")
 _LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -207,7 +210,7 @@ def record_fields(kind: str, record: Any, only: set[str] | None = None) -> Itera
                 if isinstance(text, str) and text.strip():
                     path = (name, sub) if index is None else (name, index, sub)
                     key = base + (f"/{sub}" if index is None else f"/{index}/{sub}")
-                    yield Field(key, kind, record.id, path, text, item.at(sub), False)
+                    yield Field(key, kind, record.id, path, text, item.at(sub), (kind, f"{name}/{sub}") in OPTIONAL)
 
 
 class _Shown:
@@ -280,6 +283,11 @@ def shown_fields(project: Any, resolved: Mapping[str, Any]) -> list[Field]:
         shown.add("glossary", t["id"])
     if changes and not changes.get("withheld"):
         shown.changes(changes)
+    slides = resolved.get("slides")
+    if slides:  # the slides' own charts, and what travels with their facts
+        shown.section({"facts": [], "judgments": [], "events": [], **{k: slides[k] for k in ("charts", "caveats", "unknowns")}})
+        for n in slides["notes"]:
+            shown.add("source", n["id"])
     fields: list[Field] = []
     for (kind, record_id), only in shown.records.items():
         record = _table(project, kind).get(record_id)

@@ -90,6 +90,11 @@ class Project:
             used.update(dict.fromkeys(ids))
         return list(used)
 
+    def slide_facts(self, brief: Brief) -> list[str]:
+        """The facts a brief's slide-only charts draw that its pages do not already use."""
+        used = set(self.used_facts(brief))
+        return list(dict.fromkeys(f for c in brief.slide_charts for f in self.charts[c].facts if f not in used))
+
     def sources_of(self, kind: str, record: Record) -> Iterator[str]:
         """The sources a record shows or rests on directly (a chart: those of what it draws)."""
         if kind == "source":
