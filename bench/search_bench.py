@@ -5,7 +5,7 @@ also in French and Chinese) with `build --formats html --force -j1` in a fresh p
 
 - the largest HTML page of the site and of each listing (target: none over 300 KB), and whether every fact, source,
   key judgment and open question has its own page;
-- the search, served from 127.0.0.1 as `serve` serves a site (no compression, Cache-Control: no-store) and driven in
+- the search, served from 127.0.0.1 by `serve`'s own server (text gzip-compressed, Cache-Control: no-store), driven in
   Chromium (Playwright, /usr/bin/chromium), every response counted: what the home page and the search page load
   before any keystroke, the first keystroke on a fresh page (Pagefind's script, WebAssembly and table of pages, the
   index chunks and the results' fragments), each query typed whole on a fresh page (cold), and each further query on
@@ -20,10 +20,8 @@ also in French and Chinese) with `build --formats html --force -j1` in a fresh p
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
 import hashlib
-import http.server
 import re
 import shutil
 import subprocess
@@ -81,21 +79,11 @@ def sizes(site: Path) -> None:
     print(f"search bundle (pagefind/): {len(bundle)} files, {kb(sum(p.stat().st_size for p in bundle))}")
 
 
-class _Serve(http.server.SimpleHTTPRequestHandler):
-    """As `serve` answers a site's files: whole, uncompressed, never cached."""
-
-    def log_message(self, *args):
-        pass
-
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-
-def on_wire(url: str, body: bytes) -> tuple[int, int]:
-    """Bytes sent as is (serve), and by a host that compresses text (gzip, as GitHub Pages does)."""
+def on_wire(url: str, body: bytes, sent: int) -> tuple[int, int]:
+    """Bytes `serve` sent (its body as encoded on the wire), and what a host that compresses text sends (gzip of the
+    decoded body, as GitHub Pages does)."""
     path = url.split("?")[0]
-    return len(body), (len(gzip.compress(body, 6)) if path.endswith(COMPRESSIBLE) else len(body))
+    return sent, (len(gzip.compress(body, 6)) if path.endswith(COMPRESSIBLE) else len(body))
 
 
 class Meter:
@@ -109,7 +97,8 @@ class Meter:
             body = response.body()
         except Exception:  # noqa: BLE001  a redirect or an aborted response has no body
             return
-        self.seen.append((response.url, *on_wire(response.url, body)))
+        sent = response.request.sizes()["responseBodySize"]  # as encoded on the wire
+        self.seen.append((response.url, *on_wire(response.url, body, sent)))
 
     def take(self) -> tuple[int, int, list[str]]:
         taken, self.last, self.seen = self.seen, self.seen, []
@@ -145,7 +134,9 @@ def settle(page, meter: Meter, query: str) -> None:
 
 def searches(site: Path, chinese: str | None) -> dict:
     from playwright.sync_api import sync_playwright
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Serve, directory=str(site)))
+
+    from briefwright.serve.server import State, preview_server
+    httpd = preview_server(site, 0, State())  # serve's own server: text gzip-compressed, never cached
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}/"
     found: dict = {}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import gzip
 import http.server
 import json
 import queue
@@ -99,6 +100,10 @@ SAME_ORIGIN = ("same-origin", "none")  # Sec-Fetch-Site of the preview's own req
 REFUSED_HOST = b"Forbidden: this preview answers only requests for this machine's own address.\n"
 REFUSED_ORIGIN = b"Forbidden: the preview's own endpoints answer only its own pages.\n"
 REPEAT_QUIET = 5.0  # seconds: the same refusal is logged once in this time, so a page polling cannot flood the terminal
+# Text the preview sends gzip-compressed to a browser that accepts it, as GitHub Pages and most static hosts do;
+# Pagefind's index and WebAssembly are compressed files already and go as they are.
+COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".svg", ".xml", ".txt"}
+GZIP_FROM = 1024  # bytes: smaller bodies gain less than the header costs
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream, so proxies and browsers keep it open
 
 
@@ -126,6 +131,19 @@ class State:
         with self.changed:
             self.changed.wait_for(lambda: self.closing or self.snapshot() != after, timeout)
             return self.snapshot()
+
+
+def accepts_gzip(values: list[str]) -> bool:
+    """Whether Accept-Encoding header values allow gzip: named, or covered by `*`, and not refused with q=0 (a
+    named gzip's own weight decides over `*`'s)."""
+    allowed: dict[str, bool] = {}
+    for value in values:
+        for part in value.split(","):
+            name, _, params = part.strip().partition(";")
+            name = name.strip().lower()
+            if name in ("gzip", "*"):
+                allowed[name] = re.fullmatch(r"q=0(\.0{0,3})?", params.replace(" ", "").lower()) is None
+    return allowed.get("gzip", allowed.get("*", False))
 
 
 def split_host(host: str) -> tuple[str, str | None] | None:
@@ -227,19 +245,34 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             body = target.read_bytes()
             tag = f'<script src="/__briefwright/reload.js?v={self.state.version}"></script>\n'.encode()
             body = body.replace(b"</body>", tag + b"</body>", 1) if b"</body>" in body else body + tag
-            return self._send(body, "text/html; charset=utf-8")
+            return self._send(body, "text/html; charset=utf-8", compress=True)
+        if target.suffix in COMPRESSIBLE and target.is_file() and not self.path.endswith("/"):
+            try:
+                body = target.read_bytes()
+            except OSError:  # gone between the test and the read (a rebuild swapped the site): as a missing file
+                return super().do_GET()
+            kind = self.guess_type(str(target))
+            return self._send(body, f"{kind}; charset=utf-8" if kind.startswith("text/") or kind.endswith(("json", "javascript"))
+                              else kind, compress=True)
         return super().do_GET()
 
     def end_headers(self):
         self.send_header("Cache-Control", "no-store")  # files too: a PDF reloaded is the one just built
         super().end_headers()
 
-    def _send(self, body: bytes, kind: str) -> None:
+    def _send(self, body: bytes, kind: str, compress: bool = False) -> None:
+        """A whole response; text gzip-compressed when the browser accepts it, as a static host sends it."""
         self.send_response(200)
         self.send_header("Content-Type", kind)
+        if compress:
+            self.send_header("Vary", "Accept-Encoding")
+            if len(body) >= GZIP_FROM and accepts_gzip(self.headers.get_all("Accept-Encoding") or []):
+                body = gzip.compress(body, 6, mtime=0)
+                self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _events(self) -> None:
         self.send_response(200)
@@ -409,16 +442,13 @@ def serve(opts: BuildOptions, port: int, allowed_hosts: tuple[str, ...] = ()) ->
     if port < 0 or port > 65535:
         raise UsageError("--port must be between 0 and 65535")
     state = State()
-    handler: type[_Handler] = type("Handler", (_Handler,), {"state": state, "refusals": _Refusals(),
-                                                            "allowed_hosts": tuple(h.lower() for h in allowed_hosts)})
     try:  # before the first build: a port in use is the user's to change, and said at once
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
-                                                 functools.partial(handler, directory=str(opts.out.resolve())))
+        server = preview_server(opts.out.resolve(), port, state, allowed_hosts)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise UsageError(f"port {port} is in use; try --port 0 (any free port) or another number") from None
         raise
-    handler.port = server.server_address[1]
+    handler: type[_Handler] = server.RequestHandlerClass.func  # type: ignore[attr-defined]  # the partial's class
     # Warm layout workers for every build serve runs (-j1 lays out inline), started before any thread of serve's.
     pool = WarmPool(opts.jobs, [d / "static" for d in template_dirs(opts.root.resolve()) if (d / "static").is_dir()]) \
         if opts.jobs > 1 and can_run(list(FORMATS.values())) else None
@@ -432,6 +462,15 @@ def serve(opts: BuildOptions, port: int, allowed_hosts: tuple[str, ...] = ()) ->
     finally:
         if pool is not None:
             pool.close()
+
+
+def preview_server(folder: Path, port: int, state: State, allowed_hosts: tuple[str, ...] = ()) -> http.server.ThreadingHTTPServer:
+    """The preview's HTTP server on 127.0.0.1 (`port` 0: any free one), answering from `folder`, not yet serving."""
+    handler: type[_Handler] = type("Handler", (_Handler,), {"state": state, "refusals": _Refusals(),
+                                                            "allowed_hosts": tuple(h.lower() for h in allowed_hosts)})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(folder)))
+    handler.port = server.server_address[1]
+    return server
 
 
 def _interrupt(signum: int, frame: object) -> None:
