@@ -359,3 +359,28 @@ def test_a_reference_documents_verdict_is_kept_by_its_bytes(minimal, tmp_path):
     assert len(verdicts) == 1, "one verdict kept for these bytes"
     reference.write_bytes(word.make_reference())
     assert run_cli("check", "--project", minimal, cwd=minimal).code == 0
+
+
+def test_a_notes_title_carries_its_link_and_the_address_stays_printed(minimal, tmp_path):
+    """Link text that is an address says nothing to a screen reader (Microsoft's checker warns of it): in the Word
+    notes the source's title is the link, and the address is printed after it as plain text for a paper copy."""
+    import re
+    site = tmp_path / "site"
+    build(minimal, site, "--formats", "html,docx")
+    brief = resolved(minimal)["plain"]  # endnotes: the full citation, address included
+    import zipfile
+    with zipfile.ZipFile(site / "briefs" / "plain" / "plain.docx") as package:
+        rels_xml = package.read("word/_rels/endnotes.xml.rels").decode()
+        xml = package.read("word/endnotes.xml").decode()
+    rels = {rid: target for target, rid in re.findall(r'Target="([^"]+)"[^>]*Id="(rId\d+)"', rels_xml)}
+    rels |= dict(re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"', rels_xml))
+    links = [(rels[rid], "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", inner)))
+             for rid, inner in re.findall(r'<w:hyperlink r:id="(rId\d+)"[^>]*>(.*?)</w:hyperlink>', xml)]
+    notes = ooxml.notes(ooxml.read_parts((site / "briefs" / "plain" / "plain.docx").read_bytes())["word/endnotes.xml"],
+                        "endnote")
+    with_address = [n for n in brief["notes"] if n.get("url")]
+    assert with_address
+    for note in with_address:
+        assert (note["url"], note["title"]) in links  # the title links to the source
+        assert note["url"] in notes[note["n"]]  # and the address is printed in full
+    assert not [text for _url, text in links if re.match(r"\s*(https?://|www\.)", text)]

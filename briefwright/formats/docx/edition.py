@@ -15,7 +15,7 @@ from briefwright.core import i18n
 from briefwright.core.i18n import gettext as _
 from briefwright.formats import ooxml
 from briefwright.formats.base import OutputError
-from briefwright.formats.docx.runs import Run, html_blocks
+from briefwright.formats.docx.runs import Run, html_blocks, title_links
 from briefwright.formats.docx.styles import LISTS, PAPER, TABLE_STYLE, TLP_INK, ensure_styles, find_style, list_instance
 from briefwright.formats.docx.translated import mark_pending_parts
 
@@ -170,7 +170,7 @@ class WordEdition:
                 note = self.brief["notes"][n - 1]
                 cited = note["citation_html"] if self.note_kind == "endnote" else note["short_citation_html"]
                 for block in html_blocks(cited):
-                    self.runs(note_p, block.runs, part=self.notes.part)
+                    self.runs(note_p, title_links(block.runs, note["title"]), part=self.notes.part)
             else:
                 p.append(ooxml.simple_field(f"NOTEREF _note{n} \\f \\h", str(n), ref_style))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
 LINK_SCHEMES = ("http://", "https://", "mailto:")
@@ -134,3 +134,25 @@ def html_blocks(html: str) -> list[Block]:
     parser.close()
     parser._close()
     return parser.blocks
+
+
+_ADDRESS = re.compile(r"^\s*(https?://|www\.)", re.I)
+
+
+def title_links(runs: list[Run], title: str) -> list[Run]:
+    """A note's runs with its address linked from the source's title rather than from the address itself: link text
+    that is an address says nothing to a screen reader (Microsoft's checker: unclear hyperlink text), so the title
+    carries the link and the address stays printed, as plain text, for a reader of a printed copy. Runs without a
+    bare address, or whose title cannot be found, are returned as they are."""
+    href = next((r.href for r in runs if r.href and _ADDRESS.match(r.text)), None)
+    at = next((i for i, r in enumerate(runs) if not r.href and r.cite is None and title and title in r.text), None)
+    if href is None or at is None:
+        return runs
+    out: list[Run] = []
+    for i, r in enumerate(runs):
+        if i == at:
+            before, _, after = r.text.partition(title)
+            out += [replace(r, text=t, href=h) for t, h in ((before, None), (title, href), (after, None)) if t]
+        else:
+            out.append(replace(r, href=None) if r.href == href else r)  # every piece of the address (it breaks at / . -)
+    return out
