@@ -8,6 +8,7 @@ import functools
 import gzip
 import http.server
 import json
+import shutil
 import threading
 
 import pytest
@@ -45,6 +46,24 @@ def test_one_record_per_brief_edition_and_record_each_in_its_language(translated
     assert entry["languages"]["en"]["page_count"] == 9
     names = sorted(p.name for p in (site / "pagefind").iterdir())
     assert "pagefind.js" in names and not [n for n in names if n.startswith("pagefind-") and n != ENTRY]  # no UI kits
+
+
+def test_a_partial_build_indexes_the_briefs_it_keeps_as_the_full_build_did(translated, tmp_path):
+    project, site = translated
+    again = tmp_path / "site"
+    shutil.copytree(site, again)
+    result = run_cli("build", "--out", again, "--cache-dir", tmp_path / "cache", "--formats", "html", "-j1",
+                     "--only", "plain", cwd=project)
+    assert result.code == 0 and "kept 1 as they were" in result.stderr, result.stderr
+    partial = {r["url"]: r for r in search_records(again)}
+    assert "briefs/sample/zh-Hans/index.html" in partial and "briefs/sample/fr/index.html" in partial
+    assert "厂商自称" in partial["briefs/sample/zh-Hans/index.html"]["content"].replace("\u200b", "")  # its body, not its title alone
+
+    def bundle(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in (folder / "pagefind").rglob("*") if p.is_file()}
+    assert bundle(again) == bundle(site)  # the kept brief and its translated editions, each in its language, as before
+    assert (again / "assets" / "search-index.js").read_bytes() == (site / "assets" / "search-index.js").read_bytes()
+    assert (again / "search.html").read_bytes() == (site / "search.html").read_bytes()  # its languages offered
 
 
 def test_the_bundle_is_the_same_bytes_for_the_same_records():

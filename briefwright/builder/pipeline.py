@@ -654,7 +654,7 @@ class _Build:
                     f"warning: kept {brief_id} as last built, but its content has changed since; rebuild it with "
                     f"--only {brief_id} (or build every brief)")
             shutil.copytree(old, self.tmp / "briefs" / brief_id)
-            self.kept.append({**entry["brief"], "digest": entry.get("digest")})
+            self.kept.append({**entry["brief"], "digest": entry.get("digest"), "search": entry.get("search")})
             self.outputs[brief_id] = entry["outputs"]
             self.report.kept.append(brief_id)
             if entry["outputs"].get("pages") is not None:
@@ -663,11 +663,14 @@ class _Build:
             self.report.notes.append(f"{brief_id} is not in {self.out} yet: build it with --only {brief_id}")
 
     def write_site_record(self) -> None:
+        from briefwright.site.search import kept_record
         briefs = {b["id"]: {"brief": {k: v for k, v in b.to_data().items() if k not in _BODY_FIELDS},
-                            "outputs": self.outputs[b["id"]], "digest": _content_digest(b)} for b in self.published}
+                            "outputs": self.outputs[b["id"]], "digest": _content_digest(b),
+                            "search": kept_record(b, self.editions)} for b in self.published}
         for entry in self.kept:
-            brief = {k: v for k, v in entry.items() if k != "digest"}
-            briefs[brief["id"]] = {"brief": brief, "outputs": self.outputs[brief["id"]], "digest": entry["digest"]}
+            brief = {k: v for k, v in entry.items() if k not in ("digest", "search")}
+            briefs[brief["id"]] = {"brief": brief, "outputs": self.outputs[brief["id"]], "digest": entry["digest"],
+                                   **({"search": entry["search"]} if entry.get("search") else {})}
         record = {"channel": self.opts.max_marking.value, "briefs": dict(sorted(briefs.items()))}
         (self.tmp / SITE_RECORD).write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
@@ -876,13 +879,17 @@ class _Build:
         from briefwright.site.pages import site_context, site_pages
         from briefwright.site.permalinks import record_context
         opts = self.opts
-        listed = sorted(self.published + [{k: v for k, v in e.items() if k != "digest"} for e in self.kept],
+        listed = sorted(self.published + [{k: v for k, v in e.items() if k not in ("digest", "search")} for e in self.kept],
                         key=lambda b: b["id"])
+        # The kept briefs' words and translated editions, as the build that made them recorded them, are searched too.
+        texts = {e["id"]: (e.get("search") or {}).get("text") for e in self.kept}
+        searched = [{**b, "search_text": texts[b["id"]]} if texts.get(b["id"]) else b for b in listed]
+        editions = [*self.editions, *(x for e in self.kept for x in search.kept_editions(e, e.get("search")))]
         context = site_context(self.project, listed, self.outputs, opts.base_url, self.view.channel)
-        context["search_languages"] = search.languages(self.project.settings.language, self.editions)
+        context["search_languages"] = search.languages(self.project.settings.language, editions)
         # A page per record the channel carries, and its search record; translated editions are searched in their words.
         records = record_context(self.project, listed, self.recorded, self.view.channel, opts.base_url)
-        found = search.records(records, listed, self.editions, self.project.settings.language)
+        found = search.records(records, searched, editions, self.project.settings.language)
         key = digest("site", context, listed, records, found, opts.max_marking.value, opts.base_url,
                      self.html_key, self.engine_key)
         cached = self.cache.get(key)
@@ -890,7 +897,7 @@ class _Build:
             try:
                 pages, packed = _made_site_pages(key, lambda: {
                     **site_pages(context, listed, self.env, opts.base_url, records),
-                    **search.site_files(found, records, listed, self.editions)})
+                    **search.site_files(found, records, listed, editions)})
             except TemplateError as exc:
                 self.errors.error(Loc(Path(exc.template), exc.line, 1), f"{exc} (rendering the site pages)")
                 self.errors.raise_if_errors()

@@ -175,6 +175,30 @@ def brief_text(brief: Mapping[str, Any]) -> str:
     return _text(*parts)
 
 
+def _words(brief: Mapping[str, Any]) -> str:
+    """A brief's or edition's words for the index: from its resolved body, or (a brief a partial build kept) as the
+    build that made it recorded them; a record made before they were recorded gives its title and bottom line."""
+    if "sections" in brief:
+        return brief_text(brief)
+    return brief.get("search_text") or _text(brief["title"], brief["bottom_line_text"])
+
+
+def kept_record(brief: Mapping[str, Any], editions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """What the site record keeps of a brief for a later partial build that keeps it, so that build indexes it as
+    this one did: its words, and each translated edition's language, address, title and words."""
+    return {"text": brief_text(brief),
+            "editions": [{"language": e["language"], "path": next(a["path"] for a in e["alternates"] if a["current"]),
+                          "title": e["title"], "bottom_line_text": e["bottom_line_text"], "text": brief_text(e)}
+                         for e in editions if e["id"] == brief["id"] and e.get("translation")]}
+
+
+def kept_editions(brief: Mapping[str, Any], kept: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """A kept brief's translated editions as the index and the search page read an edition (see kept_record)."""
+    return [{"id": brief["id"], "translation": {"lang": e["language"]}, "language": e["language"], "title": e["title"],
+             "bottom_line_text": e["bottom_line_text"], "alternates": [{"path": e["path"], "current": True}],
+             "search_text": e["text"]} for e in (kept or {}).get("editions", [])]
+
+
 def records(pages: dict[str, list[dict]], listed: Sequence[Mapping[str, Any]], editions: Sequence[Mapping[str, Any]],
             language: str) -> list[dict]:
     """The index's records: each published brief and translated edition, then each record page (permalinks.py's
@@ -189,12 +213,11 @@ def records(pages: dict[str, list[dict]], listed: Sequence[Mapping[str, Any]], e
             meta["briefs"] = names
         found.append({"url": url, "language": lang, "content": content or plain(title), "meta": meta})
     for brief in listed:
-        add(f"briefs/{brief['id']}/index.html", language, "brief", brief["title"], brief_text(brief) if "sections" in brief
-            else _text(brief["title"], brief["bottom_line_text"]), [])
+        add(f"briefs/{brief['id']}/index.html", language, "brief", brief["title"], _words(brief), [])
     for edition in editions:
         if edition.get("translation"):
             path = next(a["path"] for a in edition["alternates"] if a["current"])
-            add(path, edition["language"], "brief", edition["title"], brief_text(edition), [])
+            add(path, edition["language"], "brief", edition["title"], _words(edition), [])
     for kind in ("fact", "judgment", "source", "unknown"):
         for page in pages[kind]:
             add(page["path"], language, kind, page["title"], page["search_text"], (b["title"] for b in page["briefs"]))
