@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import time
 
 from briefwright.core.cache import Cache, digest, tree_digest
 
@@ -106,3 +109,55 @@ def test_unwritable_root_only_costs_a_warning(tmp_path, capsys):
     assert cache.get(KEY) is None
     assert blocker.read_text(encoding="utf-8") == "a file where the cache folder should be"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]
+
+
+def _aged(cache: Cache, key: str, files: dict[str, bytes], seconds_ago: float) -> None:
+    cache.put(key, files)
+    manifest = cache.root / key[:2] / key / "manifest.json"
+    os.utime(manifest, (time.time() - seconds_ago, time.time() - seconds_ago))
+
+
+def test_sweep_removes_the_entries_used_longest_ago_down_to_the_limit(tmp_path):
+    old = Cache(tmp_path)
+    old.started = time.time() - 1000  # an earlier build wrote these
+    keys = [digest("entry", i) for i in range(4)]
+    for age, key in zip((400, 300, 200, 100), keys, strict=True):
+        _aged(old, key, {"out.pdf": b"x" * 1000}, age)
+    (tmp_path / "parse").mkdir()
+    (tmp_path / "parse" / "big.bin").write_bytes(b"p" * 50_000)  # not an entry: never counted or removed
+    now = Cache(tmp_path)
+    assert now.get(keys[0]) == {"out.pdf": b"x" * 1000}  # used by this build: kept, though written first
+    assert now.sweep(limit=2500) == (2, 2000)
+    assert [now.get(k) is not None for k in keys] == [True, False, False, True]  # the 300 s and 200 s old ones went
+    assert (tmp_path / "parse" / "big.bin").exists()
+
+
+def test_sweep_never_removes_what_this_build_used_even_over_the_limit(tmp_path):
+    cache = Cache(tmp_path)
+    cache.put(digest("a"), {"a": b"a" * 5000})
+    assert cache.sweep(limit=10) == (0, 0)
+    assert cache.get(digest("a")) is not None
+
+
+def test_the_limit_comes_from_the_environment_in_megabytes(monkeypatch):
+    from briefwright.core.cache import DEFAULT_MAX_BYTES, max_bytes
+    monkeypatch.setenv("BRIEFWRIGHT_CACHE_MAX_MB", "300")
+    assert max_bytes() == 300 * 1024 ** 2
+    monkeypatch.setenv("BRIEFWRIGHT_CACHE_MAX_MB", "lots")
+    assert max_bytes() == DEFAULT_MAX_BYTES
+
+
+def test_a_build_sweeps_what_an_earlier_build_left_and_keeps_what_it_used(tmp_path):
+    from helpers import FIXTURES, copy_project, run_cli
+    project = copy_project(FIXTURES / "minimal", tmp_path / "project")
+    args = ("build", "--out", tmp_path / "site", "--cache-dir", tmp_path / "cache", "--formats", "html", "-j1")
+    assert run_cli(*args, cwd=project).code == 0
+    first = {p.name for p in (tmp_path / "cache").glob("??/*")}
+    facts = project / "content" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("launched in", "went on sale in"), encoding="utf-8")
+    result = run_cli(*args, cwd=project, env={"BRIEFWRIGHT_CACHE_MAX_MB": "0"})
+    assert result.code == 0, result.stderr
+    assert re.search(r"build cache: removed \d+ entries used longest ago \(\d+ MB\), to stay within 0 MB", result.stderr)
+    second = {p.name for p in (tmp_path / "cache").glob("??/*")}
+    assert first - second and second - first  # entries only the first build used are gone; this build's are there
+    assert run_cli(*args, cwd=project).code == 0  # and what it kept still builds

@@ -24,7 +24,7 @@ from briefwright.check.editions import check_released, editions_folder, previous
 from briefwright.check.theme import check_house_style, check_theme, house_tokens, logo_asset, write_tokens
 from briefwright.check.validate import check_template_numbers, validate
 from briefwright.core import i18n
-from briefwright.core.cache import Cache, digest, pack, tree_digest, unpack
+from briefwright.core.cache import Cache, digest, max_bytes, pack, tree_digest, unpack
 from briefwright.core.chart_kinds import chart_identity
 from briefwright.core.diagnostics import Collector, Diagnostic, Loc
 from briefwright.core.machine import fingerprint, fingerprint_digest, missing_font, missing_script_font, scripts_in, scripts_of
@@ -551,6 +551,10 @@ class _Build:
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
         self.report.warnings += [f"warning: {m}" for m in self.cache.warnings]
+        removed, freed = self.cache.sweep()  # the new site is in place: the entries used longest ago may go
+        if removed:
+            self.report.notes.append(f"build cache: removed {removed} entries used longest ago ({freed / 1024 ** 2:,.0f} MB), "
+                                     f"to stay within {max_bytes() / 1024 ** 2:,.0f} MB (BRIEFWRIGHT_CACHE_MAX_MB)")
         self.report.seconds = time.perf_counter() - self.started
         return self.report
 

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import shutil
+import time
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -61,13 +64,28 @@ def tree_digest(folders: list[Path]) -> str:
     return h.hexdigest()
 
 
+# The most a build cache folder keeps, by default: after a build, the entries used longest ago go first. Every
+# content change adds new entries (a site's record pages and search index are one packed entry of some megabytes
+# at 10,000 facts), so without a bound the folder only grows. BRIEFWRIGHT_CACHE_MAX_MB sets another bound.
+DEFAULT_MAX_BYTES = 2 * 1024 ** 3
+_ENTRY_SHARD = re.compile(r"^[0-9a-f]{2}$")
+
+
+def max_bytes() -> int:
+    """The bound, from BRIEFWRIGHT_CACHE_MAX_MB when it holds a whole number of megabytes, else the default."""
+    value = os.environ.get("BRIEFWRIGHT_CACHE_MAX_MB", "").strip()
+    return int(value) * 1024 ** 2 if value.isdigit() else DEFAULT_MAX_BYTES
+
+
 class Cache:
-    """One folder per key holding the files made for it and a manifest; unreadable entries are dropped."""
+    """One folder per key holding the files made for it and a manifest; unreadable entries are dropped. An entry
+    read or written is marked as used (its manifest's time), so `sweep` keeps what builds still use."""
 
     def __init__(self, root: Path | None, read: bool = True):
         self.root = root
         self.read = read
         self.warnings: list[str] = []
+        self.started = time.time()
 
     def get(self, key: str) -> dict[str, bytes] | None:
         if self.root is None or not self.read:
@@ -84,6 +102,10 @@ class Cache:
                 if hashlib.sha256(data).hexdigest() != sha:
                     raise ValueError(f"{name} does not match its checksum")
                 files[name] = data
+            try:
+                os.utime(manifest)  # used now: the last entries a sweep would remove
+            except OSError:
+                pass  # a read-only cache still serves
             return files
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             self.warnings.append(f"cache entry {key[:12]} is unreadable ({exc}); rebuilding it")
@@ -108,3 +130,30 @@ class Cache:
             if not any(w.startswith("could not write") for w in self.warnings):  # once per build, not per entry
                 self.warnings.append(f"could not write the build cache: {exc}")
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def sweep(self, limit: int | None = None) -> tuple[int, int]:
+        """Remove the entries used longest ago until the entries hold at most `limit` bytes (max_bytes()), never one
+        this build used; returns (entries removed, bytes freed). Other folders in the root (parse, jinja) are not
+        entries and are left alone."""
+        if self.root is None or not self.root.is_dir():
+            return 0, 0
+        limit = max_bytes() if limit is None else limit
+        entries, total = [], 0
+        for shard in self.root.iterdir():
+            if not _ENTRY_SHARD.match(shard.name) or not shard.is_dir():
+                continue
+            for folder in shard.iterdir():
+                try:
+                    used = (folder / "manifest.json").stat().st_mtime
+                    size = sum(f.stat().st_size for f in (folder / "files").iterdir())
+                except OSError:
+                    continue  # being written, or half removed: not this sweep's to judge
+                entries.append((used, folder.name, folder, size))
+                total += size
+        removed = freed = 0
+        for used, _name, folder, size in sorted(entries):
+            if total <= limit or used >= self.started:
+                break
+            shutil.rmtree(folder, ignore_errors=True)
+            total, removed, freed = total - size, removed + 1, freed + size
+        return removed, freed
