@@ -39,10 +39,15 @@ test: deps tests/tools/node_modules/.installed lint
 
 # About 1,000 tests in pytest-xdist workers, one per core (-n auto; PYTEST_XDIST_AUTO_NUM_WORKERS=N to change),
 # each test file in one worker so that a module's fixtures are built once. On the 2-core machine, with nothing else
-# running: about 120 s of CPU, 63-74 s in two workers (61 s before the record pages and search; see architecture.md).
+# running: about 73 s of CPU, 41 s in two workers for the pytest command (120 s of CPU and 63-65 s before templates,
+# font digests and charts were kept in the process and the tests stopped making files they do not read; see
+# architecture.md).
 # `make test` stays serial: each worker would build the real project's session fixture (real_site) again.
+# PYTHONDONTWRITEBYTECODE is emptied (Python reads an empty value as unset) for a shell that sets it: each worker
+# would otherwise compile the engine and rewrite every test module's asserts again on every run; the .pyc files go
+# to __pycache__ folders, which git ignores and the engine's fingerprint leaves out (as bench/bench.py does).
 test-fast: deps tests/tools/node_modules/.installed
-	$(PY) -m pytest -m "not slow" -n auto --dist loadfile
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -m "not slow" -n auto --dist loadfile
 
 clean:
 	rm -rf site .briefwright-cache

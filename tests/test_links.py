@@ -135,7 +135,8 @@ def web():
     server = QuietServer(("127.0.0.1", 0), Web)
     server.daemon_threads = True
     server.web = {"lock": threading.Lock(), "requests": [], "hits": {}, "jobs": {}, "polls": {}}  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # polled every 0.05 s rather than every 0.5 s: shutdown() waits for the next poll, after every test
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
     yield base, server.web  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from helpers import run_cli
 from pypdf import PdfReader
 
 from briefwright import cli
@@ -131,13 +132,17 @@ def run(capsys, project: Path, *argv) -> tuple[int, str]:
     return code, captured.err + captured.out
 
 
-@pytest.fixture
-def desk(tmp_path) -> Path:
+def make_desk(folder: Path) -> Path:
     """The sample project plus restricted records of every kind and a restricted brief using them."""
-    project = shutil.copytree(FIXTURES / "minimal", tmp_path / "project")
+    project = shutil.copytree(FIXTURES / "minimal", folder / "project")
     (project / "content" / "restricted.yaml").write_text(RESTRICTED, encoding="utf-8")
     (project / "briefs" / "canary-brief.yaml").write_text(RESTRICTED_BRIEF, encoding="utf-8")
     return project
+
+
+@pytest.fixture
+def desk(tmp_path) -> Path:
+    return make_desk(tmp_path)
 
 
 def site_text(site: Path) -> dict[str, str]:
@@ -156,17 +161,30 @@ def site_text(site: Path) -> dict[str, str]:
     return texts
 
 
-def test_canaries_are_in_no_byte_of_the_public_site_but_reach_the_channel_that_may_carry_them(desk, tmp_path, capsys):
-    code, err = run(capsys, desk, "build", "--out", str(tmp_path / "amber"), "--cache-dir", str(tmp_path / "cache"),
-                    "-j1", "--max-marking", "AMBER")
-    assert code == 0, err
-    amber = "\n".join(site_text(tmp_path / "amber").values()).lower()
+def build(project: Path, out: Path, *argv: str) -> Path:
+    result = run_cli("build", "--project", project, "--out", out, "--cache-dir", out.parent / "cache", "-j1", *argv,
+                     cwd=project)
+    assert result.code == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def desk_sites(tmp_path_factory) -> tuple[Path, dict[str, Path]]:
+    """The desk (as `desk` makes it) built once for the public channel and once for TLP:AMBER, for the tests that
+    only read the sites (or spoil a copy)."""
+    work = tmp_path_factory.mktemp("desk")
+    project = make_desk(work)
+    return project, {"AMBER": build(project, work / "amber", "--max-marking", "AMBER"),
+                     "CLEAR": build(project, work / "public")}
+
+
+def test_canaries_are_in_no_byte_of_the_public_site_but_reach_the_channel_that_may_carry_them(desk_sites, capsys):
+    desk, sites = desk_sites
+    amber = "\n".join(site_text(sites["AMBER"]).values()).lower()
     missing = [c for c in CANARIES if c.lower() not in amber]
     assert not missing, f"canaries that never reach any output, so the public check would prove nothing: {missing}"
 
-    code, err = run(capsys, desk, "build", "--out", str(tmp_path / "public"), "--cache-dir", str(tmp_path / "cache"), "-j1")
-    assert code == 0, err
-    texts = site_text(tmp_path / "public")
+    texts = site_text(sites["CLEAR"])
     assert {"index.html", "facts.html", "sources.html", "unknowns.html", "timeline.html", "terms.html",
             "search.html", "feed.xml", "404.html", "assets/search-index.js"} <= set(texts)
     assert any(name.endswith(".pdf (text)") for name in texts) and any(name.endswith(".svg") for name in texts)
@@ -176,14 +194,13 @@ def test_canaries_are_in_no_byte_of_the_public_site_but_reach_the_channel_that_m
     facts_page = texts["facts.html"]
     assert 'id="fact-widget-launch"' in facts_page and "open-fact-amber-caveat" not in facts_page
 
-    code, out = run(capsys, desk, "verify", str(tmp_path / "public"))
+    code, out = run(capsys, desk, "verify", str(sites["CLEAR"]))
     assert code == 0 and "hold nothing above TLP:CLEAR" in out, out
 
 
-def test_verify_names_the_file_and_the_record_of_a_planted_leak(desk, tmp_path, capsys):
-    site = tmp_path / "public"
-    code, err = run(capsys, desk, "build", "--out", str(site), "--cache-dir", str(tmp_path / "cache"), "-j1")
-    assert code == 0, err
+def test_verify_names_the_file_and_the_record_of_a_planted_leak(desk_sites, tmp_path, capsys):
+    desk, sites = desk_sites
+    site = Path(shutil.copytree(sites["CLEAR"], tmp_path / "public"))
     page = site / "timeline.html"
     page.write_text(page.read_text(encoding="utf-8").replace(
         "</main>", "<p>Canaryambercaveatbody a contact says the colour may change.</p></main>"), encoding="utf-8")
@@ -196,16 +213,14 @@ def test_verify_names_the_file_and_the_record_of_a_planted_leak(desk, tmp_path, 
 
 
 @pytest.mark.slow
-def test_verify_reads_pdf_text_and_search_index_escapes(desk, tmp_path, capsys):
-    code, err = run(capsys, desk, "build", "--out", str(tmp_path / "amber"), "--cache-dir", str(tmp_path / "cache"),
-                    "-j1", "--max-marking", "AMBER")
-    assert code == 0, err
-    code, out = run(capsys, desk, "verify", str(tmp_path / "amber"))
+def test_verify_reads_pdf_text_and_search_index_escapes(desk_sites, capsys):
+    desk, sites = desk_sites
+    code, out = run(capsys, desk, "verify", str(sites["AMBER"]))
     assert code == 1
     for name in ("briefs/canary-brief/canary-brief.pdf", "briefs/canary-brief/canary-brief.docx",
                  "briefs/canary-brief/index.html", "assets/search-index.js",
                  "facts.html", "sources.html", "index.html", "feed.xml"):
-        assert f"{tmp_path / 'amber' / name}: error:" in out, name
+        assert f"{sites['AMBER'] / name}: error:" in out, name
 
 
 def set_marking(path: Path, old: str, new: str) -> None:
@@ -264,16 +279,12 @@ def test_mixed_briefs_carry_portion_marks_and_the_banner_is_the_highest(desk, tm
 
 
 @pytest.mark.slow
-def test_a_site_above_clear_says_so_on_every_page_and_its_files_stay_the_same(desk, tmp_path, capsys):
+def test_a_site_above_clear_says_so_on_every_page_and_its_files_stay_the_same(desk_sites, tmp_path):
     """Every page of a site built for a channel above CLEAR opens with a banner naming the channel (issues 31 and 32:
     a restricted copy, or serve's preview of one, is never taken for the public site); the public site has none;
     the PDF and Word files are made without it, so a brief's files are the same bytes on every channel."""
-    sites = {}
-    for channel in ("CLEAR", "AMBER", "RED"):
-        sites[channel] = tmp_path / channel.lower()
-        code, err = run(capsys, desk, "build", "--out", str(sites[channel]), "--cache-dir", str(tmp_path / "cache"),
-                        "-j1", "--max-marking", channel)
-        assert code == 0, err
+    desk, built = desk_sites
+    sites = {**built, "RED": build(desk, tmp_path / "red", "--max-marking", "RED")}
     for channel in ("AMBER", "RED"):
         pages = sorted(sites[channel].rglob("*.html"))
         assert len(pages) >= 10 and any("briefs/canary-brief" in p.as_posix() for p in pages)

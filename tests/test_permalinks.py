@@ -32,7 +32,8 @@ def text(page: Path) -> str:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The sample project, one source with an archived copy, and restricted records of every kind (test_markings),
-    built for the public channel and for TLP:AMBER, with a site address."""
+    built for the public channel and for TLP:AMBER, with a site address. Pages only: these tests read the site's
+    pages and search index (test_markings reads the PDF and Word files of the same records)."""
     work = tmp_path_factory.mktemp("permalinks")
     project = copy_project(FIXTURES / "minimal", work / "project")
     sources = project / "content" / "sources.yaml"
@@ -45,7 +46,7 @@ def built(tmp_path_factory):
     for channel in ("CLEAR", "AMBER"):
         sites[channel] = work / channel
         result = run_cli("build", "--out", sites[channel], "--cache-dir", work / "cache", "--base-url", BASE, "-j1",
-                         "--max-marking", channel, cwd=project)
+                         "--max-marking", channel, "--formats", "html", cwd=project)
         assert result.code == 0, result.stderr
     return project, sites
 

@@ -303,7 +303,7 @@ def test_pdf_layout_refuses_files_outside_the_build_and_the_network(minimal, tmp
 def test_including_restricted_briefs_warns_not_to_publish(minimal, tmp_path):
     brief = minimal / "briefs" / "plain.yaml"
     brief.write_text(brief.read_text(encoding="utf-8").replace("marking: CLEAR", "marking: RED"), encoding="utf-8")
-    result = build(minimal, tmp_path / "site", "-j1", "--include-restricted")
+    result = build(minimal, tmp_path / "site", "-j1", "--include-restricted", "--formats", "html")  # the warning is read
     assert result.code == 0
     assert (f"warning: {tmp_path / 'site'} includes restricted briefs: plain (TLP:RED); do not publish this folder"
             in result.stderr.splitlines())

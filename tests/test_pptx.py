@@ -29,11 +29,15 @@ def with_slides(project: Path, brief: str = "sample") -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("marking: ", "slides: true\nmarking: ", 1), encoding="utf-8")
 
 
-@pytest.fixture
-def minimal(tmp_path) -> Path:
-    project = shutil.copytree(FIXTURES / "minimal", tmp_path / "project")
+def slides_project(folder: Path) -> Path:
+    project = shutil.copytree(FIXTURES / "minimal", folder / "project")
     with_slides(project)
     return project
+
+
+@pytest.fixture
+def minimal(tmp_path) -> Path:
+    return slides_project(tmp_path)
 
 
 def build(project: Path, out: Path, *extra) -> str:
@@ -43,10 +47,18 @@ def build(project: Path, out: Path, *extra) -> str:
     return result.stderr
 
 
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory) -> tuple[Path, Path]:
+    """The sample project with slides for its sample brief, built once for the tests that only read the site."""
+    work = tmp_path_factory.mktemp("slides")
+    project = slides_project(work)
+    build(project, work / "site")
+    return project, work / "site"
+
+
 @pytest.fixture
-def built(minimal, tmp_path) -> Path:
-    build(minimal, tmp_path / "site")
-    return tmp_path / "site"
+def built(built_project) -> Path:
+    return built_project[1]
 
 
 def squeeze(text: str) -> str:
@@ -140,10 +152,11 @@ def test_long_lists_go_on_to_continued_slides_measured_to_fit(minimal, tmp_path)
 
 
 @pytest.mark.slow
-def test_the_same_brief_gives_the_same_bytes_in_another_process(built, minimal, tmp_path):
+def test_the_same_brief_gives_the_same_bytes_in_another_process(built_project, tmp_path):
+    project, built = built_project
     other = tmp_path / "again"
-    result = run_cli_subprocess("build", "--project", minimal, "--out", other, "--cache-dir", tmp_path / "again-cache",
-                                "-j1", "--force", "--formats", "html,pptx", cwd=minimal)
+    result = run_cli_subprocess("build", "--project", project, "--out", other, "--cache-dir", tmp_path / "again-cache",
+                                "-j1", "--force", "--formats", "html,pptx", cwd=project)
     assert result.code == 0, result.stderr
     first = (built / "briefs" / "sample" / "sample.pptx").read_bytes()
     assert (other / "briefs" / "sample" / "sample.pptx").read_bytes() == first

@@ -129,13 +129,22 @@ def test_the_default_folders(sharded, tmp_path):
     assert (copy / "shards" / "2-of-3" / MANIFEST).is_file()
 
 
+@pytest.fixture(scope="module")
+def merged(sharded):
+    """The shards merged once, into a site each test below gets a copy of."""
+    project, work, shards = sharded
+    site = work / "merged-once"
+    assert _merge(project, shards, site).code == 0
+    return site
+
+
 @pytest.fixture
-def fresh(sharded, tmp_path):
-    """Copies of the shards to spoil, and a site already in place that a refused merge must leave as it was."""
+def fresh(sharded, merged, tmp_path):
+    """Copies of the shards to spoil, and a site already in place (a copy of the merged one) that a refused merge
+    must leave as it was."""
     project, work, shards = sharded
     copies = [Path(shutil.copytree(folder, tmp_path / folder.name)) for folder in shards]
-    site = tmp_path / "site"
-    assert _merge(project, shards, site).code == 0
+    site = Path(shutil.copytree(merged, tmp_path / "site", symlinks=True))
     return project, copies, site, snapshot(site)
 
 

@@ -433,6 +433,13 @@ _SITE_PAGES_MADE: dict[str, bytes] = {}
 _SITE_PAGES_KEPT = 4
 
 
+# The charts drawn in this process, by the build cache's key (kind, points, style, engine): as with the site pages, a
+# warm process building the same content with another cache folder, or a new one, draws each once. A chart is some
+# kilobytes of SVG.
+_CHARTS_DRAWN: dict[str, bytes] = {}
+_CHARTS_KEPT = 64
+
+
 def _made_site_pages(key: str, make: Callable[[], dict[str, bytes]]) -> tuple[dict[str, bytes], bytes]:
     """The site pages for `key`, and the same packed (as the build cache keeps them)."""
     packed = _SITE_PAGES_MADE.pop(key, None)
@@ -744,6 +751,9 @@ class _Build:
                         hit = self.cache.get(key)
                         if hit:
                             self.chart_svgs[key] = hit["chart.svg"]
+                        elif key in _CHARTS_DRAWN:
+                            self.chart_svgs[key] = _CHARTS_DRAWN[key]
+                            self.cache.put(key, {"chart.svg": _CHARTS_DRAWN[key]})
                         else:
                             self.chart_jobs[key] = (chart["kind"], thaw(chart["points"]), self.style)  # to a worker
         self.errors.raise_if_errors()
@@ -762,6 +772,9 @@ class _Build:
         for key, svg in zip(self.chart_jobs, svgs, strict=True):
             self.chart_svgs[key] = svg
             self.cache.put(key, {"chart.svg": svg})
+            _CHARTS_DRAWN[key] = svg
+        while len(_CHARTS_DRAWN) > _CHARTS_KEPT:
+            del _CHARTS_DRAWN[next(iter(_CHARTS_DRAWN))]
 
     def make_downloads(self, workers: BuildWorkers) -> None:
         """Write each brief's folder (page and charts), then make every other format from it: reused from

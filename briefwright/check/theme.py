@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -80,11 +81,22 @@ def _extends_tags(path: Path, dirs: list[Path]) -> list[_Extends]:
     which reports its syntax error with the line."""
     try:
         text = path.read_text(encoding="utf-8")
-        if "extends" not in text:
-            return []  # no tag to find: parsing every partial template cost a tenth of a no-op build
-        tree = _PARSER.parse(text)
-    except (UnicodeDecodeError, jinja2.TemplateSyntaxError):
+    except UnicodeDecodeError:
         return []
+    return [_Extends(name, _resolve(name, dirs), line, col) for name, line, col in _literal_extends(text)]
+
+
+@lru_cache(maxsize=256)
+def _literal_extends(text: str) -> tuple[tuple[str, int, int], ...]:
+    """Name, line and column of each `extends` tag with a literal name in a template's text. Kept by the text: every
+    check parses the same templates again (a warm process, the tests), and parsing them was most of a small
+    project's check."""
+    if "extends" not in text:
+        return ()  # no tag to find: parsing every partial template cost a tenth of a no-op build
+    try:
+        tree = _PARSER.parse(text)
+    except jinja2.TemplateSyntaxError:
+        return ()
     lines = text.split("\n")
     tags = []
     for node in tree.find_all(nodes.Extends):
@@ -92,8 +104,8 @@ def _extends_tags(path: Path, dirs: list[Path]) -> list[_Extends]:
             continue  # a computed name: nothing to check before rendering
         name, line = node.template.value, node.template.lineno
         found = re.search(r"""(["'])""" + re.escape(name) + r"\1", lines[line - 1]) if line <= len(lines) else None
-        tags.append(_Extends(name, _resolve(name, dirs), line, found.start() + 1 if found else 1))
-    return tags
+        tags.append((name, line, found.start() + 1 if found else 1))
+    return tuple(tags)
 
 
 def _display(path: Path, dirs: list[Path]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -538,11 +539,20 @@ def check_template_numbers(dirs: list[Path], out: Collector) -> None:
     """Numbers a reader sees must come from facts: refuse digits typed into a template's text."""
     for folder in dirs:
         for path in sorted(folder.rglob("*.html")):
-            text = path.read_text(encoding="utf-8")
-            for pattern in (_JINJA, _STYLE, _TAG, _ENTITY):
-                text = pattern.sub(_blank, text)
-            for m in _DIGITS.finditer(text):
-                line = text.count("\n", 0, m.start()) + 1
-                col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-                out.error(Loc(path, line, col), f"number '{m.group(0)}' typed into template text; numbers must come "
+            for line, col, number in _typed_numbers(path.read_text(encoding="utf-8")):
+                out.error(Loc(path, line, col), f"number '{number}' typed into template text; numbers must come "
                           "from facts' quantities or the brief's data")
+
+
+@lru_cache(maxsize=256)
+def _typed_numbers(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Line, column and digits of each number in a template's text outside its tags, styles and entities. Kept by
+    the text: every check reads the same templates again (a warm process, the tests)."""
+    for pattern in (_JINJA, _STYLE, _TAG, _ENTITY):
+        text = pattern.sub(_blank, text)
+    found = []
+    for m in _DIGITS.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        col = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        found.append((line, col, m.group(0)))
+    return tuple(found)

@@ -228,12 +228,20 @@ def engine_digest() -> str:
     return h.hexdigest()
 
 
+# The font digests this process has made, by the same key as the memo file's: a warm process (serve, a library
+# caller, the tests) building with a new cache folder need not read every font file again.
+_FONT_DIGESTS: dict[str, str] = {}
+
+
 def _digest_file(path: Path, memo: dict[str, Any]) -> str:
-    """A font file's sha256, remembered by its path, size and modification time (CJK fonts are 20 MB each)."""
+    """A font file's sha256, remembered by its path, size and modification time (CJK fonts are 20 MB each), in
+    `memo` and in this process."""
     stat = path.stat()
     key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
     if key not in memo:
-        memo[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+        if key not in _FONT_DIGESTS:
+            _FONT_DIGESTS[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+        memo[key] = _FONT_DIGESTS[key]
     return str(memo[key])
 
 

@@ -11,8 +11,10 @@ import re
 from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
+from types import CodeType
 
 import jinja2
+import jinja2.bccache
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -37,16 +39,54 @@ def template_dirs(project_root: Path) -> list[Path]:
     return dirs
 
 
+# Templates compiled in this process, by Jinja's bucket key (the template's name and file) and its source's checksum.
+# Each build makes a new environment, with the bytecode folder of its own cache: a warm process (serve, a library
+# caller, the tests) building with another cache folder, or a new one, compiled every template again. Every
+# environment make_env makes has the same options, so one compiled template serves them all, as the folder on disk
+# does across runs. A few hundred entries at most; a compiled page template is some kilobytes.
+_COMPILED: dict[tuple[str, str], CodeType] = {}
+_COMPILED_KEPT = 256
+
+
+class _Bytecode(jinja2.BytecodeCache):
+    """The templates this process compiled, then those in the bytecode folder (when there is one); a template
+    compiled here is kept in both."""
+
+    def __init__(self, folder: jinja2.FileSystemBytecodeCache | None):
+        self.folder = folder
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = _COMPILED.get((bucket.key, bucket.checksum))
+        if code is not None:
+            bucket.code = code
+        elif self.folder is not None:
+            self.folder.load_bytecode(bucket)  # checks the checksum: a changed template is compiled again
+            if bucket.code is not None:
+                _keep(bucket)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        _keep(bucket)
+        if self.folder is not None:
+            self.folder.dump_bytecode(bucket)
+
+
+def _keep(bucket: jinja2.bccache.Bucket) -> None:
+    assert bucket.code is not None
+    _COMPILED[(bucket.key, bucket.checksum)] = bucket.code
+    while len(_COMPILED) > _COMPILED_KEPT:
+        del _COMPILED[next(iter(_COMPILED))]
+
+
 def make_env(dirs: list[Path], bytecode_dir: Path | None = None) -> SandboxedEnvironment:
-    cache = None
+    folder = None
     if bytecode_dir is not None:
         try:
             bytecode_dir.mkdir(parents=True, exist_ok=True)
-            cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
+            folder = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
         except OSError:
-            cache = None  # compiling every time is slower, never wrong
+            folder = None  # compiling every time is slower, never wrong
     # theme: the project's folder in front of the engine's, and the engine's files as "default:NAME"
-    env = SandboxedEnvironment(loader=make_loader(dirs), bytecode_cache=cache,
+    env = SandboxedEnvironment(loader=make_loader(dirs), bytecode_cache=_Bytecode(folder),
                                autoescape=True, undefined=jinja2.StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["css_string"] = css_string
